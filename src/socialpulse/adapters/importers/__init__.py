@@ -1,0 +1,99 @@
+"""Importers for the files social platforms export, and a generic CSV/XLSX mapping.
+
+Each format is a :class:`Format`: an id (``--format``), the network, a detector that looks at
+the file's container, names, headers and sheets, and a parser returning :class:`Parsed`
+tables in the lake's vocabulary. Formats are tried in order; the first that recognises a file
+wins, so more specific formats come first.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from socialpulse.domain.errors import InvalidInput
+from socialpulse.domain.models import Network
+
+from . import facebook, fediverse, generic, linkedin, tiktok, x, youtube
+from .base import Context, Limits, Parsed
+from .source import Source
+
+
+@dataclass(frozen=True)
+class Format:
+    id: str
+    network: Network | None  # None: decided by the file (generic mapping)
+    label: str
+    detect: Callable[[Source], bool]
+    parse: Callable[[Source, Context], Parsed]
+
+
+def _csv(check: Callable[[Source], bool]) -> Callable[[Source], bool]:
+    def detect(src: Source) -> bool:
+        return src.kind == "csv" and check(src)
+
+    return detect
+
+
+FORMATS: list[Format] = [
+    Format("x-tweets", Network.X, "X Analytics, tweet activity (CSV)", _csv(x.is_tweets),
+           x.parse_tweets),
+    Format("x-daily", Network.X, "X Analytics, daily account activity (CSV)", _csv(x.is_daily),
+           x.parse_daily),
+    Format("facebook-posts", Network.FACEBOOK,
+           "Facebook Page Insights, Post data (legacy; XLS/SpreadsheetML, XLSX, CSV)",
+           facebook.is_legacy, facebook.parse_legacy),
+    Format("meta-facebook", Network.FACEBOOK, "Meta Business Suite, Facebook posts (CSV)",
+           _csv(facebook.is_meta_facebook), facebook.parse_meta),
+    Format("meta-instagram", Network.INSTAGRAM, "Meta Business Suite, Instagram posts (CSV)",
+           _csv(facebook.is_meta_instagram), facebook.parse_meta),
+    Format("linkedin", Network.LINKEDIN,
+           "LinkedIn Page analytics: updates, update metrics, visitors, followers "
+           "(XLS, XLSX, CSV)", linkedin.detect, linkedin.parse),
+    Format("youtube", Network.YOUTUBE,
+           "YouTube Studio export: Table data, Chart data, Totals (CSV)", _csv(youtube.detect),
+           youtube.parse),
+    Format("tiktok", Network.TIKTOK,
+           "TikTok Studio: Overview, Content, Viewers, FollowerHistory, FollowerActivity, "
+           "FollowerGender, FollowerTopTerritories (CSV)", _csv(tiktok.detect), tiktok.parse),
+    Format("mastodon", Network.MASTODON, "Mastodon API Status entities (JSON array or JSONL)",
+           fediverse.is_mastodon, fediverse.parse_mastodon),
+    Format("bluesky", Network.BLUESKY,
+           "Bluesky getAuthorFeed responses or postView objects (JSON, JSONL)",
+           fediverse.is_bluesky, fediverse.parse_bluesky),
+    Format("generic", None, "Any CSV/XLSX with a mapping file (--mapping)", generic.detect,
+           generic.parse),
+]
+FORMAT_IDS = [f.id for f in FORMATS]
+
+
+def format_by_id(fmt: str) -> Format:
+    for f in FORMATS:
+        if f.id == fmt:
+            return f
+    raise InvalidInput(f"--format: unknown format {fmt!r}; use auto or one of "
+                       f"{', '.join(FORMAT_IDS)}")
+
+
+def detect(src: Source, ctx: Context) -> Format:
+    """The format of a file, from its container, name, headers and sheets."""
+    for f in FORMATS:
+        if f.id == "generic":  # only on request: --mapping (or --format generic)
+            continue
+        if f.detect(src):
+            return f
+    what = {"csv": "CSV", "json": "JSON", "jsonl": "JSON Lines", "xls": "XLS workbook",
+            "xlsx": "XLSX workbook", "spreadsheetml": "SpreadsheetML workbook"}[src.kind]
+    if src.kind == "csv":
+        seen = ", ".join(repr(h) for h in src.header[:6] if h)
+        hint = f" (first cells: {seen[:200]})" if seen else ""
+    elif src.kind in ("json", "jsonl"):
+        hint = ""
+    else:
+        hint = f" (sheets: {', '.join(list(src.sheets)[:8])})"
+    raise InvalidInput(f"{src.name}: not a known export ({what}{hint}); name the format with "
+                       "--format, or describe the columns in a mapping file (--mapping)")
+
+
+__all__ = ["FORMATS", "FORMAT_IDS", "Context", "Format", "Limits", "Parsed", "Source", "detect",
+           "format_by_id"]

@@ -1,0 +1,430 @@
+"""What every importer shares: limits, decoding, sheets, number and date parsing, errors.
+
+Files from users are untrusted. Everything here fails with one :class:`InvalidInput` line that
+names the file and, where it can, the row (as a spreadsheet shows it: the header is row 1) and
+the column, so the user can open the file and fix it. Nothing is written until every file of an
+import has parsed.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections import Counter
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from socialpulse.domain.errors import InvalidInput
+from socialpulse.domain.models import Network
+
+TS = pa.timestamp("us", tz="UTC")
+
+#: Counters of a post snapshot (lake ``post_snapshots``) and daily account fields we fill.
+COUNTERS = ("impressions", "reach", "engagements", "likes", "comments", "shares", "clicks",
+            "video_views", "saves")
+DAILY_FIELDS = ("followers", "profile_views", "ad_clicks", "ad_impressions", "ad_spend")
+
+#: Cell values platforms use for "no value": kept as null, never 0.
+NULL_TOKENS = frozenset({"", "-", "undefined", "null", "none", "n/a", "na", "--", "nan"})
+
+
+@dataclass(frozen=True)
+class Limits:
+    """Size limits for untrusted files (configurable per import)."""
+
+    max_file_bytes: int = 200 * 1024 * 1024
+    max_cell_bytes: int = 1024 * 1024
+    max_rows: int = 20_000_000
+
+
+@dataclass(frozen=True)
+class Context:
+    """What an importer may use besides the file: options and the import's context."""
+
+    tz: str = "UTC"  # the workspace's time zone: day boundaries
+    today: date = field(default_factory=lambda: datetime.now(UTC).date())
+    now: datetime = field(default_factory=lambda: datetime.now(UTC))
+    account: str | None = None  # --account
+    year: int | None = None  # --year, for exports whose dates have no year (TikTok)
+    encoding: str | None = None  # --encoding, when a CSV is not UTF-8/UTF-16
+    source_tz: str | None = None  # --source-tz, for exports with naive local times
+    mapping: Path | None = None  # --mapping, for generic CSV/XLSX
+    limits: Limits = field(default_factory=Limits)
+
+
+def fail(name: str, message: str, row: int | None = None, column: str | None = None
+         ) -> InvalidInput:
+    """One line naming file, row and column."""
+    where = name
+    if row is not None:
+        where += f": row {row}"
+    if column is not None:
+        where += f", column {column!r}" if row is not None else f": column {column!r}"
+    return InvalidInput(" ".join(f"{where}: {message}".split()))  # always one line
+
+
+@dataclass
+class Parsed:
+    """One file, mapped to the lake's vocabulary but not yet to account ids.
+
+    Tables carry a ``handle`` column (null: the file's handle). ``posts`` has post_id,
+    published_at (UTC) and/or local_date (when the export gives only a day), post_type, text,
+    url; ``snapshots`` has post_id, observed_at (null: the file's) and the counters it knows;
+    ``daily`` has date and the daily fields it knows. Columns the export lacks are absent, so
+    they stay null in the lake.
+    """
+
+    name: str
+    fmt: str
+    network: Network
+    handle: str | None = None
+    handle_origin: str = ""
+    posts: pa.Table | None = None
+    snapshots: pa.Table | None = None
+    daily: pa.Table | None = None
+    observed_at: datetime | None = None
+    observed_origin: str = ""
+    first_day: date | None = None
+    last_day: date | None = None  # last day the export covers (inclusive)
+    rows_read: int = 0
+    rows_used: int = 0
+    skipped: Counter[str] = field(default_factory=Counter)
+    warnings: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+
+
+# --- decoding -------------------------------------------------------------------------------
+
+
+def read_bytes(path: Path, name: str, limits: Limits) -> bytes:
+    """The file's bytes, refusing files over the size limit before reading them."""
+    try:
+        size = path.stat().st_size
+    except OSError as exc:
+        raise fail(name, f"cannot read: {exc.strerror or exc}") from None
+    if size > limits.max_file_bytes:
+        raise fail(name, f"file is {size / 2**20:.1f} MB, over the limit of "
+                   f"{limits.max_file_bytes / 2**20:.0f} MB (raise it with --max-file-mb)")
+    if size == 0:
+        raise fail(name, "file is empty")
+    return path.read_bytes()
+
+
+def _row_col_of_offset(data: bytes, offset: int) -> tuple[int, int]:
+    """1-based line and column (in characters, roughly) of a byte offset."""
+    line = data.count(b"\n", 0, offset) + 1
+    start = data.rfind(b"\n", 0, offset) + 1
+    return line, offset - start + 1
+
+
+def to_utf8(data: bytes, name: str, encoding: str | None = None) -> bytes:
+    """UTF-8 bytes without BOM: UTF-8 (BOM or not), UTF-16 with BOM, or a named encoding.
+
+    We do not guess legacy encodings: a wrong guess silently corrupts text, so a file that is
+    not UTF-8 gets an error that says where and how to name its encoding.
+    """
+    if encoding:
+        try:
+            text = data.decode(encoding)
+        except LookupError:
+            raise fail(name, f"unknown encoding {encoding!r} (--encoding)") from None
+        except UnicodeDecodeError as exc:
+            line, col = _row_col_of_offset(data, exc.start)
+            raise fail(name, f"not valid {encoding} at line {line}, character {col}") from None
+        return text.lstrip("\ufeff").encode("utf-8")
+    if data.startswith(b"\xef\xbb\xbf"):
+        data = data[3:]
+    elif data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        try:
+            return data.decode("utf-16").lstrip("\ufeff").encode("utf-8")
+        except UnicodeDecodeError:
+            raise fail(name, "starts with a UTF-16 mark but is not valid UTF-16") from None
+    if b"\x00" in data[:4096]:
+        raise fail(name, "binary data, not a text file (NUL bytes near the start)")
+    try:
+        data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line, col = _row_col_of_offset(data, exc.start)
+        raise fail(name, f"not UTF-8 text: byte 0x{data[exc.start]:02x} at line {line}, "
+                   f"character {col}; re-save as UTF-8 or pass --encoding (e.g. cp1252)"
+                   ) from None
+    return data
+
+
+# --- sheets ---------------------------------------------------------------------------------
+
+
+@dataclass
+class Sheet:
+    """A grid of cells with a header row; ``first_row`` is the spreadsheet row of data[0]."""
+
+    name: str  # file name, plus " [sheet]" for workbooks
+    header: list[str]
+    rows: list[list[Any]]
+    first_row: int
+    descriptions: list[str] = field(default_factory=list)
+    numbers: list[int] | None = None  # spreadsheet row of each data row, when not contiguous
+
+    def __post_init__(self) -> None:
+        self._index: dict[str, list[int]] = {}
+        for i, h in enumerate(self.header):
+            self._index.setdefault(norm(h), []).append(i)
+
+    def has(self, *names: str) -> bool:
+        return any(norm(n) in self._index for n in names)
+
+    def col(self, *names: str, occurrence: int = 0, required: bool = False) -> int | None:
+        """Index of the first header matching any name (case/space-insensitive)."""
+        for n in names:
+            idx = self._index.get(norm(n))
+            if idx and len(idx) > occurrence:
+                return idx[occurrence]
+        if required:
+            raise fail(self.name, f"required column {names[0]!r} is missing (columns: "
+                       f"{', '.join(h for h in self.header if h)[:300]})")
+        return None
+
+    def values(self, idx: int | None) -> list[Any]:
+        if idx is None:
+            return [None] * len(self.rows)
+        return [r[idx] if idx < len(r) else None for r in self.rows]
+
+    def row_number(self, i: int) -> int:
+        return self.numbers[i] if self.numbers is not None else self.first_row + i
+
+
+def norm(s: Any) -> str:
+    return re.sub(r"\s+", " ", str(s or "")).strip().lower()
+
+
+def cell_str(v: Any) -> str | None:
+    """A cell as text; None for empty and null tokens."""
+    if v is None:
+        return None
+    if isinstance(v, float):
+        if math.isnan(v):
+            return None
+        s = repr(v)
+    else:
+        s = str(v)
+    s = s.strip()
+    return None if s.lower() in NULL_TOKENS else s
+
+
+def check_cells(sheet: Sheet, limits: Limits) -> None:
+    for i, r in enumerate(sheet.rows):
+        for j, v in enumerate(r):
+            if isinstance(v, str) and len(v) > limits.max_cell_bytes:
+                col = sheet.header[j] if j < len(sheet.header) else f"#{j + 1}"
+                raise fail(sheet.name, f"cell is {len(v):,} characters, over the limit of "
+                           f"{limits.max_cell_bytes:,}", sheet.row_number(i), col)
+
+
+# --- numbers --------------------------------------------------------------------------------
+
+_NUM = re.compile(r"^[+-]?(\d+|\d{1,3}(,\d{3})+)(\.\d*)?([eE][+-]?\d+)?$")
+
+
+def parse_number(v: Any) -> float | None:
+    """A count or rate as a platform writes it: 12, "12", "1777.0", "1,234", "3.5%"; None for
+    null tokens. Raises ValueError for anything else."""
+    if v is None or isinstance(v, bool):
+        if isinstance(v, bool):
+            raise ValueError("boolean")
+        return None
+    if isinstance(v, int | float):
+        if isinstance(v, float) and math.isnan(v):
+            return None
+        return float(v)
+    s = str(v).strip()
+    if s.lower() in NULL_TOKENS:
+        return None
+    pct = s.endswith("%")
+    if pct:
+        s = s[:-1].strip()
+    if not _NUM.match(s):
+        raise ValueError(s)
+    f = float(s.replace(",", ""))
+    if not math.isfinite(f):
+        raise ValueError(s)
+    return f / 100 if pct else f
+
+
+def int_column(sheet: Sheet, idx: int | None, rows: Sequence[int] | None = None) -> pa.Array:
+    """A column of counts (int64, null where the export has no value)."""
+    out: list[int | None] = []
+    values = sheet.values(idx)
+    picks = range(len(values)) if rows is None else rows
+    for i in picks:
+        v = values[i]
+        try:
+            f = parse_number(v)
+        except ValueError:
+            raise fail(sheet.name, f"expected a count, found {str(v)[:40]!r}",
+                       sheet.row_number(i), sheet.header[idx] if idx is not None else None
+                       ) from None
+        if f is not None and (f < 0 or f > 2**62):
+            raise fail(sheet.name, f"count out of range: {str(v)[:40]!r}", sheet.row_number(i),
+                       sheet.header[idx] if idx is not None else None)
+        out.append(None if f is None else round(f))
+    return pa.array(out, pa.int64())
+
+
+def sum_columns(arrays: Iterable[pa.Array]) -> pa.Array:
+    """Sum of counts where at least one is known (nulls count as 0 only beside a known value)."""
+    arrays = list(arrays)
+    total: pa.Array | None = None
+    known: pa.Array | None = None
+    for a in arrays:
+        filled = pc.fill_null(a, 0)
+        total = filled if total is None else pc.add(total, filled)
+        valid = pc.is_valid(a)
+        known = valid if known is None else pc.or_(known, valid)
+    if total is None or known is None:
+        raise ValueError("no columns")
+    return pc.if_else(known, total, pa.scalar(None, pa.int64()))
+
+
+# --- dates ----------------------------------------------------------------------------------
+
+_EXCEL_EPOCH = date(1899, 12, 30)
+_MONTHS = {m: i + 1 for i, m in enumerate(
+    ["january", "february", "march", "april", "may", "june", "july", "august", "september",
+     "october", "november", "december"])}
+_MONTHS.update({k[:3]: v for k, v in list(_MONTHS.items())})
+_MONTHS["sept"] = 9
+
+_DATE_FORMATS = ("%Y-%m-%d", "%m/%d/%Y", "%m/%d/%y", "%d-%m-%Y", "%d.%m.%Y", "%Y/%m/%d",
+                 "%b %d, %Y", "%B %d, %Y", "%d %b %Y", "%d %B %Y")
+_DT_FORMATS = ("%Y-%m-%d %H:%M %z", "%Y-%m-%d %H:%M:%S %z", "%Y-%m-%dT%H:%M:%S%z",
+               "%Y-%m-%dT%H:%M:%S.%f%z", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%dT%H:%M:%S.%f",
+               "%Y-%m-%d %H:%M:%S", "%Y-%m-%d %H:%M", "%m/%d/%Y %H:%M", "%m/%d/%Y %I:%M %p",
+               "%m/%d/%y %I:%M %p", "%m/%d/%Y %H:%M:%S")
+
+
+def excel_serial(v: float) -> datetime:
+    if not 1 <= v < 2_958_466:  # 1900-01-01 .. 9999-12-31
+        raise ValueError(v)
+    return datetime.combine(_EXCEL_EPOCH, datetime.min.time()) + timedelta(days=v)
+
+
+def parse_datetime(v: Any) -> tuple[datetime, bool]:
+    """A date or time cell: (value, has_time). Aware values are converted to UTC; naive ones
+    stay naive (the caller decides their zone). Raises ValueError."""
+    if isinstance(v, datetime):
+        return (v.astimezone(UTC) if v.tzinfo else v), True
+    if isinstance(v, date):
+        return datetime.combine(v, datetime.min.time()), False
+    if isinstance(v, int | float) and not isinstance(v, bool):
+        d = excel_serial(float(v))
+        return d, d.time() != datetime.min.time()
+    s = str(v or "").strip()
+    if not s:
+        raise ValueError("empty")
+    if re.fullmatch(r"\d{5}(\.\d+)?", s):  # an Excel day number written as text (1927-2173)
+        d = excel_serial(float(s))
+        return d, d.time() != datetime.min.time()
+    if s.endswith("Z"):
+        s = s[:-1] + "+0000"
+    for f in _DATE_FORMATS:
+        try:
+            return datetime.strptime(s, f), False
+        except ValueError:
+            pass
+    for f in _DT_FORMATS:
+        try:
+            d = datetime.strptime(s, f)
+        except ValueError:
+            continue
+        return (d.astimezone(UTC) if d.tzinfo else d), True
+    try:
+        d = datetime.fromisoformat(s)
+    except ValueError:
+        raise ValueError(s) from None
+    return (d.astimezone(UTC) if d.tzinfo else d), True
+
+
+def to_utc(naive: datetime, tz: str) -> datetime:
+    """A naive local time in ``tz`` as a UTC instant."""
+    if naive.tzinfo is not None:
+        return naive.astimezone(UTC)
+    return naive.replace(tzinfo=ZoneInfo(tz)).astimezone(UTC)
+
+
+def end_of_day(d: date, tz: str) -> datetime:
+    """The last second of a local day, in UTC: the observation time of an export ending on d.
+
+    Metrics for a period take each post's latest snapshot observed before the period ends (in
+    the workspace's time zone), so an export of a month must be observed within that month.
+    """
+    nxt = datetime.combine(d + timedelta(days=1), datetime.min.time(), ZoneInfo(tz))
+    return (nxt - timedelta(seconds=1)).astimezone(UTC)
+
+
+def month_day(s: str) -> tuple[int, int]:
+    """"February 28" / "Feb 28" / "28 February" -> (2, 28). Raises ValueError."""
+    parts = re.split(r"[\s,]+", s.strip().lower())
+    if len(parts) != 2:
+        raise ValueError(s)
+    a, b = parts
+    if a in _MONTHS and b.isdigit():
+        m, d = _MONTHS[a], int(b)
+    elif b in _MONTHS and a.isdigit():
+        m, d = _MONTHS[b], int(a)
+    else:
+        raise ValueError(s)
+    date(2000, m, d)  # validates (2000 is a leap year)
+    return m, d
+
+
+def assign_years(md: Sequence[tuple[int, int]], last_year: int) -> list[date]:
+    """Dates in file order, the last in ``last_year``; walking back, a month that jumps forward
+    (January -> December) means the previous year. Raises ValueError on an impossible date."""
+    out: list[date] = []
+    year = last_year
+    prev: tuple[int, int] | None = None
+    for m, d in reversed(md):
+        if prev is not None and (m, d) > prev:
+            year -= 1
+        out.append(date(year, m, d))
+        prev = (m, d)
+    out.reverse()
+    return out
+
+
+def latest_year_not_after(m: int, d: int, today: date) -> int:
+    """The year that puts month/day at or before today (an export cannot cover the future)."""
+    year = today.year
+    while True:
+        try:
+            if date(year, m, d) <= today:
+                return year
+        except ValueError:  # 29 February
+            pass
+        year -= 1
+
+
+# --- tables ---------------------------------------------------------------------------------
+
+
+def table(columns: dict[str, pa.Array | list[Any]], types: dict[str, pa.DataType] | None = None
+          ) -> pa.Table:
+    arrays = {}
+    for k, v in columns.items():
+        t = (types or {}).get(k)
+        arrays[k] = v if isinstance(v, pa.Array | pa.ChunkedArray) else pa.array(v, t)
+    return pa.table(arrays)
+
+
+def post_type_of(value: str | None, mapping: Callable[[str], str] | None = None) -> str | None:
+    if value is None:
+        return None
+    v = value.strip().lower()
+    return mapping(v) if mapping else v

@@ -1,0 +1,195 @@
+"""Any CSV/XLSX with a mapping file that says which column holds what.
+
+The mapping is YAML (see docs/importers.md)::
+
+    network: facebook            # or network_column: Network
+    account: acme                # or account_column: Page
+    dataset: posts               # posts (with counters) or account_daily
+    sheet: Posts                 # XLSX only; default: the first sheet
+    header_row: 1                # where the header is (a note may come first)
+    timezone: Europe/Madrid      # for times without an offset (default: the workspace's)
+    columns:                     # socialpulse field: column header in the file
+      post_id: ID
+      published_at: Date
+      impressions: Impressions
+
+Every field name is checked, and every column named must exist in the file.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pyarrow as pa
+import yaml
+
+from socialpulse.domain.errors import InvalidInput
+from socialpulse.domain.models import Network, parse_enum
+
+from .base import (
+    COUNTERS,
+    DAILY_FIELDS,
+    TS,
+    Context,
+    Parsed,
+    Sheet,
+    fail,
+    int_column,
+    parse_datetime,
+    to_utc,
+)
+from .readers import make_sheet
+from .source import Source
+
+POST_FIELDS = ("post_id", "published_at", "post_type", "text", "url", "campaign", "observed_at",
+               *COUNTERS)
+DAILY = ("date", *DAILY_FIELDS)
+KEYS = {"network", "network_column", "account", "account_column", "dataset", "sheet",
+        "header_row", "timezone", "columns"}
+
+
+def detect(src: Source) -> bool:
+    return src.kind in ("csv", "xlsx", "xls")
+
+
+def load_mapping(path: Path) -> dict[str, Any]:
+    name = path.name
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except OSError as exc:
+        raise InvalidInput(f"--mapping: cannot read {path}: {exc.strerror}") from None
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        at = f" at line {mark.line + 1}" if mark else ""
+        raise InvalidInput(f"{name}: invalid YAML{at}") from None
+    if not isinstance(data, dict):
+        raise InvalidInput(f"{name}: a mapping file is a YAML object with 'columns'")
+    unknown = set(data) - KEYS
+    if unknown:
+        raise InvalidInput(f"{name}: unknown key {sorted(unknown)[0]!r}; use "
+                           f"{', '.join(sorted(KEYS))}")
+    dataset = data.get("dataset", "posts")
+    if dataset not in ("posts", "account_daily"):
+        raise InvalidInput(f"{name}: dataset must be posts or account_daily, not {dataset!r}")
+    cols = data.get("columns")
+    if not isinstance(cols, dict) or not cols:
+        raise InvalidInput(f"{name}: 'columns' must map socialpulse fields to column headers")
+    allowed = POST_FIELDS if dataset == "posts" else DAILY
+    for k, v in cols.items():
+        if k not in allowed:
+            raise InvalidInput(f"{name}: columns.{k}: unknown field for {dataset}; use "
+                               f"{', '.join(allowed)}")
+        if not isinstance(v, str | int) or not str(v).strip():
+            raise InvalidInput(f"{name}: columns.{k}: give the column header as text")
+    need = ("post_id",) if dataset == "posts" else ("date",)
+    for k in need:
+        if k not in cols:
+            raise InvalidInput(f"{name}: columns.{k} is required for {dataset}")
+    if dataset == "posts" and "published_at" not in cols:
+        raise InvalidInput(f"{name}: columns.published_at is required for posts")
+    if not data.get("network") and not data.get("network_column"):
+        raise InvalidInput(f"{name}: say the network (network: x) or its column (network_column)")
+    if data.get("network"):
+        parse_enum(Network, str(data["network"]), f"{name}: network")
+    return data
+
+
+def parse(src: Source, ctx: Context) -> Parsed:
+    if ctx.mapping is None:
+        raise InvalidInput(f"{src.name}: the generic format needs a mapping file (--mapping)")
+    m = load_mapping(ctx.mapping)
+    if src.kind == "csv":
+        rows: list[list[Any]] = list(src.rows)
+        label = src.name
+    elif src.kind in ("xlsx", "xls"):
+        sheets = src.sheets
+        sname = str(m.get("sheet") or next(iter(sheets)))
+        if sname not in sheets:
+            raise fail(src.name, f"no sheet {sname!r} (sheets: {', '.join(sheets)})")
+        rows, label = sheets[sname], f"{src.name} [{sname}]"
+    else:
+        raise fail(src.name, "the generic format reads CSV or XLSX files")
+    hr = int(m.get("header_row", 1)) - 1
+    if hr < 0 or hr >= len(rows):
+        raise fail(src.name, f"header_row {hr + 1} is outside the file")
+    sheet = make_sheet(label, rows, hr, ctx.limits)
+    cols: dict[str, str] = {k: str(v) for k, v in m["columns"].items()}
+    idx = {k: sheet.col(v) for k, v in cols.items()}
+    for k, i in idx.items():
+        if i is None:
+            raise fail(label, f"column {cols[k]!r} (for {k}, from the mapping) is missing")
+    net_col = sheet.col(str(m["network_column"])) if m.get("network_column") else None
+    nets = {str(v).strip().lower() for v in sheet.values(net_col)} if net_col is not None else set()
+    network = parse_enum(Network, str(m.get("network") or (sorted(nets)[0] if nets else "")),
+                         "network")
+    if len(nets) > 1:
+        raise fail(label, "one file, one network: split the file or set network")
+    tz = str(m.get("timezone") or ctx.source_tz or ctx.tz)
+    out = Parsed(src.name, "generic", network)
+    out.rows_read = out.rows_used = len(sheet.rows)
+    acc_col = sheet.col(str(m["account_column"])) if m.get("account_column") else None
+    if m.get("account"):
+        out.handle, out.handle_origin = str(m["account"]), "the mapping file"
+    handles = pa.array([str(v).strip() if v else None for v in sheet.values(acc_col)]
+                       if acc_col is not None else [None] * len(sheet.rows), pa.string())
+
+    def times(field: str, as_date: bool) -> pa.Array:
+        vals: list[Any] = []
+        for i, v in enumerate(sheet.values(idx.get(field))):
+            if v in (None, ""):
+                vals.append(None)
+                continue
+            try:
+                dt, _ = parse_datetime(v)
+            except ValueError:
+                raise fail(label, f"expected a {'date' if as_date else 'date/time'}, found "
+                           f"{str(v)[:40]!r}", sheet.row_number(i), cols[field]) from None
+            vals.append(dt.date() if as_date else to_utc(dt, tz))
+        return pa.array(vals, pa.date32() if as_date else TS)
+
+    def text(field: str) -> pa.Array:
+        return pa.array([str(v) if v not in (None, "") else None
+                         for v in sheet.values(idx.get(field))], pa.string())
+
+    if m.get("dataset", "posts") == "posts":
+        ids = text("post_id")
+        if ids.null_count:
+            raise fail(label, f"{ids.null_count} rows have no {cols['post_id']!r} (post_id)")
+        post_cols: dict[str, pa.Array] = {"handle": handles, "post_id": ids,
+                                          "published_at": times("published_at", False)}
+        for f in ("post_type", "text", "url", "campaign"):
+            if f in idx:
+                post_cols[f] = text(f)
+        out.posts = pa.table(post_cols)
+        snap: dict[str, pa.Array] = {"handle": handles, "post_id": ids}
+        if "observed_at" in idx:
+            snap["observed_at"] = times("observed_at", False)
+        snap.update({c: int_column(sheet, idx[c]) for c in COUNTERS if c in idx})
+        out.snapshots = pa.table(snap)
+    else:
+        days = times("date", True)
+        out.daily = pa.table({"handle": handles, "date": days,
+                              **{f: (int_column(sheet, idx[f]) if f != "ad_spend" else
+                                     _floats(sheet, idx[f])) for f in DAILY_FIELDS if f in idx}})
+        known = [d for d in days.to_pylist() if d]
+        if known:
+            from .base import end_of_day
+
+            out.first_day, out.last_day = min(known), max(known)
+            out.observed_at = end_of_day(max(known), ctx.tz)
+            out.observed_origin = f"the file's last day {max(known)}"
+    return out
+
+
+def _floats(sheet: Sheet, i: int | None) -> pa.Array:
+    from .base import parse_number
+
+    out = []
+    for r, v in enumerate(sheet.values(i)):
+        try:
+            out.append(parse_number(v))
+        except ValueError:
+            raise fail(sheet.name, f"expected a number, found {str(v)[:40]!r}",
+                       sheet.row_number(r), sheet.header[i] if i is not None else None) from None
+    return pa.array(out, pa.float64())

@@ -1,0 +1,185 @@
+"""LinkedIn Page analytics exports: updates, update metrics, visitors, followers.
+
+LinkedIn gives XLS (binary BIFF), XLSX or CSV, and merges several exports into one workbook;
+every sheet is recognised by its header. The update sheets carry a note in row 1 ("All dates
+and times are in UTC") and the header in row 2. Dates are US style (04/01/2020) or Excel day
+numbers. Per-post engagements follow LinkedIn's own rate: clicks + reactions + comments +
+shares (its "Engagement rate" column is that sum over impressions).
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+from typing import Any
+
+import pyarrow as pa
+
+from socialpulse.domain.models import Network
+
+from .base import (
+    Context,
+    Parsed,
+    Sheet,
+    end_of_day,
+    fail,
+    int_column,
+    norm,
+    parse_datetime,
+    sum_columns,
+)
+from .readers import make_sheet
+from .source import Source
+
+KINDS: dict[str, tuple[str, ...]] = {
+    "updates": ("update title", "created date", "impressions"),
+    "aggregated": ("date", "impressions (organic)", "impressions (total)"),
+    "visitors": ("date", "total page views (total)"),
+    "followers": ("date", "organic followers", "total followers"),
+}
+DEMOGRAPHICS = ("location", "job function", "seniority", "industry", "company size")
+_ACTIVITY = re.compile(r"urn:li:(?:activity|share|ugcPost):(\d+)")
+
+
+def _kind(rows: list[list[Any]]) -> tuple[str, int] | None:
+    for i, r in enumerate(rows[:3]):
+        cells = {norm(c) for c in r}
+        for kind, needles in KINDS.items():
+            if all(n in cells for n in needles):
+                return kind, i
+        if len(r) >= 2 and norm(r[0]) in DEMOGRAPHICS and norm(r[1]) == "total views":
+            return "demographics", i
+    return None
+
+
+def _sheets(src: Source) -> dict[str, list[list[Any]]]:
+    if src.kind == "csv":
+        return {src.stem: src.rows}
+    if src.kind in ("xls", "xlsx", "spreadsheetml"):
+        return src.sheets
+    return {}
+
+
+def detect(src: Source) -> bool:
+    if src.kind == "csv":
+        return _kind(src.head_rows[:3]) is not None
+    if src.kind in ("xls", "xlsx"):
+        return any(_kind(rows) is not None and _kind(rows)[0] != "demographics"  # type: ignore[index]
+                   for rows in src.sheets.values())
+    return False
+
+
+def parse(src: Source, ctx: Context) -> Parsed:
+    out = Parsed(src.name, "linkedin", Network.LINKEDIN)
+    found: list[str] = []
+    daily: dict[date, dict[str, int | None]] = {}
+    days: list[date] = []
+    for sheet_name, rows in _sheets(src).items():
+        k = _kind(rows)
+        label = src.name if src.kind == "csv" else f"{src.name} [{sheet_name}]"
+        if k is None:
+            if any(any(c not in (None, "") for c in r) for r in rows):
+                out.notes.append(f"sheet {sheet_name!r} is not a known LinkedIn export: skipped")
+            continue
+        kind, hi = k
+        found.append(kind)
+        if kind == "demographics":
+            out.skipped[f"visitor demographics ({sheet_name}; no socialpulse dataset holds "
+                        "them)"] += len(rows) - 1
+            continue
+        sheet = make_sheet(label, rows, hi, ctx.limits)
+        out.rows_read += len(sheet.rows)
+        if kind == "updates":
+            _updates(sheet, out)
+            continue
+        d = _dates(sheet)
+        days.extend(d)
+        cols: dict[str, pa.Array] = {}
+        if kind == "visitors":
+            cols["profile_views"] = int_column(sheet, sheet.col("total page views (total)"))
+        elif kind == "aggregated":
+            cols["ad_impressions"] = int_column(sheet, sheet.col("impressions (sponsored)"))
+            cols["ad_clicks"] = int_column(sheet, sheet.col("clicks (sponsored)"))
+            out.notes.append("daily organic impressions, clicks, reactions, comments and shares "
+                             "of all updates are not stored (the update sheet has them per post)")
+        elif kind == "followers":
+            out.skipped["daily new followers (the file has no follower total; not stored as "
+                        "followers)"] += len(d)
+        for name, arr in cols.items():
+            for day, v in zip(d, arr.to_pylist(), strict=True):
+                daily.setdefault(day, {})[name] = v
+        out.rows_used += len(d) if cols else 0
+    if not found:
+        raise fail(src.name, "no LinkedIn export sheet found (expected update engagement, "
+                   "update metrics, visitor metrics or followers)")
+    if daily:
+        ds = sorted(daily)
+        fields = sorted({f for v in daily.values() for f in v})
+        out.daily = pa.table({"date": pa.array(ds, pa.date32()),
+                              **{f: pa.array([daily[x].get(f) for x in ds], pa.int64())
+                                 for f in fields}})
+    if days:
+        out.first_day, out.last_day = min(days), max(days)
+        out.observed_at = end_of_day(max(days), ctx.tz)
+        out.observed_origin = f"the export's last day {max(days)}, from its daily sheets"
+    out.fmt = "linkedin-" + "+".join(sorted(set(found)))
+    return out
+
+
+def _dates(sheet: Sheet) -> list[date]:
+    idx = sheet.col("date", required=True) or 0
+    out = []
+    for i, v in enumerate(sheet.values(idx)):
+        try:
+            out.append(parse_datetime(v)[0].date())
+        except ValueError:
+            raise fail(sheet.name, f"expected a date like 04/01/2020, found {str(v)[:40]!r}",
+                       sheet.row_number(i), sheet.header[idx]) from None
+    return out
+
+
+def _updates(sheet: Sheet, out: Parsed) -> None:
+    link_i = sheet.col("update link")
+    created_i = sheet.col("created date", required=True) or 0
+    keep, ids, local = [], [], []
+    for i, r in enumerate(sheet.rows):
+        link = str(r[link_i] if link_i is not None and link_i < len(r) else "")
+        m = _ACTIVITY.search(link)
+        if not m:
+            out.skipped["update without a link/id"] += 1
+            continue
+        try:
+            d = parse_datetime(r[created_i] if created_i < len(r) else None)[0].date()
+        except ValueError:
+            raise fail(sheet.name, f"expected a date, found {str(r[created_i])[:40]!r}",
+                       sheet.row_number(i), sheet.header[created_i]) from None
+        keep.append(i)
+        ids.append(m.group(1))
+        local.append(d)
+    sub = Sheet(sheet.name, sheet.header, [sheet.rows[i] for i in keep], sheet.first_row,
+                numbers=[sheet.row_number(i) for i in keep])
+    counters = {
+        "impressions": int_column(sub, sub.col("impressions")),
+        "video_views": int_column(sub, sub.col("video views")),
+        "clicks": int_column(sub, sub.col("clicks")),
+        "likes": int_column(sub, sub.col("likes", "reactions")),
+        "comments": int_column(sub, sub.col("comments")),
+        "shares": int_column(sub, sub.col("shares", "reposts")),
+    }
+    counters["engagements"] = sum_columns(
+        [counters[k] for k in ("clicks", "likes", "comments", "shares")])
+    type_i = sub.col("update type")
+    out.posts = pa.table({
+        "post_id": pa.array(ids, pa.string()),
+        "local_date": pa.array(local, pa.date32()),
+        "published_at": pa.nulls(len(ids), pa.timestamp("us", tz="UTC")),
+        "post_type": pa.array([str(v).strip().lower() if v else None
+                               for v in sub.values(type_i)], pa.string()),
+        "text": pa.array([str(v) if v else None for v in sub.values(sub.col("update title"))],
+                         pa.string()),
+        "url": pa.array([str(v) if v else None for v in sub.values(link_i)], pa.string()),
+        "campaign": pa.array([str(v) if v else None
+                              for v in sub.values(sub.col("campaign name"))], pa.string()),
+    })
+    out.snapshots = pa.table({"post_id": pa.array(ids, pa.string()), **counters})
+    out.rows_used += len(ids)

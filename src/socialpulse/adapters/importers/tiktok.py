@@ -1,0 +1,216 @@
+"""TikTok Studio CSV exports (Overview, Content, Viewers, Follower*).
+
+Quirks (all real): UTF-8 BOM, every field quoted, "undefined" for unknown values, and dates
+without a year ("February 28"). The year comes from ``--year`` (the year of the file's last
+row) or else from the import date (the latest such day not after it); each file says which it
+used. Content rows carry the video link, whose numeric id encodes the publication instant
+(the top 32 bits are Unix seconds), so posts get an exact UTC time and their year for free.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import UTC, date, datetime, timedelta
+
+import pyarrow as pa
+
+from socialpulse.domain.models import Network
+
+from .base import (
+    TS,
+    Context,
+    Parsed,
+    Sheet,
+    assign_years,
+    end_of_day,
+    fail,
+    int_column,
+    latest_year_not_after,
+    month_day,
+    norm,
+    sum_columns,
+)
+from .readers import make_sheet
+from .source import Source
+
+#: kind -> the header cells that identify it.
+KINDS: dict[str, tuple[str, ...]] = {
+    "content": ("video link", "post time", "total views"),
+    "overview": ("date", "video views", "profile views"),
+    "viewers": ("date", "total viewers", "new viewers"),
+    "follower-history": ("date", "followers", "difference in followers from previous day"),
+    "follower-activity": ("date", "hour", "active followers"),
+    "follower-gender": ("gender", "distribution"),
+    "follower-territories": ("top territories", "distribution"),
+}
+NOT_STORED = {
+    "viewers": "viewer counts",
+    "follower-activity": "hourly follower activity",
+    "follower-gender": "the follower gender split",
+    "follower-territories": "the follower territory split",
+}
+_VIDEO = re.compile(r"tiktok\.com/@([^/?#]+)/(?:video|photo)/(\d{6,25})")
+
+
+def _kind(header: list[str]) -> str | None:
+    cells = {norm(c) for c in header}
+    for kind, needles in KINDS.items():
+        if all(n in cells for n in needles):
+            return kind
+    return None
+
+
+def detect(src: Source) -> bool:
+    return _kind(src.header[:12]) is not None
+
+
+def _year_dates(sheet: Sheet, idx: int, ctx: Context, out: Parsed) -> list[date]:
+    """Dates of a yearless column, in file order."""
+    md = []
+    for i, v in enumerate(sheet.values(idx)):
+        try:
+            md.append(month_day(str(v or "")))
+        except ValueError:
+            raise fail(sheet.name, f"expected a day like 'February 28', found {str(v)[:40]!r}",
+                       sheet.row_number(i), sheet.header[idx]) from None
+    if not md:
+        return []
+    m, d = md[-1]
+    if ctx.year is not None:
+        year, origin = ctx.year, "--year"
+    else:
+        year = latest_year_not_after(m, d, ctx.today)
+        origin = f"the import date {ctx.today} (pass --year to change it)"
+    try:
+        days = assign_years(md, year)
+    except ValueError:
+        raise fail(sheet.name, f"day {m}/{d} does not exist in {year} (--year?)") from None
+    out.notes.append(f"dates have no year: the last row ({days[-1]:%B} {days[-1].day}) is taken "
+                     f"as {days[-1].year}, from {origin}")
+    return days
+
+
+def parse(src: Source, ctx: Context) -> Parsed:
+    rows = src.rows
+    if not rows:
+        raise fail(src.name, "file is empty")
+    kind = _kind(rows[0])
+    if kind is None:
+        raise fail(src.name, "not a TikTok Studio export (unknown header)")
+    sheet = make_sheet(src.name, rows, 0, ctx.limits)
+    out = Parsed(src.name, f"tiktok-{kind}", Network.TIKTOK)
+    out.rows_read = len(sheet.rows)
+    if kind == "content":
+        _content(sheet, ctx, out)
+    elif kind in ("overview", "follower-history"):
+        days = _year_dates(sheet, sheet.col("date", required=True) or 0, ctx, out)
+        cols: dict[str, pa.Array] = {"date": pa.array(days, pa.date32())}
+        if kind == "overview":
+            cols["profile_views"] = int_column(sheet, sheet.col("profile views"))
+            out.notes.append("daily video views, likes, comments and shares are account totals "
+                             "and are not stored (the Content export has them per video)")
+        else:
+            cols["followers"] = int_column(sheet, sheet.col("followers"))
+            unknown = cols["followers"].null_count
+            if unknown:
+                out.notes.append(f"{unknown} days have 'undefined' followers: kept empty, not 0")
+        out.daily = pa.table(cols)
+        out.rows_used = len(days)
+        if days:
+            out.first_day, out.last_day = days[0], days[-1]
+            out.observed_at = end_of_day(max(days), ctx.tz)
+            out.observed_origin = f"the export's last day {max(days)}"
+    else:
+        # validated (numbers, shape) but socialpulse has no dataset for audience breakdowns
+        _check_numbers(sheet)
+        out.skipped[f"{NOT_STORED[kind]} (no socialpulse dataset holds it)"] = len(sheet.rows)
+    return out
+
+
+def _content(sheet: Sheet, ctx: Context, out: Parsed) -> None:
+    link_i = sheet.col("video link", required=True)
+    links = sheet.values(link_i)
+    post_md = []
+    ptime = sheet.col("post time", required=True) or 0
+    for i, v in enumerate(sheet.values(ptime)):
+        try:
+            post_md.append(month_day(str(v or "")))
+        except ValueError:
+            raise fail(sheet.name, f"expected a day like 'July 16', found {str(v)[:40]!r}",
+                       sheet.row_number(i), sheet.header[ptime]) from None
+    handles: list[str | None] = []
+    ids: list[str] = []
+    published: list[datetime | None] = []
+    local: list[date | None] = []
+    for i, link in enumerate(links):
+        m = _VIDEO.search(str(link or ""))
+        if not m:
+            raise fail(sheet.name, f"expected a video link, found {str(link)[:60]!r}",
+                       sheet.row_number(i), sheet.header[link_i or 0])
+        handles.append(m.group(1))
+        ids.append(m.group(2))
+        at = datetime.fromtimestamp(int(m.group(2)) >> 32, UTC)
+        pm, pd = post_md[i]
+        ok = any((at + timedelta(days=k)).month == pm and (at + timedelta(days=k)).day == pd
+                 for k in (-1, 0, 1))
+        if ok:
+            published.append(at)
+            local.append(None)
+        else:  # not a time-coded id: fall back to the day shown, year from context
+            year = ctx.year or latest_year_not_after(pm, pd, ctx.today)
+            published.append(None)
+            local.append(date(year, pm, pd))
+            out.warnings.append(f"row {sheet.row_number(i)}: the video id does not encode its "
+                                f"day; used {local[-1]} from 'Post time'")
+    counters = {
+        "likes": int_column(sheet, sheet.col("total likes")),
+        "comments": int_column(sheet, sheet.col("total comments")),
+        "shares": int_column(sheet, sheet.col("total shares")),
+        "video_views": int_column(sheet, sheet.col("total views")),
+    }
+    counters["engagements"] = sum_columns([counters["likes"], counters["comments"],
+                                           counters["shares"]])
+    out.posts = pa.table({
+        "handle": pa.array(handles, pa.string()),
+        "post_id": pa.array(ids, pa.string()),
+        "published_at": pa.array(published, TS),
+        "local_date": pa.array(local, pa.date32()),
+        "post_type": pa.array(["video"] * len(ids), pa.string()),
+        "text": pa.array([t or None for t in sheet.values(sheet.col("video title"))],
+                         pa.string()),
+        "url": pa.array(links, pa.string()),
+    })
+    out.snapshots = pa.table({"handle": pa.array(handles, pa.string()),
+                              "post_id": pa.array(ids, pa.string()), **counters})
+    out.rows_used = len(ids)
+    hs = sorted({h for h in handles if h})
+    if hs:
+        out.handle, out.handle_origin = hs[0], "the video links"
+    # "Time" is the day the export was taken: the snapshot's observation day
+    t_i = sheet.col("time", "date")
+    if t_i is not None and sheet.rows:
+        try:
+            mon, day = month_day(str(sheet.rows[0][t_i]))
+        except ValueError:
+            return
+        newest = max((p.date() for p in published if p), default=None)
+        year = ctx.year or latest_year_not_after(mon, day, ctx.today)
+        if newest is not None and date(year, mon, day) < newest - timedelta(days=1):
+            year += 1
+        obs = date(year, mon, day)
+        out.observed_at = end_of_day(obs, ctx.tz)
+        out.observed_origin = f"the export day in 'Time', {obs}"
+        out.last_day = obs
+
+
+def _check_numbers(sheet: Sheet) -> None:
+    """Breakdown files are not stored, but a broken one still gets a clear error."""
+    from .base import parse_number
+
+    for j in range(1, len(sheet.header)):
+        for i, v in enumerate(sheet.values(j)):
+            try:
+                parse_number(v)
+            except ValueError:
+                raise fail(sheet.name, f"expected a number, found {str(v)[:40]!r}",
+                           sheet.row_number(i), sheet.header[j]) from None

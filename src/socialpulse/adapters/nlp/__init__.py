@@ -1,0 +1,1 @@
+"""Language identification and sentiment models for listening (all offline, all on one core)."""

@@ -1,0 +1,342 @@
+"""The app database: SQLite (WAL) by default, PostgreSQL by URL, migrated by Alembic."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from alembic import command
+from alembic.config import Config
+from sqlalchemy import Engine, create_engine, event, select
+from sqlalchemy.exc import IntegrityError, OperationalError
+from sqlalchemy.orm import Session, sessionmaker
+
+from socialpulse.domain.errors import Conflict, InvalidInput, NotFound
+from socialpulse.domain.models import Account, Brand, Function, Network, Workspace
+
+from .tables import AccountRow, BrandRow, IngestBatchRow, WorkspaceRow
+
+MIGRATIONS = Path(__file__).parent / "migrations"
+SQLITE_BUSY_TIMEOUT_MS = 10_000
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
+
+
+def make_engine(url: str) -> Engine:
+    """Create the engine; SQLite gets WAL and a busy timeout so the CLI and server can share it."""
+    if url.startswith("sqlite"):
+        engine = create_engine(url, connect_args={"timeout": SQLITE_BUSY_TIMEOUT_MS / 1000})
+
+        @event.listens_for(engine, "connect")
+        def _pragmas(dbapi_conn: Any, _record: Any) -> None:
+            cur = dbapi_conn.cursor()
+            cur.execute("PRAGMA journal_mode=WAL")
+            cur.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
+            cur.execute("PRAGMA foreign_keys=ON")
+            cur.close()
+
+        return engine
+    if url.startswith("postgresql://"):
+        url = "postgresql+psycopg://" + url.removeprefix("postgresql://")
+    return create_engine(url, pool_pre_ping=True)
+
+
+@dataclass(frozen=True)
+class Batch:
+    id: int
+    workspace_id: int
+    source: str
+    format: str
+    content_hash: str
+    status: str
+    rows: dict[str, int]
+    files: list[str]
+    created_at: datetime
+    committed_at: datetime | None
+
+
+def _ws(row: WorkspaceRow) -> Workspace:
+    return Workspace(
+        id=row.id,
+        slug=row.slug,
+        name=row.name,
+        timezone=row.timezone,
+        languages=tuple(row.languages or ()),
+    )
+
+
+def _batch(row: IngestBatchRow) -> Batch:
+    return Batch(
+        id=row.id,
+        workspace_id=row.workspace_id,
+        source=row.source,
+        format=row.format,
+        content_hash=row.content_hash,
+        status=row.status,
+        rows=dict(row.rows or {}),
+        files=list(row.files or []),
+        created_at=row.created_at,
+        committed_at=row.committed_at,
+    )
+
+
+class Store:
+    """Repository over the app database. Every method is one short transaction."""
+
+    def __init__(self, url: str) -> None:
+        self.url = url
+        self.engine = make_engine(url)
+        self._sessions = sessionmaker(self.engine, expire_on_commit=False)
+
+    @contextmanager
+    def session(self) -> Iterator[Session]:
+        with self._sessions.begin() as s:
+            yield s
+
+    def migrate(self) -> None:
+        """Bring the schema to the latest revision (idempotent, safe on every start).
+
+        Features add their tables as separate migration branches off 0001 (goals, listening,
+        maturity...), so we upgrade every head.
+        """
+        cfg = Config()
+        cfg.set_main_option("script_location", str(MIGRATIONS))
+        cfg.set_main_option("sqlalchemy.url", self.url.replace("%", "%%"))
+        with self.engine.begin() as conn:
+            cfg.attributes["connection"] = conn
+            command.upgrade(cfg, "heads")
+
+    def dispose(self) -> None:
+        self.engine.dispose()
+
+    # --- workspaces -----------------------------------------------------------------------
+
+    def create_workspace(
+        self, slug: str, name: str, timezone: str = "UTC", languages: Sequence[str] = ("en",)
+    ) -> Workspace:
+        try:
+            with self.session() as s:
+                row = WorkspaceRow(
+                    slug=slug,
+                    name=name,
+                    timezone=timezone,
+                    languages=list(languages),
+                    created_at=_now(),
+                )
+                s.add(row)
+                s.flush()
+                return _ws(row)
+        except IntegrityError:
+            raise Conflict(f"workspace {slug!r} already exists") from None
+
+    def workspaces(self) -> list[Workspace]:
+        with self.session() as s:
+            return [_ws(r) for r in s.scalars(select(WorkspaceRow).order_by(WorkspaceRow.slug))]
+
+    def find_workspace(self, slug: str) -> Workspace | None:
+        with self.session() as s:
+            row = s.scalar(select(WorkspaceRow).where(WorkspaceRow.slug == slug))
+            return _ws(row) if row else None
+
+    def workspace(self, slug: str) -> Workspace:
+        ws = self.find_workspace(slug)
+        if ws is None:
+            known = ", ".join(w.slug for w in self.workspaces()) or "none yet"
+            raise NotFound(f"workspace {slug!r} not found (workspaces: {known})")
+        return ws
+
+    def delete_workspace(self, workspace_id: int) -> None:
+        with self.session() as s:
+            row = s.get(WorkspaceRow, workspace_id)
+            if row is not None:
+                s.delete(row)
+
+    # --- brands and accounts --------------------------------------------------------------
+
+    def ensure_brand(self, workspace_id: int, name: str, is_own: bool) -> Brand:
+        with self.session() as s:
+            row = s.scalar(
+                select(BrandRow).where(BrandRow.workspace_id == workspace_id, BrandRow.name == name)
+            )
+            if row is None:
+                row = BrandRow(workspace_id=workspace_id, name=name, is_own=is_own)
+                s.add(row)
+                s.flush()
+            return Brand(row.id, row.workspace_id, row.name, row.is_own)
+
+    def brands(self, workspace_id: int) -> list[Brand]:
+        with self.session() as s:
+            rows = s.scalars(
+                select(BrandRow)
+                .where(BrandRow.workspace_id == workspace_id)
+                .order_by(BrandRow.is_own.desc(), BrandRow.name)
+            )
+            return [Brand(r.id, r.workspace_id, r.name, r.is_own) for r in rows]
+
+    def ensure_account(
+        self,
+        workspace_id: int,
+        network: Network,
+        handle: str,
+        *,
+        name: str = "",
+        url: str = "",
+        function: Function = Function.MARKETING,
+        brand_id: int | None = None,
+    ) -> Account:
+        """Find an account by network and handle, creating it if new (imports call this)."""
+        handle = handle.strip()
+        if not handle:
+            raise InvalidInput("account: handle is empty")
+        with self.session() as s:
+            row = s.scalar(
+                select(AccountRow).where(
+                    AccountRow.workspace_id == workspace_id,
+                    AccountRow.network == network.value,
+                    AccountRow.handle == handle,
+                )
+            )
+            if row is None:
+                row = AccountRow(
+                    workspace_id=workspace_id,
+                    network=network.value,
+                    handle=handle,
+                    name=name or handle,
+                    url=url,
+                    function=function.value,
+                    brand_id=brand_id,
+                    created_at=_now(),
+                )
+                s.add(row)
+                s.flush()
+        return self._accounts(workspace_id, row.id)[0]
+
+    def _accounts(self, workspace_id: int, account_id: int | None = None) -> list[Account]:
+        with self.session() as s:
+            q = (
+                select(AccountRow, BrandRow)
+                .outerjoin(BrandRow, AccountRow.brand_id == BrandRow.id)
+                .where(AccountRow.workspace_id == workspace_id)
+                .order_by(AccountRow.network, AccountRow.handle)
+            )
+            if account_id is not None:
+                q = q.where(AccountRow.id == account_id)
+            out = []
+            for acc, brand in s.execute(q):
+                out.append(
+                    Account(
+                        id=acc.id,
+                        workspace_id=acc.workspace_id,
+                        network=Network(acc.network),
+                        handle=acc.handle,
+                        name=acc.name,
+                        url=acc.url,
+                        function=Function(acc.function),
+                        brand_id=acc.brand_id,
+                        brand_name=brand.name if brand else "",
+                        is_own=brand.is_own if brand else True,
+                    )
+                )
+            return out
+
+    def accounts(self, workspace_id: int) -> list[Account]:
+        return self._accounts(workspace_id)
+
+    # --- ingest ledger --------------------------------------------------------------------
+
+    def find_batch(self, workspace_id: int, content_hash: str) -> Batch | None:
+        """The committed batch with this content, else a pending one (a crashed import)."""
+        with self.session() as s:
+            rows = list(
+                s.scalars(
+                    select(IngestBatchRow)
+                    .where(
+                        IngestBatchRow.workspace_id == workspace_id,
+                        IngestBatchRow.content_hash == content_hash,
+                    )
+                    .order_by(IngestBatchRow.id)
+                )
+            )
+        for status in ("committed", "compacted", "pending"):
+            for r in rows:
+                if r.status == status:
+                    return _batch(r)
+        return None
+
+    def begin_batch(self, workspace_id: int, source: str, fmt: str, content_hash: str) -> Batch:
+        with self.session() as s:
+            row = IngestBatchRow(
+                workspace_id=workspace_id,
+                source=source,
+                format=fmt,
+                content_hash=content_hash,
+                status="pending",
+                rows={},
+                files=[],
+                created_at=_now(),
+            )
+            s.add(row)
+            s.flush()
+            return _batch(row)
+
+    def commit_batch(self, batch_id: int, files: list[str], rows: dict[str, int]) -> Batch:
+        """The one step that makes a batch's files visible to readers."""
+        with self.session() as s:
+            row = s.get(IngestBatchRow, batch_id)
+            if row is None:
+                raise NotFound(f"ingest batch {batch_id} not found")
+            row.status = "committed"
+            row.files = files
+            row.rows = rows
+            row.committed_at = _now()
+            s.flush()
+            return _batch(row)
+
+    def discard_batch(self, batch_id: int) -> None:
+        with self.session() as s:
+            row = s.get(IngestBatchRow, batch_id)
+            if row is not None:
+                s.delete(row)
+
+    def replace_batches(self, old_ids: Sequence[int], new_batch_id: int,
+                        files: list[str], rows: dict[str, int]) -> None:
+        """Compaction: commit the merged batch and retire the old ones in one transaction."""
+        with self.session() as s:
+            for bid in old_ids:
+                old = s.get(IngestBatchRow, bid)
+                if old is not None:
+                    old.status = "compacted"
+                    old.files = []
+            new = s.get(IngestBatchRow, new_batch_id)
+            if new is None:
+                raise NotFound(f"ingest batch {new_batch_id} not found")
+            new.status = "committed"
+            new.files = files
+            new.rows = rows
+            new.committed_at = _now()
+
+    def batches(self, workspace_id: int, status: str | None = "committed") -> list[Batch]:
+        with self.session() as s:
+            q = select(IngestBatchRow).where(IngestBatchRow.workspace_id == workspace_id)
+            if status is not None:
+                q = q.where(IngestBatchRow.status == status)
+            return [_batch(r) for r in s.scalars(q.order_by(IngestBatchRow.id))]
+
+
+def check_database(url: str) -> None:
+    """Fail with a clear message when the database cannot be reached."""
+    engine = make_engine(url)
+    try:
+        with engine.connect():
+            pass
+    except OperationalError as exc:
+        first = str(exc.orig).strip().splitlines()[0] if exc.orig else str(exc)
+        raise InvalidInput(f"database {url.split('@')[-1]}: cannot connect ({first})") from None
+    finally:
+        engine.dispose()

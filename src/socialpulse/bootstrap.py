@@ -1,0 +1,173 @@
+"""The one place that wires settings to adapters to services."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from functools import cached_property
+from typing import TYPE_CHECKING, Any
+
+from socialpulse.adapters.engine import IbisEngine
+from socialpulse.adapters.lake import Lake
+from socialpulse.adapters.store import Store
+from socialpulse.catalogue import metric_catalogue
+from socialpulse.domain.errors import InvalidInput, NotFound
+from socialpulse.domain.metrics import Catalogue
+from socialpulse.domain.models import Workspace
+from socialpulse.services.audit import AuditService
+from socialpulse.services.goals import GoalsService
+from socialpulse.services.maturity import MaturityService
+from socialpulse.services.metrics import MetricsService
+from socialpulse.services.overview import OverviewService
+from socialpulse.settings import Settings
+
+MARKER_TEXT = "# socialpulse data home: app database, Parquet lake and settings\nversion = 1\n"
+
+if TYPE_CHECKING:
+    from socialpulse.services.imports import ImportService
+    from socialpulse.services.listening import ListeningService
+    from socialpulse.services.reports import ReportService
+
+
+QUERY_ENGINES = ("duckdb", "spark")
+
+
+def duckdb_backend() -> Any:
+    import ibis
+
+    return ibis.duckdb.connect()
+
+
+def spark_backend(settings: Settings) -> Any:
+    """PySpark for users who outgrow one machine: local mode by default, or the cluster named by
+    $SOCIALPULSE_SPARK_MASTER. The driver binds this machine only unless Spark is told
+    otherwise."""
+    try:
+        import ibis
+        from pyspark.sql import SparkSession
+    except ImportError:
+        raise InvalidInput(
+            "query engine 'spark' needs PySpark: pip install -e '.[spark]' (and a Java runtime)"
+        ) from None
+    master = os.environ.get("SOCIALPULSE_SPARK_MASTER", "local[*]")
+    builder = (
+        SparkSession.builder.master(master)
+        .appName("socialpulse")
+        .config("spark.sql.session.timeZone", "UTC")
+        .config("spark.sql.warehouse.dir", str(settings.home / "spark-warehouse"))
+        .config("spark.ui.enabled", "false")
+        .config("spark.ui.showConsoleProgress", "false")
+    )
+    if master.startswith("local"):
+        os.environ.setdefault("SPARK_LOCAL_IP", "127.0.0.1")
+        builder = builder.config("spark.driver.bindAddress", "127.0.0.1").config(
+            "spark.driver.host", "127.0.0.1"
+        )
+    session = builder.getOrCreate()
+    session.sparkContext.setLogLevel("ERROR")
+    return ibis.pyspark.connect(session)
+
+
+@dataclass
+class App:
+    """Adapters and services for one data home. Cheap to create; create one per process."""
+
+    settings: Settings
+
+    @cached_property
+    def store(self) -> Store:
+        return Store(self.settings.db_url)
+
+    @cached_property
+    def lake(self) -> Lake:
+        return Lake(self.settings.lake_dir, self.store)
+
+    @cached_property
+    def catalogue(self) -> Catalogue:
+        return metric_catalogue()
+
+    @cached_property
+    def engine(self) -> IbisEngine:
+        if self.settings.query_engine == "spark":
+            return IbisEngine(spark_backend(self.settings), self.lake.files)
+        return IbisEngine(duckdb_backend(), self.lake.files)
+
+    @cached_property
+    def metrics(self) -> MetricsService:
+        return MetricsService(self.catalogue, self.store, self.engine)
+
+    @cached_property
+    def goals(self) -> GoalsService:
+        from socialpulse.adapters.store.goals_repo import GoalsRepository
+        from socialpulse.catalogue.goals import goal_catalogue
+
+        return GoalsService(self.metrics, GoalsRepository(self.store), goal_catalogue())
+
+    @cached_property
+    def overview(self) -> OverviewService:
+        return OverviewService(self.metrics, self.store)
+
+    @cached_property
+    def audit(self) -> AuditService:
+        from socialpulse.adapters.store.maturity_tables import MaturityRepo
+
+        return AuditService(self.metrics, self.store, self.lake, MaturityRepo(self.store))
+
+    @cached_property
+    def maturity(self) -> MaturityService:
+        from socialpulse.adapters.store.maturity_tables import MaturityRepo
+
+        return MaturityService(self.metrics, self.store, MaturityRepo(self.store))
+
+    @cached_property
+    def imports(self) -> ImportService:
+        from socialpulse.services.imports import ImportService
+
+        return ImportService(self.store, self.lake)
+
+    @cached_property
+    def listening(self) -> ListeningService:
+        from socialpulse.adapters.store.listening_tables import ListeningRepo
+        from socialpulse.services.listening import ListeningService
+
+        return ListeningService(self.store, self.lake, ListeningRepo(self.store))
+
+    @cached_property
+    def reports(self) -> ReportService:
+        from socialpulse.services.reports import ReportService
+
+        return ReportService(self)
+
+    def workspace(self, slug: str | None) -> Workspace:
+        """The named workspace, or the only/first one when none is named."""
+        if slug:
+            return self.store.workspace(slug)
+        all_ws = self.store.workspaces()
+        if not all_ws:
+            raise NotFound(
+                "no workspace yet: load the demo with `socialpulse demo --no-serve` or create one "
+                "with `socialpulse workspaces add SLUG`"
+            )
+        return all_ws[0]
+
+
+def open_home(settings: Settings, create: bool = False) -> App:
+    """Open (or create) a data home, migrating its database to the latest schema."""
+    if settings.query_engine not in QUERY_ENGINES:
+        raise InvalidInput(
+            f"query engine: unknown engine {settings.query_engine!r}; use one of "
+            f"{', '.join(QUERY_ENGINES)} (--engine or SOCIALPULSE_QUERY_ENGINE)"
+        )
+    home = settings.home
+    if not settings.marker.exists():
+        if not create:
+            raise NotFound(
+                f"no socialpulse data home at {home}; create one with `socialpulse init` "
+                "or `socialpulse demo --no-serve`, or point --home / SOCIALPULSE_HOME at one"
+            )
+        home.mkdir(parents=True, exist_ok=True)
+        settings.lake_dir.mkdir(parents=True, exist_ok=True)
+        settings.marker.write_text(MARKER_TEXT, encoding="utf-8")
+    app = App(settings)
+    app.store.migrate()
+    return app

@@ -1,0 +1,26 @@
+"""Catalogues shipped as package data (YAML), loaded once and validated by the domain."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from importlib import resources
+from typing import Any
+
+import yaml
+
+from socialpulse.domain.errors import CatalogueError
+from socialpulse.domain.metrics import Catalogue, load_catalogue
+
+
+def read_yaml(name: str) -> Any:
+    """Read one catalogue file from the package; errors name the file."""
+    text = resources.files(__package__).joinpath(name).read_text(encoding="utf-8")
+    try:
+        return yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        raise CatalogueError(f"{name}: invalid YAML: {exc}") from None
+
+
+@lru_cache(maxsize=1)
+def metric_catalogue() -> Catalogue:
+    return load_catalogue(read_yaml("metrics.yaml"), read_yaml("goal_types.yaml"), "metrics.yaml")

@@ -1,0 +1,110 @@
+"""Entities of the domain as plain values.
+
+Persistence lives in adapters; these classes are what services and interfaces pass around.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from enum import StrEnum
+from typing import TypeVar
+
+from .errors import InvalidInput
+
+
+class Network(StrEnum):
+    X = "x"
+    FACEBOOK = "facebook"
+    INSTAGRAM = "instagram"
+    LINKEDIN = "linkedin"
+    YOUTUBE = "youtube"
+    TIKTOK = "tiktok"
+    MASTODON = "mastodon"
+    BLUESKY = "bluesky"
+
+
+class Function(StrEnum):
+    """The business function that owns an account (seed 000: mature programmes span many)."""
+
+    MARKETING = "marketing"
+    PR_COMMS = "pr_comms"
+    CUSTOMER_SERVICE = "customer_service"
+    HR = "hr"
+    SALES = "sales"
+    PRODUCT = "product"
+    EXECUTIVE = "executive"
+    OTHER = "other"
+
+
+NETWORK_LABELS: dict[Network, str] = {
+    Network.X: "X",
+    Network.FACEBOOK: "Facebook",
+    Network.INSTAGRAM: "Instagram",
+    Network.LINKEDIN: "LinkedIn",
+    Network.YOUTUBE: "YouTube",
+    Network.TIKTOK: "TikTok",
+    Network.MASTODON: "Mastodon",
+    Network.BLUESKY: "Bluesky",
+}
+
+E = TypeVar("E", bound=StrEnum)
+
+_SLUG = re.compile(r"^[a-z0-9][a-z0-9-]{0,62}$")
+
+
+def parse_enum(kind: type[E], value: str, field_name: str) -> E:
+    """Parse a user-given enum value, naming the allowed values when it is wrong."""
+    try:
+        return kind(value.strip().lower())
+    except ValueError:
+        allowed = ", ".join(m.value for m in kind)
+        raise InvalidInput(f"{field_name}: unknown value {value!r}; use one of {allowed}") from None
+
+
+def check_slug(slug: str, field_name: str = "slug") -> str:
+    if not _SLUG.match(slug):
+        raise InvalidInput(
+            f"{field_name}: {slug!r} must be lowercase letters, digits and dashes (max 63)"
+        )
+    return slug
+
+
+@dataclass(frozen=True)
+class Workspace:
+    """A brand or client: everything else is scoped by it."""
+
+    id: int
+    slug: str
+    name: str
+    timezone: str = "UTC"
+    languages: tuple[str, ...] = ("en",)
+
+
+@dataclass(frozen=True)
+class Brand:
+    """The workspace's own brand or a competitor it watches."""
+
+    id: int
+    workspace_id: int
+    name: str
+    is_own: bool
+
+
+@dataclass(frozen=True)
+class Account:
+    id: int
+    workspace_id: int
+    network: Network
+    handle: str
+    name: str
+    url: str = ""
+    function: Function = Function.MARKETING
+    brand_id: int | None = None
+    brand_name: str = ""
+    is_own: bool = True
+    extra: dict[str, str] = field(default_factory=dict, compare=False)
+
+    @property
+    def label(self) -> str:
+        return f"{NETWORK_LABELS[self.network]} {self.handle}"

@@ -1,0 +1,1 @@
+"""Interfaces: the CLI and the web app (JSON API and pages)."""

@@ -1,0 +1,490 @@
+"""The `socialpulse` command line.
+
+Errors users can fix print one line (``socialpulse: error: ...``) and exit with code 2; no
+traceback unless SOCIALPULSE_DEBUG=1.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+from datetime import date, timedelta
+from pathlib import Path
+from typing import Annotated, Any
+
+import click
+import typer
+
+from socialpulse.bootstrap import App, open_home
+from socialpulse.domain.errors import InvalidInput, SocialPulseError
+from socialpulse.domain.formatting import format_value
+from socialpulse.domain.models import Function, Network, parse_enum
+from socialpulse.domain.periods import DateRange, parse_date, resolve_period
+from socialpulse.domain.query import parse_breakdown
+from socialpulse.services.export import to_csv
+from socialpulse.settings import DEFAULT_HOST, DEFAULT_PORT, Settings
+
+app = typer.Typer(
+    name="socialpulse",
+    help="Prove and grow the value of your social media.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+metrics_app = typer.Typer(
+    help="The metric catalogue: list, explain, compute.", no_args_is_help=True
+)
+workspaces_app = typer.Typer(help="Workspaces (a brand or a client).", no_args_is_help=True)
+accounts_app = typer.Typer(help="Social accounts of a workspace.", no_args_is_help=True)
+lake_app = typer.Typer(help="The Parquet lake: status and compaction.", no_args_is_help=True)
+app.add_typer(metrics_app, name="metrics")
+app.add_typer(workspaces_app, name="workspaces")
+app.add_typer(accounts_app, name="accounts")
+app.add_typer(lake_app, name="lake")
+app.command("import")(
+    __import__("socialpulse.interfaces.cli_import", fromlist=["x"]).import_command
+)
+
+from socialpulse.interfaces.cli_goals import goals_app, okrs_app  # noqa: E402
+
+app.add_typer(goals_app, name="goals")
+app.add_typer(okrs_app, name="okrs")
+app.add_typer(__import__("socialpulse.interfaces.cli_maturity", fromlist=["x"]).maturity_app)
+app.add_typer(
+    __import__("socialpulse.interfaces.cli_listen", fromlist=["x"]).listen_app, name="listen"
+)  # noqa: E501
+app.add_typer(__import__("socialpulse.interfaces.cli_report", fromlist=["x"]).report_app, name="report")  # noqa: E501
+
+HomeOpt = Annotated[
+    Path | None,
+    typer.Option(
+        "--home",
+        help="Data home folder (default: $SOCIALPULSE_HOME or ~/.local/share/socialpulse).",
+        show_default=False,
+    ),
+]
+DbOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--database-url",
+        help="App database URL (default: SQLite in the home; or $SOCIALPULSE_DATABASE_URL).",
+        show_default=False,
+    ),
+]
+WorkspaceOpt = Annotated[
+    str | None, typer.Option("--workspace", "-w", help="Workspace slug (default: the first).")
+]
+FormatOpt = Annotated[str, typer.Option("--format", "-f", help="table, csv or json.")]
+
+
+EngineOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--engine",
+        help="Query engine: duckdb (default) or spark (or $SOCIALPULSE_QUERY_ENGINE).",
+        show_default=False,
+    ),
+]
+
+
+class _State:
+    home: Path | None = None
+    database_url: str | None = None
+    engine: str | None = None
+
+
+STATE = _State()
+
+
+@app.callback()
+def _main(home: HomeOpt = None, database_url: DbOpt = None, engine: EngineOpt = None) -> None:
+    STATE.home = home
+    STATE.database_url = database_url
+    STATE.engine = engine
+
+
+def settings() -> Settings:
+    return Settings.from_env(STATE.home, STATE.database_url, STATE.engine)
+
+
+def open_app(create: bool = False) -> App:
+    return open_home(settings(), create=create)
+
+
+def check_format(fmt: str, allowed: tuple[str, ...] = ("table", "csv", "json")) -> str:
+    f = fmt.strip().lower()
+    if f not in allowed:
+        raise InvalidInput(f"--format: unknown format {fmt!r}; use one of {', '.join(allowed)}")
+    return f
+
+
+def print_table(columns: list[str], rows: list[list[str]]) -> None:
+    widths = [max([len(c), *(len(r[i]) for r in rows)]) for i, c in enumerate(columns)]
+    typer.echo("  ".join(c.ljust(w) for c, w in zip(columns, widths, strict=True)).rstrip())
+    typer.echo("  ".join("-" * w for w in widths))
+    for r in rows:
+        typer.echo("  ".join(v.ljust(w) for v, w in zip(r, widths, strict=True)).rstrip())
+
+
+def echo_json(data: Any) -> None:
+    typer.echo(json.dumps(data, indent=2, ensure_ascii=False, default=str))
+
+
+# --- home, demo, serve --------------------------------------------------------------------
+
+
+@app.command()
+def init() -> None:
+    """Create an empty data home (database and lake)."""
+    a = open_app(create=True)
+    typer.echo(f"data home ready at {a.settings.home}")
+
+
+@app.command()
+def demo(
+    serve_after: Annotated[
+        bool, typer.Option("--serve/--no-serve", help="Serve the dashboard afterwards.")
+    ] = True,
+    until: Annotated[
+        str | None, typer.Option(help="Last day of demo data (default: yesterday).")
+    ] = None,
+    host: Annotated[str, typer.Option(help="Address to bind.")] = DEFAULT_HOST,
+    port: Annotated[int, typer.Option(help="Port.")] = DEFAULT_PORT,
+) -> None:
+    """Create the demo workspace (18 months, 6 networks, 2 competitors), then serve it."""
+    last = parse_date(until, "--until") if until else date.today() - timedelta(days=1)
+    a = open_app(create=True)
+    from socialpulse.services.demo import load_demo
+
+    summary = load_demo(a.store, a.lake, last)
+    rows = ", ".join(f"{v:,} {k}" for k, v in summary.rows.items())
+    typer.echo(
+        f"demo workspace {summary.workspace.slug!r} loaded: {summary.accounts} accounts, {rows} "
+        f"(until {summary.until.isoformat()}) in {a.settings.home}"
+    )
+    if serve_after:
+        _serve(a.settings, host, port)
+
+
+@app.command()
+def serve(
+    host: Annotated[
+        str, typer.Option(help="Address to bind (default: this machine only).")
+    ] = DEFAULT_HOST,
+    port: Annotated[int, typer.Option(help="Port.")] = DEFAULT_PORT,
+) -> None:
+    """Serve the dashboard and the JSON API of an existing data home."""
+    a = open_app()
+    _serve(a.settings, host, port)
+
+
+def _serve(s: Settings, host: str, port: int) -> None:
+    import uvicorn
+
+    from socialpulse.interfaces.web.app import create_app
+
+    typer.echo(f"socialpulse dashboard on http://{host}:{port}/  (Ctrl+C to stop)")
+    uvicorn.run(create_app(s), host=host, port=port, log_level="warning")
+
+
+# --- workspaces and accounts --------------------------------------------------------------
+
+
+@workspaces_app.command("list")
+def workspaces_list(fmt: FormatOpt = "table") -> None:
+    """List workspaces."""
+    f = check_format(fmt)
+    a = open_app()
+    records = [
+        {
+            "slug": w.slug,
+            "name": w.name,
+            "timezone": w.timezone,
+            "languages": ",".join(w.languages),
+            "accounts": len(a.store.accounts(w.id)),
+        }
+        for w in a.store.workspaces()
+    ]
+    _emit(f, ["slug", "name", "timezone", "languages", "accounts"], records)
+
+
+@workspaces_app.command("add")
+def workspaces_add(
+    slug: str,
+    name: Annotated[str, typer.Option(help="Display name.")] = "",
+    timezone: Annotated[str, typer.Option(help="IANA time zone for day boundaries.")] = "UTC",
+    languages: Annotated[str, typer.Option(help="Comma-separated ISO 639 codes.")] = "en",
+) -> None:
+    """Create a workspace."""
+    from socialpulse.services.workspaces import WorkspaceService
+
+    a = open_app(create=True)
+    ws = WorkspaceService(a.store, a.lake).create(
+        slug, name or slug, timezone, languages.split(",")
+    )
+    typer.echo(f"workspace {ws.slug!r} created")
+
+
+@accounts_app.command("list")
+def accounts_list(workspace: WorkspaceOpt = None, fmt: FormatOpt = "table") -> None:
+    """List the accounts of a workspace."""
+    f = check_format(fmt)
+    a = open_app()
+    ws = a.workspace(workspace)
+    records = [
+        {
+            "id": x.id,
+            "network": x.network.value,
+            "handle": x.handle,
+            "name": x.name,
+            "function": x.function.value,
+            "brand": x.brand_name,
+            "competitor": not x.is_own,
+        }
+        for x in a.store.accounts(ws.id)
+    ]
+    _emit(f, ["id", "network", "handle", "name", "function", "brand", "competitor"], records)
+
+
+@accounts_app.command("add")
+def accounts_add(
+    network: str,
+    handle: str,
+    workspace: WorkspaceOpt = None,
+    name: Annotated[str, typer.Option(help="Display name.")] = "",
+    url: Annotated[str, typer.Option(help="Profile URL.")] = "",
+    function: Annotated[str, typer.Option(help="Owning function.")] = "marketing",
+    brand: Annotated[str | None, typer.Option(help="Brand the account belongs to.")] = None,
+    competitor: Annotated[bool, typer.Option(help="The brand is a competitor.")] = False,
+) -> None:
+    """Add an account (imports also add accounts as they find them)."""
+    from socialpulse.services.workspaces import WorkspaceService
+
+    a = open_app()
+    ws = a.workspace(workspace)
+    acc = WorkspaceService(a.store, a.lake).add_account(
+        ws,
+        parse_enum(Network, network, "network"),
+        handle,
+        name=name,
+        url=url,
+        function=parse_enum(Function, function, "function"),
+        brand=brand,
+        competitor=competitor,
+    )
+    typer.echo(f"account {acc.label} (id {acc.id}) in workspace {ws.slug!r}")
+
+
+# --- metrics ------------------------------------------------------------------------------
+
+
+@metrics_app.command("list")
+def metrics_list(fmt: FormatOpt = "table") -> None:
+    """List every metric with its formula and unit."""
+    f = check_format(fmt)
+    a = open_app_or_catalogue()
+    records = [
+        {
+            "id": m["id"],
+            "name": m["name"],
+            "unit": m["unit"],
+            "formula": m["formula"],
+            "variants": ",".join(m["variants"]),
+            "goal_types": ",".join(m["goal_types"]),
+        }
+        for m in a
+    ]
+    if f == "json":
+        echo_json(a)
+        return
+    _emit(f, ["id", "name", "unit", "formula", "variants", "goal_types"], records)
+
+
+def open_app_or_catalogue() -> list[dict[str, Any]]:
+    """`metrics list` works without a data home: the catalogue is package data."""
+    from socialpulse.catalogue import metric_catalogue
+    from socialpulse.services.metrics import metric_summary
+
+    c = metric_catalogue()
+    return [metric_summary(c, m) for m in c.metrics.values()]
+
+
+@metrics_app.command("explain")
+def metrics_explain(
+    metric: str,
+    variant: Annotated[str | None, typer.Option("--variant", "-v", help="Named variant.")] = None,
+    workspace: WorkspaceOpt = None,
+    fmt: Annotated[str, typer.Option("--format", "-f", help="text or json.")] = "text",
+) -> None:
+    """Show how a metric is computed: formula, inputs, and the SQL it runs."""
+    f = check_format(fmt, ("text", "json"))
+    s = settings()
+    if s.marker.exists():
+        a = open_app()
+        ws = a.workspace(workspace) if (workspace or a.store.workspaces()) else None
+    else:  # no home yet: explain against an empty in-memory home
+        import tempfile
+
+        tmp = Path(tempfile.mkdtemp(prefix="socialpulse-explain-"))
+        a = open_home(Settings(home=tmp), create=True)
+        ws = None
+    ex = a.metrics.explain(metric, variant, ws).as_dict()
+    if f == "json":
+        echo_json(ex)
+        return
+    typer.echo(f"{ex['name']} ({ex['id']}, variant {ex['variant']})")
+    typer.echo(f"  {ex['description']}")
+    typer.echo(f"\nformula:  {ex['id']} = {ex['formula']}")
+    typer.echo(f"unit:     {ex['unit']} ({ex['direction']} is better)")
+    typer.echo("inputs:")
+    for i in ex["inputs"]:
+        typer.echo(
+            f"  {i['id']:<22} {i['aggregation']:<5} of {i['dataset']}"
+            f"{'.' + i['column'] if i['column'] else ''}: {i['description']}"
+        )
+    typer.echo(f"networks: {', '.join(ex['networks']) or 'none of the supported exports'}")
+    others = [k for k in ex["variants"] if k != ex["variant"]]
+    if others:
+        typer.echo(f"variants: {', '.join(others)} (use --variant)")
+    if ex["goal_types"]:
+        typer.echo(f"goals:    {', '.join(ex['goal_types'])}")
+    for n in ex["notes"]:
+        typer.echo(f"note:     {n}")
+    typer.echo(f"\nSQL ({'Spark SQL' if a.settings.query_engine == 'spark' else 'DuckDB'}):")
+    typer.echo(ex["sql"])
+
+
+@metrics_app.command("compute")
+def metrics_compute(
+    metrics: Annotated[list[str], typer.Argument(help="Metric ids; METRIC:VARIANT for a variant.")],
+    variant: Annotated[
+        str | None, typer.Option("--variant", "-v", help="Variant for every metric named.")
+    ] = None,
+    by: Annotated[
+        str | None, typer.Option("--by", help="account,network,day|week|month|quarter")
+    ] = None,
+    from_: Annotated[str | None, typer.Option("--from", help="First day (YYYY-MM-DD).")] = None,
+    to: Annotated[str | None, typer.Option("--to", help="Last day, inclusive.")] = None,
+    period: Annotated[str | None, typer.Option(help="2026-Q3, 2026-09, 2026-W37 or A..B.")] = None,
+    network: Annotated[list[str] | None, typer.Option(help="Only these networks.")] = None,
+    workspace: WorkspaceOpt = None,
+    fmt: FormatOpt = "table",
+) -> None:
+    """Compute metrics, broken down by account, network and/or time."""
+    f = check_format(fmt)
+    requests: list[tuple[str, str | None]] = []
+    for m in metrics:
+        mid, _, v = m.partition(":")
+        requests.append((mid.strip(), v.strip() or variant))
+    breakdown = parse_breakdown(by)
+    rng = _range(from_, to, period)
+    nets = [parse_enum(Network, n, "--network").value for n in network or []]
+    a = open_app()
+    ws = a.workspace(workspace)
+    table = a.metrics.compute(ws, requests, breakdown, rng, nets)
+    if not table.rows:
+        raise InvalidInput(
+            f"no data for workspace {ws.slug!r} in "
+            f"{rng.label() if rng else 'any period'}; check --from/--to"
+        )
+    columns = [*table.dimensions, *table.metrics]
+    if f == "json":
+        echo_json(table.records())
+    elif f == "csv":
+        typer.echo(to_csv(columns, table.records()), nl=False)
+    else:
+        rows = [
+            [str(r.get(d) or "") for d in table.dimensions]
+            + [format_value(r.get(m), table.units[m]) for m in table.metrics]
+            for r in table.records()
+        ]
+        print_table(columns, rows)
+    for note in table.notes:
+        typer.echo(f"note: {note}", err=True)
+
+
+def _range(from_: str | None, to: str | None, period: str | None) -> DateRange | None:
+    return resolve_period(from_, to, period, ("--from", "--to", "--period"))
+
+
+# --- lake ---------------------------------------------------------------------------------
+
+
+@lake_app.command("status")
+def lake_status(workspace: WorkspaceOpt = None, fmt: FormatOpt = "table") -> None:
+    """Committed import batches of a workspace."""
+    f = check_format(fmt)
+    a = open_app()
+    ws = a.workspace(workspace)
+    records = [
+        {
+            "batch": b.id,
+            "source": b.source,
+            "format": b.format,
+            "status": b.status,
+            "rows": sum(b.rows.values()),
+            "files": len(b.files),
+            "committed_at": b.committed_at.isoformat() if b.committed_at else "",
+        }
+        for b in a.store.batches(ws.id, None)
+    ]
+    _emit(f, ["batch", "source", "format", "status", "rows", "files", "committed_at"], records)
+
+
+@lake_app.command("compact")
+def lake_compact(workspace: WorkspaceOpt = None) -> None:
+    """Merge a workspace's batches into one file per dataset and month."""
+    a = open_app()
+    ws = a.workspace(workspace)
+    rows = a.lake.compact(ws.id)
+    if not rows:
+        typer.echo("nothing to compact")
+    else:
+        typer.echo("compacted: " + ", ".join(f"{v:,} {k}" for k, v in rows.items()))
+
+
+def _emit(fmt: str, columns: list[str], records: list[dict[str, Any]]) -> None:
+    if fmt == "json":
+        echo_json(records)
+    elif fmt == "csv":
+        typer.echo(to_csv(columns, records), nl=False)
+    else:
+        print_table(columns, [[str(r.get(c, "")) for c in columns] for r in records])
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Entry point: one-line errors and exit code 2 for anything the user can fix."""
+    try:
+        app(args=argv, standalone_mode=False)
+    except SocialPulseError as exc:
+        typer.echo(f"socialpulse: error: {exc.message}", err=True)
+        return 2
+    except click.exceptions.Abort:
+        typer.echo("socialpulse: aborted", err=True)
+        return 130
+    except click.exceptions.Exit as exc:
+        return int(exc.exit_code or 0)
+    except click.ClickException as exc:
+        typer.echo(f"socialpulse: error: {exc.format_message()}", err=True)
+        return 2
+    except KeyboardInterrupt:
+        return 130
+    except Exception as exc:  # last resort: one line, never a traceback
+        if os.environ.get("SOCIALPULSE_DEBUG"):
+            raise
+        typer.echo(
+            f"socialpulse: internal error: {type(exc).__name__}: {exc} "
+            "(set SOCIALPULSE_DEBUG=1 for details)",
+            err=True,
+        )
+        return 1
+    return 0
+
+
+def entrypoint() -> None:
+    sys.exit(main())
+
+
+if __name__ == "__main__":
+    entrypoint()

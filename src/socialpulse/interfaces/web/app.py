@@ -1,0 +1,164 @@
+"""The FastAPI app factory: JSON API under ``/api`` and server-rendered pages, one process.
+
+Adding a feature's web part takes two steps:
+
+1. write a router module beside this one (``pages_goals.py``, ``api_goals.py``...) exposing
+   ``router = APIRouter()``; pages call ``register_nav(NavItem(...))`` at import time and render
+   templates through `common.render`; Overview panels use ``register_overview_panel``;
+2. add one line to `ROUTERS` below.
+
+FastAPI's ``/docs`` and ``/redoc`` are off (they load their assets from a CDN and the app must
+work offline); the schema stays at ``/openapi.json``.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Awaitable, Callable
+
+from fastapi import FastAPI, Request, Response
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from fastapi.routing import APIRouter
+from fastapi.staticfiles import StaticFiles
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from socialpulse import __version__
+from socialpulse.bootstrap import open_home
+from socialpulse.domain.errors import SocialPulseError
+from socialpulse.settings import Settings
+
+from . import api_core, pages_core
+from .common import STATIC_DIR, render
+from .registry import (  # re-exported: the registries feature modules append to
+    NAV,
+    OVERVIEW_PANELS,
+    NavItem,
+    OverviewPanel,
+    register_nav,
+    register_overview_panel,
+)
+
+__all__ = [
+    "NAV",
+    "OVERVIEW_PANELS",
+    "NavItem",
+    "OverviewPanel",
+    "ROUTERS",
+    "create_app",
+    "register_nav",
+    "register_overview_panel",
+]
+
+log = logging.getLogger("socialpulse.web")
+
+#: Routers of the app, in order. Feature modules: add one line each.
+ROUTERS: list[APIRouter] = [
+    api_core.router,
+    pages_core.router,
+    __import__("socialpulse.interfaces.web.goals", fromlist=["router"]).router,
+    __import__("socialpulse.interfaces.web.maturity", fromlist=["router"]).router,
+    __import__("socialpulse.interfaces.web.listening", fromlist=["router"]).router,
+    __import__("socialpulse.interfaces.web.imports", fromlist=["router"]).router,
+    __import__("socialpulse.interfaces.web.reports", fromlist=["router"]).router,
+]
+
+#: Pages load scripts, styles, fonts and data from this server only (nothing from a CDN).
+#: Inline scripts and eval stay allowed: Vega compiles its expressions with Function().
+CONTENT_SECURITY_POLICY = (
+    "default-src 'self'; script-src 'self' 'unsafe-inline' 'unsafe-eval'; "
+    "style-src 'self' 'unsafe-inline'; img-src 'self' data: blob:; font-src 'self' data:; "
+    "connect-src 'self'; object-src 'none'; base-uri 'self'; frame-ancestors 'self'"
+)
+
+
+def wants_json(request: Request) -> bool:
+    """API paths answer JSON errors; pages answer an HTML error page."""
+    path = request.url.path
+    return path == "/api" or path.startswith("/api/") or path == "/openapi.json"
+
+
+def error_response(request: Request, status: int, message: str) -> Response:
+    """``{"error": {"message": ...}}`` for the API, the rendered error page otherwise."""
+    if wants_json(request):
+        return JSONResponse({"error": {"message": message}}, status_code=status)
+    try:
+        return render(
+            request,
+            "error.html",
+            {"status": status, "message": message, "title": f"Error {status}"},
+            status_code=status,
+        )
+    except Exception:  # the error page itself failed: plain text, still one line
+        log.exception("could not render the error page")
+        return Response(f"Error {status}: {message}\n", status_code=status,
+                        media_type="text/plain")
+
+
+def _validation_message(exc: RequestValidationError) -> str:
+    """One line naming the field: ``query parameter 'from': Field required``."""
+    parts = []
+    for err in exc.errors():
+        loc = [str(x) for x in err.get("loc", ())]
+        where = {"query": "query parameter", "path": "path parameter", "body": "body field",
+                 "header": "header", "cookie": "cookie"}.get(loc[0], loc[0]) if loc else "input"
+        name = ".".join(loc[1:]) or "(body)"
+        parts.append(f"{where} {name!r}: {err.get('msg', 'invalid value')}")
+    return "; ".join(parts) or "invalid request"
+
+
+def create_app(settings: Settings) -> FastAPI:
+    """The web app over one data home (opened and migrated once, kept on ``app.state.sp``)."""
+    sp = open_home(settings)
+    app = FastAPI(
+        title="socialpulse",
+        version=__version__,
+        description="Metrics, goals, maturity and listening for an organisation's social media.",
+        docs_url=None,
+        redoc_url=None,
+        openapi_url="/openapi.json",
+    )
+    app.state.sp = sp
+    app.state.settings = settings
+
+    @app.exception_handler(SocialPulseError)
+    async def _user_error(request: Request, exc: SocialPulseError) -> Response:
+        return error_response(request, exc.status_code, exc.message)
+
+    @app.exception_handler(RequestValidationError)
+    async def _invalid(request: Request, exc: RequestValidationError) -> Response:
+        return error_response(request, 400, _validation_message(exc))
+
+    @app.exception_handler(StarletteHTTPException)
+    async def _http(request: Request, exc: StarletteHTTPException) -> Response:
+        if exc.status_code == 404 and exc.detail == "Not Found":
+            message = f"no such page or endpoint: {request.url.path}"
+        else:
+            message = str(exc.detail)
+        resp = error_response(request, exc.status_code, message)
+        for k, v in (exc.headers or {}).items():
+            resp.headers[k] = v
+        return resp
+
+    @app.exception_handler(Exception)
+    async def _unexpected(request: Request, exc: Exception) -> Response:
+        # full details go to the server log (path only: query strings may carry user data)
+        log.error("unexpected error on %s %s", request.method, request.url.path, exc_info=exc)
+        return error_response(
+            request, 500, f"internal error ({type(exc).__name__}); see the server log"
+        )
+
+    @app.middleware("http")
+    async def _headers(
+        request: Request, call_next: Callable[[Request], Awaitable[Response]]
+    ) -> Response:
+        response = await call_next(request)
+        response.headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
+        response.headers.setdefault("X-Content-Type-Options", "nosniff")
+        response.headers.setdefault("Referrer-Policy", "same-origin")
+        return response
+
+    for router in ROUTERS:
+        app.include_router(router)
+    app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
+    return app

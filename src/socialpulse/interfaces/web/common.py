@@ -1,0 +1,159 @@
+"""What every router module needs: the App of the request, the workspace it names, templates.
+
+Feature routers import from here (never from `app.py`, which imports them):
+
+    from socialpulse.interfaces.web.common import render, sp, page_workspace
+
+`render` fills the context that `base.html` expects (navigation, workspace switcher), so a page
+only passes its own variables.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlencode
+
+from fastapi import Request
+from fastapi.responses import HTMLResponse
+from jinja2 import Environment, FileSystemLoader
+
+from socialpulse import __version__
+from socialpulse.bootstrap import App
+from socialpulse.domain.errors import InvalidInput
+from socialpulse.domain.formatting import format_change, format_value
+from socialpulse.domain.models import Network, Workspace, parse_enum
+from socialpulse.domain.periods import DateRange, resolve_period
+from socialpulse.domain.query import Breakdown, parse_breakdown
+from socialpulse.services.metrics import network_label
+
+from .registry import NAV, active_nav
+
+WEB_DIR = Path(__file__).parent
+TEMPLATES_DIR = WEB_DIR / "templates"
+STATIC_DIR = WEB_DIR / "static"
+
+#: Query parameter that picks the workspace of a page (default: the first workspace).
+WORKSPACE_PARAM = "workspace"
+
+
+def static_url(path: str) -> str:
+    """URL of a packaged static file, with the app version so browsers refetch after upgrades."""
+    return f"/static/{path.lstrip('/')}?v={__version__}"
+
+
+def _make_env() -> Environment:
+    # autoescape on for every template (not only *.html): everything shown is escaped
+    env = Environment(
+        loader=FileSystemLoader(TEMPLATES_DIR),
+        autoescape=True,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    env.filters["fmt"] = format_value
+    env.filters["fmt_change"] = format_change
+    env.filters["network_label"] = network_label
+    env.globals["static"] = static_url
+    env.globals["app_version"] = __version__
+    return env
+
+
+ENV = _make_env()
+
+
+def sp(request: Request) -> App:
+    """The socialpulse `App` (adapters and services) of this web app."""
+    app: App = request.app.state.sp
+    return app
+
+
+def page_workspace(request: Request) -> Workspace:
+    """The workspace named by ``?workspace=`` (NotFound -> error page), else the first one."""
+    slug = request.query_params.get(WORKSPACE_PARAM) or None
+    return sp(request).workspace(slug)
+
+
+def page_url(path: str, workspace: Workspace | None = None, **params: Any) -> str:
+    """A link to one of our pages that keeps the workspace (omitted params/None are dropped)."""
+    query: dict[str, Any] = {}
+    if workspace is not None:
+        query[WORKSPACE_PARAM] = workspace.slug
+    query.update({k: v for k, v in params.items() if v not in (None, "")})
+    return f"{path}?{urlencode(query)}" if query else path
+
+
+def base_context(request: Request, workspace: Workspace | None) -> dict[str, Any]:
+    """Variables `base.html` uses: navigation, the workspace switcher, the current path."""
+    try:
+        workspaces = sp(request).store.workspaces()
+    except Exception:  # the error page must render even when the store is down
+        workspaces = []
+    current = active_nav(request.url.path)
+    return {
+        "request": request,
+        "nav": [
+            {"label": n.label, "href": page_url(n.path, workspace), "active": n is current}
+            for n in NAV
+        ],
+        "workspaces": workspaces,
+        "workspace": workspace,
+        "current_path": request.url.path,
+        "page_url": page_url,
+    }
+
+
+def render(
+    request: Request,
+    template: str,
+    context: dict[str, Any] | None = None,
+    *,
+    workspace: Workspace | None = None,
+    status_code: int = 200,
+) -> HTMLResponse:
+    """Render a page (or an htmx partial) with the base context plus ``context``."""
+    ctx = base_context(request, workspace)
+    ctx.update(context or {})
+    html = ENV.get_template(template).render(ctx)
+    return HTMLResponse(html, status_code=status_code)
+
+
+def is_htmx(request: Request) -> bool:
+    """The request comes from htmx (swap a fragment, not the whole page)."""
+    return request.headers.get("HX-Request") == "true"
+
+
+def date_range_params(
+    from_: str | None, to: str | None, period: str | None
+) -> DateRange | None:
+    """The period of a request: ``period`` (2026-Q3, 2026-09, A..B) or ``from``/``to``.
+
+    An open side of from/to is unbounded (all data before/after), as in the CLI.
+    """
+    return resolve_period(from_, to, period)
+
+
+def parse_metric_list(text: str | None, variant: str | None = None) -> list[tuple[str, str | None]]:
+    """``engagement_rate,followers`` or ``engagement_rate:by_reach`` -> (id, variant) pairs."""
+    out: list[tuple[str, str | None]] = []
+    for raw in (text or "").split(","):
+        mid, _, var = raw.strip().partition(":")
+        if mid.strip():
+            out.append((mid.strip(), var.strip() or (variant.strip() if variant else None)))
+    if not out:
+        raise InvalidInput(
+            "metrics: name at least one metric, e.g. metrics=engagement_rate,followers"
+        )
+    return out
+
+
+def parse_networks(text: str | None) -> list[str]:
+    """``x,linkedin`` -> network values (an unknown one names the allowed values)."""
+    return [parse_enum(Network, n, "networks").value for n in (text or "").split(",") if n.strip()]
+
+
+def parse_by(text: str | None) -> Breakdown:
+    """`parse_breakdown` for the ``by`` query parameter (its messages name the CLI's ``--by``)."""
+    try:
+        return parse_breakdown(text)
+    except InvalidInput as exc:
+        raise InvalidInput(exc.message.replace("--by:", "by:", 1)) from None

@@ -1,0 +1,92 @@
+/* socialpulse pages: draw Vega-Lite charts, small form conveniences. No external requests. */
+(function () {
+  "use strict";
+
+  var EMBED_OPTIONS = { actions: false, renderer: "svg", tooltip: { theme: "light" } };
+
+  /* Draw every [data-vega-spec] element under root that is not drawn yet.
+     Marks the element data-rendered="true" when done, data-render-error="..." on failure. */
+  function renderCharts(root) {
+    var scope = root && root.querySelectorAll ? root : document;
+    var nodes = Array.prototype.slice.call(scope.querySelectorAll("[data-vega-spec]"));
+    if (scope.matches && scope.matches("[data-vega-spec]")) nodes.push(scope);
+    nodes.forEach(function (el) {
+      if (el.hasAttribute("data-rendered") || el.hasAttribute("data-rendering")) return;
+      var spec;
+      try {
+        spec = JSON.parse(el.getAttribute("data-vega-spec"));
+      } catch (err) {
+        fail(el, "invalid chart spec: " + err.message);
+        return;
+      }
+      if (typeof window.vegaEmbed !== "function") {
+        fail(el, "the chart library did not load");
+        return;
+      }
+      el.setAttribute("data-rendering", "true");
+      el.removeAttribute("data-render-error");
+      window.vegaEmbed(el, spec, EMBED_OPTIONS).then(function (result) {
+        el.removeAttribute("data-rendering");
+        el.setAttribute("data-rendered", "true");
+        el._vegaView = result.view;
+      }).catch(function (err) {
+        el.removeAttribute("data-rendering");
+        fail(el, (err && err.message) || String(err));
+      });
+    });
+  }
+
+  function fail(el, message) {
+    el.setAttribute("data-render-error", message);
+    el.textContent = "This chart could not be drawn: " + message;
+    el.classList.add("chart-error");
+    if (window.console) console.error("socialpulse chart:", message);
+  }
+
+  /* A <select data-autosubmit> submits its form (workspace switcher). */
+  document.addEventListener("change", function (ev) {
+    var t = ev.target;
+    if (t && t.matches && t.matches("select[data-autosubmit]") && t.form) {
+      t.form.submit();
+    }
+    if (t && t.matches && t.matches("[data-period-picker] select")) {
+      togglePeriod(t.closest("[data-period-picker]"));
+    }
+  });
+
+  /* Custom dates are shown only when the "Custom" period is chosen. */
+  function togglePeriod(picker) {
+    if (!picker) return;
+    var select = picker.querySelector("select");
+    var dates = picker.querySelector("[data-custom-dates]");
+    if (select && dates) dates.classList.toggle("is-hidden", select.value !== "custom");
+  }
+
+  function init(root) {
+    renderCharts(root);
+    var scope = root && root.querySelectorAll ? root : document;
+    Array.prototype.forEach.call(scope.querySelectorAll("[data-period-picker]"), togglePeriod);
+  }
+
+  /* htmx swapped a fragment in: draw its charts. */
+  document.addEventListener("htmx:afterSettle", function (ev) { init(ev.target); });
+
+  /* Back/forward restores a snapshot of the page: its SVG is there but not its live views
+     (tooltips), so draw the charts again. */
+  document.addEventListener("htmx:historyRestore", function () {
+    Array.prototype.forEach.call(document.querySelectorAll("[data-vega-spec]"), function (el) {
+      el.removeAttribute("data-rendered");
+      el.removeAttribute("data-rendering");
+      el.textContent = "";
+    });
+    init(document);
+  });
+
+  if (document.readyState === "loading") {
+    document.addEventListener("DOMContentLoaded", function () { init(document); });
+  } else {
+    init(document);
+  }
+
+  window.socialpulse = { renderCharts: renderCharts };
+})();

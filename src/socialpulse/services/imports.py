@@ -1,0 +1,434 @@
+"""Import platform exports into a workspace: detect, parse, preview, then write one batch.
+
+All files of one import become one lake batch (one ``Lake.ingest`` call): a crash at any point
+leaves nothing half-imported, and running the same import again completes it (same content,
+same hash). Re-importing the same or overlapping files adds no duplicates: the lake keeps one
+row per post and day, and the newest snapshot of each post wins.
+
+Accounts are created only when the batch is written (never on a dry run). Each file reports
+where its account handle and its observation time came from, so the user can check them.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime
+from pathlib import Path
+from typing import Any
+
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from socialpulse.adapters.importers import Context, Format, Limits, Parsed, Source, detect
+from socialpulse.adapters.importers import format_by_id as _format_by_id
+from socialpulse.adapters.importers.base import end_of_day
+from socialpulse.adapters.lake import SCHEMAS, Lake, conform
+from socialpulse.adapters.store import Store
+from socialpulse.domain.errors import InvalidInput
+from socialpulse.domain.models import NETWORK_LABELS, Network, Workspace
+
+Progress = Callable[[str, int, int], None]
+PREVIEW_ROWS = 5
+
+
+def _no_progress(stage: str, done: int, total: int) -> None:
+    return None
+
+
+@dataclass(frozen=True)
+class ImportOptions:
+    """What the user can say about an import (CLI options, upload form fields)."""
+
+    fmt: str = "auto"
+    account: str | None = None
+    year: int | None = None
+    encoding: str | None = None
+    source_tz: str | None = None
+    mapping: Path | None = None
+    observed_at: datetime | date | None = None  # a day means its end, workspace time
+    limits: Limits = field(default_factory=Limits)
+
+
+@dataclass
+class FileReport:
+    name: str
+    format: str
+    network: str
+    account: str
+    handle_origin: str
+    observed_at: datetime | None
+    observed_origin: str
+    first_day: date | None
+    last_day: date | None
+    rows_read: int
+    rows_used: int
+    skipped: dict[str, int]
+    warnings: list[str]
+    notes: list[str]
+
+    def as_dict(self) -> dict[str, Any]:
+        d = dict(self.__dict__)
+        d["observed_at"] = self.observed_at.isoformat() if self.observed_at else None
+        d["first_day"] = self.first_day.isoformat() if self.first_day else None
+        d["last_day"] = self.last_day.isoformat() if self.last_day else None
+        return d
+
+
+@dataclass
+class ImportPlan:
+    """Everything parsed and mapped, nothing written yet."""
+
+    workspace: Workspace
+    files: list[FileReport]
+    parsed: list[Parsed]
+    accounts: list[tuple[Network, str]]
+    rows: dict[str, int]
+    preview: list[dict[str, Any]]
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "workspace": self.workspace.slug,
+            "files": [f.as_dict() for f in self.files],
+            "accounts": [f"{NETWORK_LABELS[n]} {h}" for n, h in self.accounts],
+            "rows": self.rows,
+            "preview": self.preview,
+        }
+
+
+@dataclass
+class ImportResult:
+    plan: ImportPlan
+    batch_id: int | None
+    rows: dict[str, int]
+    already_imported: bool
+    resumed: bool
+    accounts_created: list[str]
+
+    def as_dict(self) -> dict[str, Any]:
+        d = self.plan.as_dict()
+        d.update(batch_id=self.batch_id, written=self.rows, already_imported=self.already_imported,
+                 resumed=self.resumed, accounts_created=self.accounts_created)
+        return d
+
+
+class ImportService:
+    """Use case: files in, one atomic batch out."""
+
+    def __init__(self, store: Store, lake: Lake) -> None:
+        self.store = store
+        self.lake = lake
+
+    def plan(
+        self,
+        workspace: Workspace,
+        files: Sequence[tuple[Path, str]],
+        options: ImportOptions | None = None,
+        progress: Progress = _no_progress,
+        now: datetime | None = None,
+    ) -> ImportPlan:
+        """Parse and map every file; raise one clear error for the first bad file."""
+        opts = options or ImportOptions()
+        if not files:
+            raise InvalidInput("no files to import")
+        now = now or datetime.now(UTC)
+        _check_tz(opts.source_tz)
+        ctx = Context(tz=workspace.timezone, today=now.date(), now=now, account=opts.account,
+                      year=opts.year, encoding=opts.encoding, source_tz=opts.source_tz,
+                      mapping=opts.mapping, limits=opts.limits)
+        forced: Format | None = None if opts.fmt in ("", "auto") else _format_by_id(opts.fmt)
+        if forced is None and opts.mapping is not None:  # a mapping file says how to read it
+            forced = _format_by_id("generic")
+        parsed: list[Parsed] = []
+        for i, (path, name) in enumerate(files):
+            progress(f"reading {name}", i, len(files))
+            src = Source(Path(path), name or Path(path).name, opts.limits, opts.encoding)
+            fmt = forced or detect(src, ctx)
+            p = fmt.parse(src, ctx)
+            if p.network is None:  # pragma: no cover - parsers always set it
+                raise InvalidInput(f"{name}: the format did not say which network")
+            parsed.append(p)
+        progress("mapping", len(files), len(files))
+        self._resolve_handles(parsed, ctx)
+        self._resolve_observed(parsed, ctx, opts.observed_at)
+        reports = [_report(p) for p in parsed]
+        accounts = sorted({(p.network, h) for p in parsed for h in _handles(p)},
+                          key=lambda a: (a[0].value, a[1]))
+        rows = {
+            "posts": sum(len(p.posts) for p in parsed if p.posts is not None),
+            "post_snapshots": sum(len(p.snapshots) for p in parsed if p.snapshots is not None),
+            "account_daily": sum(len(p.daily) for p in parsed if p.daily is not None),
+        }
+        return ImportPlan(workspace, reports, parsed, accounts, rows, _preview(parsed))
+
+    def commit(self, plan: ImportPlan, source: str, progress: Progress = _no_progress
+               ) -> ImportResult:
+        """Create missing accounts and write the whole import as one batch."""
+        ws = plan.workspace
+        known = {(a.network, a.handle) for a in self.store.accounts(ws.id)}
+        ids: dict[tuple[Network, str], int] = {}
+        created = []
+        for network, handle in plan.accounts:
+            acc = self.store.ensure_account(ws.id, network, handle)
+            ids[(network, handle)] = acc.id
+            if (network, handle) not in known:
+                created.append(acc.label)
+        progress("mapping rows", 0, 1)
+        tables = _lake_tables(plan.parsed, ids, ws.timezone)
+        if "account_daily" in tables:
+            tables["account_daily"] = merge_daily(
+                tables["account_daily"], self.lake.read(ws.id, "account_daily"))
+        total = sum(plan.rows.values())
+        progress("writing", 0, total)
+        if not any(len(t) for t in tables.values()):
+            progress("writing", total, total)
+            return ImportResult(plan, None, {k: 0 for k in tables}, False, False, created)
+        fmt = "+".join(sorted({_family(p.fmt) for p in plan.parsed}))
+        res = self.lake.ingest(ws.id, source, fmt, tables)
+        progress("writing", total, total)
+        return ImportResult(plan, res.batch_id, res.rows, res.already_imported, res.resumed,
+                            created)
+
+    def run(self, workspace: Workspace, files: Sequence[tuple[Path, str]],
+            options: ImportOptions | None = None, progress: Progress = _no_progress,
+            dry_run: bool = False) -> ImportResult | ImportPlan:
+        plan = self.plan(workspace, files, options, progress)
+        if dry_run:
+            return plan
+        return self.commit(plan, ", ".join(name for _, name in files)[:500], progress)
+
+    # --- resolution -----------------------------------------------------------------------
+
+    def _resolve_handles(self, parsed: list[Parsed], ctx: Context) -> None:
+        """--account wins; then the file's own handle; then another file of the same network
+        in this import; then a file-name prefix ("NPLF_LinkedIn_Q1.xls" -> NPLF)."""
+        by_network: dict[Network, str] = {}
+        for p in parsed:
+            if p.handle and p.network not in by_network:
+                by_network[p.network] = p.handle
+        for p in parsed:
+            if ctx.account:
+                p.handle, p.handle_origin = _clean(ctx.account), "--account"
+                for t in ("posts", "snapshots", "daily"):
+                    tab = getattr(p, t)
+                    if tab is not None and "handle" in tab.column_names:
+                        setattr(p, t, tab.drop_columns(["handle"]))
+                continue
+            if not p.handle and p.network in by_network:
+                p.handle = by_network[p.network]
+                p.handle_origin = "another file of this import"
+            if not p.handle:
+                prefix = Path(p.name).stem.split("_")[0].strip()
+                if "_" in Path(p.name).stem and prefix:
+                    p.handle, p.handle_origin = prefix, "the file name (prefix before '_')"
+            if not p.handle:
+                raise InvalidInput(f"{p.name}: the file does not say which account it belongs "
+                                   "to; pass --account HANDLE")
+            p.handle = _clean(p.handle)
+
+    def _resolve_observed(self, parsed: list[Parsed], ctx: Context,
+                          forced: datetime | date | None) -> None:
+        """The file's own export date; else another file of the same account in this import;
+        else the import time. Every file says which it used."""
+        ctx_obs: dict[tuple[Network, str], tuple[datetime, str]] = {}
+        for p in parsed:
+            if p.observed_at is not None and p.handle:
+                key = (p.network, p.handle)
+                if key not in ctx_obs or p.observed_at > ctx_obs[key][0]:
+                    ctx_obs[key] = (p.observed_at, p.name)
+        for p in parsed:
+            if isinstance(forced, datetime):
+                p.observed_at, p.observed_origin = forced.astimezone(UTC), "--observed-at"
+            elif forced is not None:
+                p.observed_at, p.observed_origin = end_of_day(forced, ctx.tz), "--observed-at"
+            elif p.observed_at is None and p.handle and (p.network, p.handle) in ctx_obs:
+                obs, other = ctx_obs[(p.network, p.handle)]
+                p.observed_at, p.observed_origin = obs, f"the export date of {other}"
+            elif p.observed_at is None:
+                p.observed_at = ctx.now
+                p.observed_origin = ("import time: the file has no export date; pass "
+                                     "--observed-at to set it")
+                if p.snapshots is not None and len(p.snapshots) and p.last_day is not None:
+                    p.warnings.append(
+                        "counts observed at import time: metrics for periods that end before "
+                        f"{ctx.now.date()} do not see them; pass --observed-at with the day "
+                        "of the export")
+
+
+def _family(fmt: str) -> str:
+    """The ledger's format name: "tiktok" for all TikTok Studio files, "x-tweets" as is."""
+    head = fmt.split("-")[0]
+    return head if head in ("tiktok", "youtube", "linkedin") else fmt
+
+
+def _clean(handle: str) -> str:
+    return handle.strip().lstrip("@").strip()
+
+
+def _check_tz(tz: str | None) -> None:
+    if tz is None:
+        return
+    from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+    try:
+        ZoneInfo(tz)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise InvalidInput(f"--source-tz: unknown time zone {tz!r}") from None
+
+
+def _handles(p: Parsed) -> set[str]:
+    out = {p.handle} if p.handle else set()
+    for t in (p.posts, p.snapshots, p.daily):
+        if t is not None and "handle" in t.column_names:
+            out |= {_clean(h) for h in pc.unique(pc.drop_null(t["handle"])).to_pylist() if h}
+    return out
+
+
+def _report(p: Parsed) -> FileReport:
+    return FileReport(
+        name=p.name, format=p.fmt, network=p.network.value,
+        account=f"{NETWORK_LABELS[p.network]} {p.handle}", handle_origin=p.handle_origin,
+        observed_at=p.observed_at, observed_origin=p.observed_origin,
+        first_day=p.first_day, last_day=p.last_day, rows_read=p.rows_read,
+        rows_used=p.rows_used, skipped=dict(Counter(p.skipped)), warnings=list(p.warnings),
+        notes=list(p.notes),
+    )
+
+
+def _account_ids(t: pa.Table, p: Parsed, ids: dict[tuple[Network, str], int]) -> pa.Array:
+    default = ids[(p.network, p.handle)] if p.handle else None
+    if "handle" not in t.column_names:
+        return pa.array([default] * len(t), pa.int64())
+    own = p.handle or ""
+    handles = pc.fill_null(t["handle"], own)
+    uniq = pc.unique(handles).to_pylist()
+    if len(uniq) == 1:
+        h = _clean(uniq[0]) if uniq[0] else own
+        return pa.array([ids[(p.network, h)]] * len(t), pa.int64())
+    keys = pa.array(uniq, pa.string())
+    vals = pa.array([ids[(p.network, _clean(h) if h else own)] for h in uniq], pa.int64())
+    return pc.take(vals, pc.index_in(handles, value_set=keys))
+
+
+def _local_dates(published: pa.ChunkedArray | pa.Array, tz: str) -> pa.Array:
+    """The local calendar day of each UTC instant in the workspace's time zone."""
+    local = pc.local_timestamp(published.cast(pa.timestamp("us", tz=tz)))
+    return pc.cast(local, pa.date32())
+
+
+def _lake_tables(parsed: list[Parsed], ids: dict[tuple[Network, str], int], tz: str
+                 ) -> dict[str, pa.Table]:
+    out: dict[str, list[pa.Table]] = {"posts": [], "post_snapshots": [], "account_daily": []}
+    epoch = datetime.min.replace(tzinfo=UTC)
+    for p in sorted(parsed, key=lambda p: (p.observed_at or epoch, p.name)):
+        obs = pa.scalar(p.observed_at, pa.timestamp("us", tz="UTC"))
+        if p.posts is not None and len(p.posts):
+            t = p.posts
+            t = t.append_column("account_id", _account_ids(t, p, ids))
+            if "published_at" in t.column_names:
+                computed = _local_dates(t["published_at"], tz)
+                if "local_date" in t.column_names:
+                    computed = pc.coalesce(t["local_date"].cast(pa.date32()), computed)
+                    t = t.drop_columns(["local_date"])
+                t = t.append_column("local_date", computed)
+            out["posts"].append(conform("posts", t))
+        if p.snapshots is not None and len(p.snapshots):
+            t = p.snapshots
+            t = t.append_column("account_id", _account_ids(t, p, ids))
+            if "observed_at" in t.column_names:
+                filled = pc.coalesce(t["observed_at"].cast(obs.type), obs)
+                t = t.drop_columns(["observed_at"]).append_column("observed_at", filled)
+            else:
+                t = t.append_column("observed_at", pa.array([p.observed_at] * len(t), obs.type))
+            out["post_snapshots"].append(conform("post_snapshots", t))
+        if p.daily is not None and len(p.daily):
+            t = p.daily
+            t = t.append_column("account_id", _account_ids(t, p, ids))
+            t = t.append_column("observed_at", pa.array([p.observed_at] * len(t), obs.type))
+            out["account_daily"].append(conform("account_daily", t))
+    tables = {}
+    for name, parts in out.items():
+        if not parts:
+            continue
+        t = pa.concat_tables(parts) if len(parts) > 1 else parts[0]
+        # overlapping files in one import: files come oldest export first, and the lake keeps
+        # the last row per key within a batch, so the newest export's row wins (and the same
+        # files always give the same batch, hence the same content hash)
+        tables[name] = t
+    return tables
+
+
+def merge_daily(new: pa.Table, existing: pa.Table) -> pa.Table:
+    """One row per account and day, each field its newest known value.
+
+    Daily fields come from different exports (TikTok's Overview has profile views, its
+    FollowerHistory has followers), and the lake keeps whole rows, so a row written for one
+    file must not blank what another file said about the same day. New rows are completed
+    with the latest stored values of the same account and day; per field, the value observed
+    last wins.
+    """
+    import duckdb
+
+    keys = new.select(["account_id", "date"])
+    con = duckdb.connect()
+    try:
+        con.register("new_rows", new)
+        con.register("old_rows", existing)
+        con.register("keys", keys)
+        fields = [f.name for f in SCHEMAS["account_daily"]
+                  if f.name not in ("workspace_id", "account_id", "date", "observed_at",
+                                    "batch_id")]
+        aggs = ", ".join(
+            f'arg_max("{c}", _rank) FILTER (WHERE "{c}" IS NOT NULL) AS "{c}"' for c in fields)
+        sql = f"""
+            WITH old_latest AS (
+                SELECT o.* FROM old_rows o
+                SEMI JOIN (SELECT DISTINCT account_id, date FROM keys) k
+                  ON o.account_id = k.account_id AND o.date = k.date
+            ), allrows AS (
+                SELECT *, (epoch_us(observed_at) * 2) AS _rank FROM old_latest
+                UNION ALL BY NAME
+                SELECT *, (epoch_us(observed_at) * 2 + 1) AS _rank FROM new_rows
+            )
+            SELECT any_value(workspace_id) AS workspace_id, account_id, date, {aggs},
+                   max(observed_at) AS observed_at, CAST(NULL AS BIGINT) AS batch_id
+            FROM allrows
+            GROUP BY account_id, date ORDER BY account_id, date
+        """
+        out = con.sql(sql).to_arrow_table()
+    finally:
+        con.close()
+    return conform("account_daily", out)
+
+
+def _preview(parsed: list[Parsed]) -> list[dict[str, Any]]:
+    """The first rows of each file as they will be stored (posts with their counters, or
+    daily rows)."""
+    out: list[dict[str, Any]] = []
+    for p in parsed:
+        if p.posts is not None and len(p.posts):
+            head = p.posts.slice(0, PREVIEW_ROWS).to_pylist()
+            snaps: dict[str, dict[str, Any]] = {}
+            if p.snapshots is not None:
+                for r in p.snapshots.slice(0, 200).to_pylist():
+                    snaps.setdefault(str(r["post_id"]), r)
+            for r in head:
+                row: dict[str, Any] = {"file": p.name, "account": p.handle,
+                                       "post_id": r.get("post_id")}
+                when = r.get("published_at") or r.get("local_date")
+                row["published"] = when.isoformat() if when is not None else None
+                text = r.get("text") or ""
+                row["text"] = text[:60] + ("…" if len(text) > 60 else "")
+                s = snaps.get(str(r.get("post_id")), {})
+                for k, v in s.items():
+                    if k not in ("handle", "post_id", "observed_at"):
+                        row[k] = v
+                out.append(row)
+        elif p.daily is not None and len(p.daily):
+            for r in p.daily.slice(0, PREVIEW_ROWS).to_pylist():
+                row = {"file": p.name, "account": p.handle}
+                row.update({k: (v.isoformat() if isinstance(v, date) else v)
+                            for k, v in r.items() if k != "handle"})
+                out.append(row)
+    return out

@@ -1,0 +1,300 @@
+"""Metric use cases: list, explain, compute, and the Overview's KPI and trend sets."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+from socialpulse.adapters.store import Store
+from socialpulse.domain import formula as fx
+from socialpulse.domain.errors import MissingData
+from socialpulse.domain.metrics import Catalogue, Metric
+from socialpulse.domain.models import NETWORK_LABELS, Account, Network, Workspace
+from socialpulse.domain.periods import DateRange, Grain
+from socialpulse.domain.query import (
+    Breakdown,
+    MetricQuery,
+    MetricRequest,
+    QueryPlan,
+    plan,
+)
+from socialpulse.services.ports import MetricEngine
+
+OVERVIEW_KPIS = (
+    "impressions",
+    "engagements",
+    "engagement_rate",
+    "followers",
+    "audience_growth_rate",
+    "amplification_rate",
+)
+OVERVIEW_TRENDS = ("impressions", "engagements", "engagement_rate", "followers")
+
+
+@dataclass
+class MetricTable:
+    """A computed table: breakdown columns, then one column per metric."""
+
+    dimensions: list[str]
+    metrics: list[str]
+    rows: list[dict[str, Any]]
+    units: dict[str, str]
+    notes: list[str] = field(default_factory=list)
+    missing: dict[str, list[str]] = field(default_factory=dict)
+
+    def records(self) -> list[dict[str, Any]]:
+        out = []
+        for r in self.rows:
+            rec = {}
+            for k in [*self.dimensions, *self.metrics]:
+                v = r.get(k)
+                rec[k] = v.isoformat() if isinstance(v, date) else v
+            out.append(rec)
+        return out
+
+
+@dataclass(frozen=True)
+class Explanation:
+    metric: Metric
+    variant_id: str
+    formula: str
+    unit: str
+    inputs: list[dict[str, str]]
+    networks: list[str]
+    sql: str
+    notes: list[str]
+
+    def as_dict(self) -> dict[str, Any]:
+        m = self.metric
+        return {
+            "id": m.id,
+            "name": m.name,
+            "description": m.description,
+            "variant": self.variant_id,
+            "variants": {v.id: v.description for v in m.variants.values()},
+            "formula": self.formula,
+            "unit": self.unit,
+            "direction": m.direction,
+            "inputs": self.inputs,
+            "networks": self.networks,
+            "goal_types": list(m.goal_types),
+            "source": m.source,
+            "notes": self.notes,
+            "sql": self.sql,
+        }
+
+
+def metric_summary(c: Catalogue, m: Metric) -> dict[str, Any]:
+    v = m.variant()
+    return {
+        "id": m.id,
+        "name": m.name,
+        "description": m.description,
+        "unit": m.unit,
+        "direction": m.direction,
+        "formula": display_formula(m, None),
+        "default_variant": m.default_variant,
+        "variants": list(m.variants),
+        "goal_types": list(m.goal_types),
+        "networks": [n.value for n in c.networks(m)],
+        "inputs": v.inputs,
+    }
+
+
+def display_formula(m: Metric, variant_id: str | None) -> str:
+    v = m.variant(variant_id)
+    text = fx.render(v.formula)
+    if v.kind == "mean_of_post_ratios":
+        text = f"mean over posts of ({text})"
+    if v.is_rate:
+        text = f"{text} x 100"
+    return text
+
+
+class MetricsService:
+    def __init__(self, catalogue: Catalogue, store: Store, engine: MetricEngine) -> None:
+        self.catalogue = catalogue
+        self.store = store
+        self.engine = engine
+
+    def summaries(self) -> list[dict[str, Any]]:
+        return [metric_summary(self.catalogue, m) for m in self.catalogue.metrics.values()]
+
+    def explain(
+        self, metric_id: str, variant: str | None, workspace: Workspace | None
+    ) -> Explanation:
+        metric = self.catalogue.metric(metric_id)
+        v = metric.variant(variant)
+        query = MetricQuery(
+            workspace_id=workspace.id if workspace else 0,
+            metrics=(MetricRequest(metric.id, v.id),),
+            breakdown=Breakdown(),
+        )
+        p = plan(self.catalogue, query)
+        accounts = self.store.accounts(workspace.id) if workspace else []
+        tz = workspace.timezone if workspace else "UTC"
+        inputs = [
+            {
+                "id": m.id,
+                "name": m.name,
+                "dataset": m.dataset,
+                "aggregation": m.agg,
+                "column": m.column or "",
+                "description": m.description,
+            }
+            for m in p.metrics[0].inputs
+        ]
+        notes = [
+            "Sums first, then divide: numerator and denominator are summed over the period "
+            "and the group before the division."
+            if v.kind == "ratio_of_sums"
+            else "Each post's rate is computed first, then averaged over posts.",
+            "Each post counts with its latest snapshot observed before the end of the period "
+            "(a post first observed later counts with its earliest snapshot).",
+            "Only accounts that provide every input in the scope contribute to a rate.",
+        ]
+        return Explanation(
+            metric=metric,
+            variant_id=v.id,
+            formula=display_formula(metric, v.id),
+            unit=v.unit,
+            inputs=inputs,
+            networks=[n.value for n in self.catalogue.networks(metric, v.id)],
+            sql=self.engine.sql(p, accounts, tz),
+            notes=notes,
+        )
+
+    def compute(
+        self,
+        workspace: Workspace,
+        metrics: Sequence[tuple[str, str | None]],
+        breakdown: Breakdown = Breakdown(),
+        period: DateRange | None = None,
+        networks: Sequence[str] = (),
+        account_ids: Sequence[int] = (),
+        campaign: str | None = None,
+        allow_empty: bool = False,
+    ) -> MetricTable:
+        """Compute metrics; ``account_ids`` and ``campaign`` (posts' tag) narrow the scope.
+
+        With no data at all for the question, raise MissingData (unless ``allow_empty``).
+        """
+        accounts = self.store.accounts(workspace.id)
+        query = MetricQuery(
+            workspace_id=workspace.id,
+            metrics=tuple(MetricRequest(m, v) for m, v in metrics),
+            breakdown=breakdown,
+            period=period,
+            networks=tuple(networks),
+            account_ids=tuple(account_ids),
+            campaign=campaign,
+        )
+        p = plan(self.catalogue, query)
+        if not accounts and set(p.datasets) - {"mentions"}:  # mentions need no account
+            raise MissingData(
+                f"workspace {workspace.slug!r} has no accounts or data yet; import exports "
+                "with `socialpulse import` or load the demo with `socialpulse demo --no-serve`"
+            )
+        result = self.engine.run(p, accounts, workspace.timezone)
+        table = self._table(p, result, accounts)
+        if not allow_empty and (
+            not table.rows or all(pm.key in result.missing for pm in p.metrics)
+        ):
+            where = f"in {period.label()}" if period else "at all"
+            lacking = sorted({i for v in result.missing.values() for i in v})
+            raise MissingData(
+                f"no data for {', '.join(table.metrics)} in workspace {workspace.slug!r} "
+                f"{where} (missing inputs: {', '.join(lacking) or 'none'})"
+            )
+        return table
+
+    def _table(self, p: QueryPlan, result: Any, accounts: Sequence[Account]) -> MetricTable:
+        by_id = {a.id: a for a in accounts}
+        notes: list[str] = []
+        for key, lacking in result.missing.items():
+            notes.append(
+                f"{key}: no data for {', '.join(lacking)} in this scope, so it is not computed"
+            )
+        for key, ids in result.excluded.items():
+            labels = ", ".join(by_id[i].label for i in ids if i in by_id)
+            notes.append(f"{key}: left out accounts whose exports lack its inputs: {labels}")
+        dims = list(p.query.breakdown.columns)
+        return MetricTable(
+            dimensions=dims,
+            metrics=[pm.key for pm in p.metrics],
+            rows=result.rows,
+            units={pm.key: pm.variant.unit for pm in p.metrics},
+            notes=notes,
+            missing=dict(result.missing),
+        )
+
+    # -- Overview ---------------------------------------------------------------------------
+
+    def kpis(
+        self, workspace: Workspace, period: DateRange, account_ids: Sequence[int] = ()
+    ) -> list[dict[str, Any]]:
+        """KPI tiles: value in the period, value in the previous one, and the change.
+
+        ``account_ids`` narrows the scope (the Overview shows the own brand's accounts).
+        """
+        reqs = [(m, None) for m in OVERVIEW_KPIS]
+        now = self.compute(workspace, reqs, period=period, account_ids=account_ids,
+                           allow_empty=True)
+        before = self.compute(workspace, reqs, period=period.previous(),
+                              account_ids=account_ids, allow_empty=True)
+        tiles = []
+        for key in now.metrics:
+            metric = self.catalogue.metric(key)
+            cur = now.rows[0].get(key) if now.rows else None
+            prev = before.rows[0].get(key) if before.rows else None
+            change = None
+            if cur is not None and prev not in (None, 0):
+                change = (cur - prev) / abs(prev) * 100
+            tiles.append(
+                {
+                    "id": key,
+                    "name": metric.name,
+                    "unit": now.units[key],
+                    "direction": metric.direction,
+                    "value": cur,
+                    "previous": prev,
+                    "change_pct": change,
+                    "missing": now.missing.get(key, []),
+                }
+            )
+        return tiles
+
+    def trends(
+        self,
+        workspace: Workspace,
+        period: DateRange,
+        grain: Grain = Grain.WEEK,
+        account_ids: Sequence[int] = (),
+    ) -> MetricTable:
+        return self.compute(
+            workspace,
+            [(m, None) for m in OVERVIEW_TRENDS],
+            breakdown=Breakdown(entities=("network",), grain=grain),
+            period=period,
+            account_ids=account_ids,
+            allow_empty=True,
+        )
+
+    def data_range(self, workspace: Workspace) -> DateRange | None:
+        """First and last day with posts, for default periods."""
+        table = self.compute(
+            workspace, [("posts", None)], Breakdown(grain=Grain.DAY), allow_empty=True
+        )
+        days = [r["period"] for r in table.rows if r.get("posts")]
+        if not days:
+            return None
+        return DateRange(min(days), max(days))
+
+
+def network_label(value: str) -> str:
+    try:
+        return NETWORK_LABELS[Network(value)]
+    except ValueError:
+        return value

@@ -1,0 +1,22 @@
+"""The small interfaces services need from adapters (dependencies point inward)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any, Protocol
+
+from socialpulse.domain.models import Account
+from socialpulse.domain.query import QueryPlan
+
+
+class EngineRunResult(Protocol):
+    columns: list[str]
+    rows: list[dict[str, Any]]
+    missing: dict[str, list[str]]
+    excluded: dict[str, list[int]]
+
+
+class MetricEngine(Protocol):
+    def run(self, plan: QueryPlan, accounts: Sequence[Account], tz: str) -> EngineRunResult: ...
+
+    def sql(self, plan: QueryPlan, accounts: Sequence[Account], tz: str) -> str: ...

@@ -1,0 +1,141 @@
+"""Render a `Report` as a standalone HTML page, a PDF or an XLSX workbook.
+
+- **HTML**: one self-contained file. Charts are the web's Vega-Lite specs rendered to SVG with
+  vl-convert (offline; it bundles Vega) and embedded as ``data:`` images, the logo too, styles
+  inline: the file opens offline and makes no request at all. Charts are images rather than
+  inline ``<svg>`` because several Vega SVGs in one document would share clip-path ids.
+- **PDF**: the same HTML through WeasyPrint (print CSS: A4, cover page, page numbers). Its URL
+  fetcher refuses everything except ``data:`` URIs, so a report never reaches the network.
+- **XLSX**: every table of the report, one sheet each, through `services.export.to_xlsx`
+  (formula-like text neutralised, numbers kept as numbers).
+"""
+
+from __future__ import annotations
+
+import base64
+import copy
+import threading
+from enum import StrEnum
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+from jinja2 import Environment, FileSystemLoader
+
+from socialpulse import __version__
+from socialpulse.domain.errors import InvalidInput
+from socialpulse.domain.formatting import format_value
+from socialpulse.domain.maturity import STAGES
+from socialpulse.services.export import to_xlsx
+from socialpulse.services.reports import Report
+
+TEMPLATES = Path(__file__).parent / "report_templates"
+#: Chart widths in CSS pixels (A4 content width is ~680 px at 96 dpi).
+WIDE, HALF = 680, 330
+CHART_FONT = "Liberation Sans, DejaVu Sans, Helvetica, Arial, sans-serif"
+_VL_LOCK = threading.Lock()
+
+
+class ReportFormat(StrEnum):
+    PDF = "pdf"
+    HTML = "html"
+    XLSX = "xlsx"
+
+    @property
+    def media_type(self) -> str:
+        return {
+            "pdf": "application/pdf",
+            "html": "text/html; charset=utf-8",
+            "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        }[self.value]
+
+
+def parse_format(text: str, field_name: str = "--format") -> ReportFormat:
+    try:
+        return ReportFormat(text.strip().lower())
+    except ValueError:
+        raise InvalidInput(f"{field_name}: {text!r} is not a report format; use pdf, html or "
+                           "xlsx") from None
+
+
+@lru_cache(maxsize=1)
+def _env() -> Environment:
+    env = Environment(loader=FileSystemLoader(TEMPLATES), autoescape=True, trim_blocks=True,
+                      lstrip_blocks=True)
+    env.filters["fmt"] = format_value
+    return env
+
+
+def chart_svg(spec: dict[str, Any], width: int) -> str:
+    """The chart as SVG text, at a fixed width (the web's specs fill their container)."""
+    import vl_convert as vlc
+
+    s = copy.deepcopy(spec)
+    s["width"] = width
+    s.setdefault("config", {})["font"] = CHART_FONT
+    s["background"] = "white"
+    with _VL_LOCK:  # vl-convert's engine is shared; one conversion at a time
+        svg: str = vlc.vegalite_to_svg(s)
+    return svg
+
+
+def _svg_uri(svg: str) -> str:
+    return "data:image/svg+xml;base64," + base64.b64encode(svg.encode("utf-8")).decode("ascii")
+
+
+def render_html(report: Report) -> str:
+    """The report as one standalone HTML document (charts and logo embedded)."""
+    svgs: dict[str, str] = {}
+    for s in report.sections:
+        for i, c in enumerate(s.charts, start=1):
+            svgs[f"{s.id}-{i}"] = _svg_uri(chart_svg(c.spec, WIDE if c.wide else HALF))
+    return _env().get_template("report.html").render(
+        r=report, b=report.branding, svgs=svgs, version=__version__, stages=STAGES)
+
+
+def _data_only_fetcher() -> Any:
+    """WeasyPrint URL fetcher for ``data:`` URIs only; anything else is refused (offline)."""
+    from weasyprint.urls import URLFetcher
+
+    return URLFetcher(allowed_protocols={"data"}, fail_on_errors=False)
+
+
+def render_pdf(report: Report, html: str | None = None) -> bytes:
+    """The report as PDF (WeasyPrint), from the same HTML as `render_html`."""
+    import weasyprint
+
+    doc = weasyprint.HTML(string=html or render_html(report), url_fetcher=_data_only_fetcher(),
+                          base_url=None)
+    pdf: bytes = doc.write_pdf()
+    return pdf
+
+
+def render_xlsx(report: Report) -> bytes:
+    """Every table of the report, one sheet each (the summary sheet first)."""
+    return to_xlsx([(t.name, t.columns, t.rows) for t in report.tables()])
+
+
+def render(report: Report, fmt: ReportFormat) -> bytes:
+    if fmt is ReportFormat.PDF:
+        return render_pdf(report)
+    if fmt is ReportFormat.HTML:
+        return render_html(report).encode("utf-8")
+    return render_xlsx(report)
+
+
+def write_atomic(path: Path, data: bytes) -> None:
+    """Write ``data`` to ``path`` via a temp file in the same folder, fsync, rename: a reader
+    (or a crash) never sees half a report."""
+    import os
+    import tempfile
+
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise

@@ -1,0 +1,65 @@
+"""Shared fixtures: real data homes (SQLite + Parquet) with the demo workspace loaded."""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import Iterator
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+from socialpulse.bootstrap import App, open_home
+from socialpulse.services.demo import load_demo
+from socialpulse.settings import Settings
+
+DEMO_UNTIL = date(2026, 10, 31)
+SAMPLES = Path(__file__).parent / "data" / "samples"
+
+
+@pytest.fixture(scope="session")
+def demo_home_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A demo home built once per session; tests copy it (see `demo_app`)."""
+    home = tmp_path_factory.mktemp("demo-template")
+    app = open_home(Settings(home=home), create=True)
+    load_demo(app.store, app.lake, DEMO_UNTIL)
+    app.store.dispose()
+    return home
+
+
+@pytest.fixture(scope="session")
+def demo_app_ro(demo_home_template: Path) -> Iterator[App]:
+    """A read-only view of the shared demo home (do not write through it)."""
+    app = open_home(Settings(home=demo_home_template))
+    yield app
+    app.store.dispose()
+
+
+@pytest.fixture
+def demo_app(demo_home_template: Path, tmp_path: Path) -> Iterator[App]:
+    """A private, writable copy of the demo home."""
+    home = tmp_path / "home"
+    shutil.copytree(demo_home_template, home)
+    app = open_home(Settings(home=home))
+    yield app
+    app.store.dispose()
+
+
+@pytest.fixture
+def empty_app(tmp_path: Path) -> Iterator[App]:
+    app = open_home(Settings(home=tmp_path / "empty"), create=True)
+    yield app
+    app.store.dispose()
+
+
+# server and browser fixtures for page tests, defined once for the whole suite
+from tests.webfixtures import (  # noqa: E402,F401
+    _page_and_log,
+    browser,
+    client,
+    demo_settings,
+    live_server,
+    page,
+    page_log,
+    web_app,
+)

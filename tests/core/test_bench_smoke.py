@@ -1,0 +1,34 @@
+"""The Overview benchmark runs end to end on a small lake, and its three contenders agree.
+
+Timings are not asserted (they belong to bench/results.json); what is asserted is that
+socialpulse, the hand-written DuckDB SQL and pandas compute the same numbers (the script exits
+non-zero otherwise) and that the results file has the documented shape.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def test_overview_benchmark_small(tmp_path: Path) -> None:
+    results = tmp_path / "results.json"
+    env = {**os.environ, "SOCIALPULSE_BENCH_RESULTS": str(results)}
+    proc = subprocess.run(
+        [sys.executable, "-m", "bench.bench_metrics", "--rows", "20000", "--data",
+         str(tmp_path / "data")],
+        cwd=ROOT, env=env, capture_output=True, text=True, check=False, timeout=600,
+    )
+    assert proc.returncode == 0, proc.stdout[-2000:] + proc.stderr[-2000:]
+    data = json.loads(results.read_text())
+    for name in ("overview_vs_duckdb_sql", "overview_vs_pandas",
+                 "overview_peak_memory_vs_duckdb_sql"):
+        entry = data[name]
+        assert set(entry) >= {"value", "baseline", "ratio", "unit"}
+        assert entry["ratio"] == entry["value"] / entry["baseline"]
+        assert entry["rows"] == 20000

@@ -1,0 +1,103 @@
+from __future__ import annotations
+
+import copy
+
+import pytest
+
+from socialpulse.catalogue import metric_catalogue, read_yaml
+from socialpulse.domain.errors import CatalogueError
+from socialpulse.domain.metrics import load_catalogue
+
+# DOMAIN.md section 2, every row
+DOMAIN_METRICS = [
+    "engagements",
+    "engagement_rate",
+    "amplification_rate",
+    "applause_rate",
+    "conversation_rate",
+    "virality_rate",
+    "audience_growth_rate",
+    "reach",
+    "impressions",
+    "brand_mentions",
+    "share_of_voice",
+    "social_sentiment",
+    "click_through_rate",
+    "bounce_rate",
+    "conversion_rate",
+    "social_conversion_rate",
+    "cost_per_click",
+    "cpm",
+    "csat",
+    "nps",
+    "response_rate",
+    "first_response_time",
+    "video_view_rate",
+    "likes",
+    "comments",
+    "shares",
+    "clicks",
+    "video_views",
+    "followers",
+]
+
+
+def test_every_domain_metric_is_in_the_catalogue() -> None:
+    c = metric_catalogue()
+    missing = [m for m in DOMAIN_METRICS if m not in c.metrics]
+    assert missing == []
+
+
+def test_variants_documented_in_the_domain() -> None:
+    c = metric_catalogue()
+    assert set(c.metric("engagement_rate").variants) == {
+        "by_impressions",
+        "by_reach",
+        "by_followers",
+        "post_mean",
+    }
+    assert "per_post" in c.metric("amplification_rate").variants
+    assert "by_end" in c.metric("audience_growth_rate").variants
+    assert "net" in c.metric("social_sentiment").variants
+    assert c.metric("engagement_rate").variant("post_mean").kind == "mean_of_post_ratios"
+    assert c.metric("bounce_rate").direction == "lower"
+
+
+def test_every_metric_serves_known_goal_types() -> None:
+    c = metric_catalogue()
+    for m in c.metrics.values():
+        for gt in m.goal_types:
+            assert gt in c.goal_types, (m.id, gt)
+    assert len(c.goal_types) == 10
+
+
+def _broken(mutate) -> str:
+    doc = copy.deepcopy(read_yaml("metrics.yaml"))
+    mutate(doc)
+    with pytest.raises(CatalogueError) as err:
+        load_catalogue(doc, read_yaml("goal_types.yaml"), "metrics.yaml")
+    return str(err.value)
+
+
+def test_validation_errors_name_file_and_entry() -> None:
+    msg = _broken(lambda d: d["metrics"]["engagement_rate"].update(formula="engagements / nope"))
+    assert "metrics.yaml: metric engagement_rate" in msg and "'nope'" in msg
+    msg = _broken(lambda d: d["measures"]["likes"].update(dataset="tweets"))
+    assert "measure likes" in msg and "tweets" in msg
+    msg = _broken(lambda d: d["metrics"]["likes"].update(unit="furlongs"))
+    assert "metric likes" in msg and "furlongs" in msg
+    msg = _broken(lambda d: d["metrics"]["likes"].update(formula="likes +"))
+    assert "metric likes" in msg and "the end" in msg
+    msg = _broken(lambda d: d["metrics"]["likes"].update(goal_types=["fame"]))
+    assert "unknown goal type 'fame'" in msg
+
+
+def test_metrics_doc_lists_the_current_catalogue() -> None:
+    """docs/metrics.md is generated from the catalogue: run scripts/metrics_doc.py to refresh."""
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    script = Path(__file__).resolve().parents[2] / "scripts" / "metrics_doc.py"
+    proc = subprocess.run([sys.executable, str(script), "--check"], check=False)
+    assert proc.returncode == 0, "docs/metrics.md is out of date: python scripts/metrics_doc.py"

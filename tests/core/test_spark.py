@@ -1,0 +1,120 @@
+"""Engine portability: the whole catalogue gives the same numbers on DuckDB and PySpark.
+
+PySpark in local mode is the path for users who outgrow one machine; the same Ibis plans run on
+both, so this test compiles every metric and every variant for both engines and compares.
+"""
+
+from __future__ import annotations
+
+import math
+import os
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from socialpulse.adapters.engine import IbisEngine
+from socialpulse.bootstrap import App
+from socialpulse.domain.periods import parse_period
+from socialpulse.domain.query import MetricQuery, MetricRequest, parse_breakdown, plan
+
+pytestmark = pytest.mark.spark
+
+
+@pytest.fixture(scope="module")
+def spark_backend(tmp_path_factory: pytest.TempPathFactory) -> Iterator[object]:
+    if shutil.which("java") is None:
+        if os.environ.get("CI"):
+            pytest.fail("java is required for the Spark equivalence test in CI")
+        pytest.skip("java is not installed")
+    pyspark = pytest.importorskip("pyspark")
+    import ibis
+    from pyspark.sql import SparkSession
+
+    assert pyspark.__version__ >= "3.5"
+    tmp: Path = tmp_path_factory.mktemp("spark")
+    os.environ.setdefault("SPARK_LOCAL_IP", "127.0.0.1")  # never bind another interface
+    session = (
+        SparkSession.builder.master("local[2]")
+        .appName("socialpulse-equivalence")
+        .config("spark.sql.warehouse.dir", str(tmp / "warehouse"))
+        .config("spark.sql.session.timeZone", "UTC")
+        .config("spark.ui.enabled", "false")
+        .config("spark.driver.host", "127.0.0.1")
+        .config("spark.driver.bindAddress", "127.0.0.1")
+        .config("spark.sql.shuffle.partitions", "2")
+        .config("spark.driver.extraJavaOptions", f"-Dderby.system.home={tmp}")
+        .getOrCreate()
+    )
+    session.sparkContext.setLogLevel("ERROR")
+    yield ibis.pyspark.connect(session)
+    session.stop()
+
+
+def _all_requests(app: App, by: str) -> tuple[MetricRequest, ...]:
+    """Every metric and variant (mention metrics cannot be split by account)."""
+    return tuple(
+        MetricRequest(m.id, v)
+        for m in app.catalogue.metrics.values()
+        for v in m.variants
+        if "account" not in by or "mentions" not in app.catalogue.datasets(m, v)
+    )
+
+
+def _same(a: object, b: object) -> bool:
+    if a is None or b is None:
+        return a is None and b is None
+    if isinstance(a, float) or isinstance(b, float):
+        return math.isclose(float(a), float(b), rel_tol=1e-9, abs_tol=1e-9)
+    return a == b
+
+
+@pytest.mark.parametrize("by", ["network,month", "account,week"])
+def test_catalogue_is_identical_on_duckdb_and_spark(
+    demo_app_ro: App, spark_backend: object, by: str
+) -> None:
+    ws = demo_app_ro.workspace("demo")
+    accounts = demo_app_ro.store.accounts(ws.id)
+    query = MetricQuery(
+        ws.id, _all_requests(demo_app_ro, by), parse_breakdown(by), parse_period("2026-Q3")
+    )
+    p = plan(demo_app_ro.catalogue, query)
+    duck = demo_app_ro.engine.run(p, accounts, ws.timezone)
+    spark = IbisEngine(spark_backend, demo_app_ro.lake.files).run(p, accounts, ws.timezone)
+    assert duck.columns == spark.columns
+    assert len(duck.rows) == len(spark.rows) > 3
+    computed = 0
+    for d, s in zip(duck.rows, spark.rows, strict=True):
+        for col in duck.columns:
+            assert _same(d[col], s[col]), (by, col, d[col], s[col])
+            computed += d[col] is not None and col in {pm.key for pm in p.metrics}
+    assert computed > len(duck.rows) * 15  # most of the catalogue has real values
+    assert duck.missing == spark.missing and duck.excluded == spark.excluded
+
+
+def test_the_spark_engine_is_a_setting(demo_app_ro: App, spark_backend: object) -> None:
+    """`--engine spark` (or SOCIALPULSE_QUERY_ENGINE=spark): same answers, no code change."""
+    from socialpulse.bootstrap import open_home
+    from socialpulse.settings import Settings
+
+    home = demo_app_ro.settings.home
+    spark_app = open_home(Settings.from_env(home, query_engine="spark"))
+    assert spark_app.engine.backend.name == "pyspark"
+    ws = spark_app.workspace("demo")
+    reqs = [("engagement_rate", None), ("followers", None), ("posts", None)]
+    ours = spark_app.metrics.compute(ws, reqs, period=parse_period("2026-Q3"))
+    ref = demo_app_ro.metrics.compute(demo_app_ro.workspace("demo"), reqs,
+                                      period=parse_period("2026-Q3"))
+    assert ours.rows[0] == pytest.approx(ref.rows[0])
+    assert "posts" in spark_app.metrics.explain("posts", None, ws).sql
+    spark_app.store.dispose()
+
+
+def test_unknown_engine_is_a_clear_error(demo_app_ro: App) -> None:
+    from socialpulse.bootstrap import open_home
+    from socialpulse.domain.errors import InvalidInput
+    from socialpulse.settings import Settings
+
+    with pytest.raises(InvalidInput, match="unknown engine 'oracle'"):
+        open_home(Settings.from_env(demo_app_ro.settings.home, query_engine="oracle"))

@@ -1,0 +1,194 @@
+"""Goals and OKRs on the demo workspace: creation contract, tracking, bad input, isolation."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+
+from socialpulse.bootstrap import App
+from socialpulse.catalogue import metric_catalogue, read_yaml
+from socialpulse.catalogue.goals import goal_catalogue
+from socialpulse.domain.errors import CatalogueError, InvalidInput, MissingData, NotFound
+from socialpulse.domain.goals import load_goal_catalogue
+from socialpulse.domain.periods import DateRange
+from socialpulse.services.goals import GoalSpec
+
+TODAY = date(2026, 10, 31)  # the demo data ends here
+
+
+def test_every_goal_type_metric_pair_has_a_template_with_the_agreed_id():
+    cat = goal_catalogue()
+    assert len(cat.goal_types) == 10
+    for gt in cat.goal_types.values():
+        for m in gt.metrics:
+            t = cat.templates[f"{gt.id}:{m}"]
+            assert t.metric == m and t.goal_type == gt.id and t.title.startswith(gt.verb)
+    assert cat.templates["brand_awareness:reach"].title == \
+        "Raise brand awareness: post reach +20% by the end of the quarter"
+
+
+def test_template_errors_name_the_file_and_the_entry():
+    types, templates = read_yaml("goal_types.yaml"), read_yaml("goal_templates.yaml")
+    broken = {"templates": dict(templates["templates"])}
+    broken["templates"]["brand_awareness:reach"] = {
+        **templates["templates"]["brand_awareness:reach"], "horizon": "soon"}
+    with pytest.raises(CatalogueError, match=r"goal_templates.yaml: template "
+                                             r"brand_awareness:reach: horizon 'soon'"):
+        load_goal_catalogue(types, broken, metric_catalogue())
+    missing = {"templates": {k: v for k, v in templates["templates"].items()
+                             if k != "leads:conversion_rate"}}
+    with pytest.raises(CatalogueError, match="template leads:conversion_rate is missing"):
+        load_goal_catalogue(types, missing, metric_catalogue())
+
+
+def test_goal_from_template_in_one_call_tracks_and_explains_itself(goals_app: App):
+    ws = goals_app.workspace("demo")
+    t = goals_app.goals.create_from_template(ws, "recruiting:followers", today=TODAY,
+                                             owner="HR")
+    d = t.as_dict()
+    # scope: the own brand's LinkedIn accounts only (template default), never competitors
+    own_li = {a.id for a in goals_app.store.accounts(ws.id)
+              if a.is_own and a.network.value == "linkedin"}
+    assert set(d["scope"]["account_ids"]) == own_li and len(own_li) == 2
+    # baseline: the previous quarter, computed by the metrics service and stored with how
+    assert d["baseline"]["period"] == "2026-07-01..2026-09-30"
+    direct = goals_app.metrics.compute(ws, [("followers", None)],
+                                       period=DateRange(date(2026, 7, 1), date(2026, 9, 30)),
+                                       account_ids=sorted(own_li))
+    assert d["baseline"]["value"] == pytest.approx(direct.rows[0]["followers"])
+    assert d["baseline"]["how"]["formula"] == "followers"
+    assert d["target"]["value"] == pytest.approx(d["baseline"]["value"] * 1.05)
+    assert d["deadline"] == "2026-12-31"
+    # progress is (current - baseline) / (target - baseline)
+    expect = (d["current"]["value"] - d["baseline"]["value"]) / (
+        d["target"]["value"] - d["baseline"]["value"])
+    assert d["progress"] == pytest.approx(expect)
+    f = d["forecast"]
+    assert f["lower"] <= f["value"] <= f["upper"] and f["backtest_mape_pct"] is not None
+    assert d["status"] in {"on_track", "at_risk", "off_track"} and d["reason"]
+    assert [c["letter"] for c in d["smart"]] == ["S", "M", "A", "R", "T"]
+    assert "best 61-day change in the last" in d["smart"][2]["explanation"]
+    assert d["status_history"][0]["status"] == d["status"]
+
+
+def test_goal_by_hand_with_milestones_check_in_and_archive(goals_app: App):
+    ws = goals_app.workspace("demo")
+    spec = GoalSpec(metric="engagement_rate", goal_type="community_engagement",
+                    objective="More conversation with hikers", baseline_period="2026-Q3",
+                    target_value=4.0, deadline="2026-12-31", networks=["instagram"],
+                    milestones=[{"due": "2026-11-30", "target_change_pct": 5,
+                                 "label": "halfway"}])
+    t = goals_app.goals.create(ws, spec, TODAY)
+    d = t.as_dict()
+    assert d["scope"]["networks"] == ["instagram"]
+    assert d["milestones"][0]["label"] == "halfway"
+    assert d["smart"][2]["letter"] == "A"
+    gid = d["id"]
+    later = date(2026, 11, 15)
+    goals_app.goals.check_in(ws, gid, "Started the reels series", "ana", today=later)
+    shown = goals_app.goals.track(ws, gid, later).as_dict()
+    assert shown["checkins"][0]["comment"] == "Started the reels series"
+    assert shown["checkins"][0]["value"] == pytest.approx(shown["current"]["value"])
+    assert len(shown["status_history"]) >= 2
+    goals_app.goals.archive(ws, gid)
+    assert gid not in [x.goal.id for x in goals_app.goals.list(ws, TODAY)]
+    assert gid in [x.goal.id for x in goals_app.goals.list(ws, TODAY, include_archived=True)]
+
+
+def test_bad_input_says_what_to_change(goals_app: App):
+    ws = goals_app.workspace("demo")
+    svc = goals_app.goals
+    with pytest.raises(InvalidInput, match="equals the baseline"):
+        svc.create_from_template(ws, "brand_awareness:reach", today=TODAY,
+                                 target_change_pct=0)
+    with pytest.raises(InvalidInput, match="deadline: 2026-10-01 is not after today"):
+        svc.create_from_template(ws, "brand_awareness:reach", today=TODAY,
+                                 deadline="2026-10-01")
+    with pytest.raises(MissingData, match="reach cannot be computed for Acme Outdoor on "
+                                          "youtube"):
+        svc.create_from_template(ws, "brand_awareness:reach", today=TODAY,
+                                 networks=["youtube"])
+    with pytest.raises(InvalidInput, match="campaign: cpm reads account_daily"):
+        svc.create_from_template(ws, "conversions:cpm", today=TODAY, campaign="repair-days")
+    with pytest.raises(InvalidInput, match="unknown template"):
+        svc.create_from_template(ws, "brand_awareness:nope", today=TODAY)
+    with pytest.raises(InvalidInput, match="unknown field 'colour'"):
+        svc.create_from_template(ws, "brand_awareness:reach", today=TODAY, colour="red")
+    with pytest.raises(InvalidInput, match=r"milestones\[1\]: due 2027-02-01 must fall"):
+        svc.create_from_template(ws, "brand_awareness:reach", today=TODAY,
+                                 milestones=[{"due": "2027-02-01", "target_value": 1}])
+
+
+def test_campaign_scope_counts_only_the_campaigns_posts(goals_app: App):
+    ws = goals_app.workspace("demo")
+    period = DateRange(date(2026, 9, 16), date(2026, 10, 6))
+    all_posts = goals_app.metrics.compute(ws, [("posts", None)], period=period).rows[0]["posts"]
+    tagged = goals_app.metrics.compute(ws, [("posts", None)], period=period,
+                                       campaign="repair-days").rows[0]["posts"]
+    assert 0 < tagged < all_posts
+    t = goals_app.goals.create_from_template(
+        ws, "brand_awareness:shares", today=TODAY, campaign="repair-days",
+        baseline_period="2026-09-16..2026-10-06", deadline="2026-12-15")
+    assert t.goal.campaign == "repair-days" and t.goal.window_days == 21
+
+
+def test_okr_grades_metric_and_milestone_key_results(goals_app: App):
+    ws = goals_app.workspace("demo")
+    svc = goals_app.goals
+    okr = svc.add_okr(ws, "Become the outdoor brand hikers talk to", [
+        {"template": "community_engagement:engagement_rate"},
+        {"metric": "followers", "target_change_pct": 5, "networks": ["linkedin"]},
+        {"milestone": "Buyer personas updated from social data"},
+    ], deadline="2026-12-31", kind="aspirational", today=TODAY)
+    assert [k["kind"] for k in okr["key_results"]] == ["metric", "metric", "milestone"]
+    assert okr["key_results"][2]["grade"] == 0.0
+    graded = svc.grade_key_result(ws, okr["id"], 3, 0.5, "draft personas", today=TODAY)
+    krs = graded["key_results"]
+    assert krs[2]["grade"] == 0.5 and krs[2]["colour"] == "yellow"
+    for k in krs[:2]:
+        assert 0.0 <= k["grade"] <= 1.0
+        assert k["grade"] == pytest.approx(min(max(k["progress"], 0.0), 1.0))
+    assert graded["grade"] == pytest.approx(sum(k["grade"] for k in krs) / 3)
+    assert graded["colour"] in {"red", "yellow", "green"}
+    assert "aspirational: expected 0.7" in graded["verdict"]
+    with pytest.raises(InvalidInput, match="graded from its metric automatically"):
+        svc.grade_key_result(ws, okr["id"], 1, 0.5, today=TODAY)
+
+
+def test_okr_bad_input(goals_app: App):
+    ws = goals_app.workspace("demo")
+    svc = goals_app.goals
+    krs = [{"template": "community_engagement:engagement_rate"},
+           {"milestone": "Personas"}]
+    with pytest.raises(InvalidInput, match="3 to 5 key results, got 2"):
+        svc.add_okr(ws, "O", krs, "2026-12-31", today=TODAY)
+    with pytest.raises(InvalidInput, match="key result 3: Grow reach has no measure"):
+        svc.add_okr(ws, "O", [*krs, {"title": "Grow reach"}], "2026-12-31", today=TODAY)
+    with pytest.raises(InvalidInput, match="key result 3: metric reach needs a target"):
+        svc.add_okr(ws, "O", [*krs, {"metric": "reach"}], "2026-12-31", today=TODAY)
+    before = len(goals_app.goals.repo.goals(ws.id, include_archived=True))
+    with pytest.raises(InvalidInput):
+        svc.add_okr(ws, "O", [*krs, {"metric": "reach"}], "2026-12-31", today=TODAY)
+    # nothing half-written: the valid first key result did not leave a goal behind
+    assert len(goals_app.goals.repo.goals(ws.id, include_archived=True)) == before
+
+
+def test_goals_are_scoped_by_workspace(goals_app: App):
+    ws = goals_app.workspace("demo")
+    t = goals_app.goals.create_from_template(ws, "brand_awareness:impressions", today=TODAY)
+    other = goals_app.store.create_workspace("other", "Other")
+    assert goals_app.goals.list(other, TODAY) == []
+    with pytest.raises(NotFound):
+        goals_app.goals.track(other, t.goal.id, TODAY)
+
+
+def test_backtest_on_demo_reports_finite_error_and_sane_coverage(goals_app: App):
+    ws = goals_app.workspace("demo")
+    rows = goals_app.goals.backtest(ws, [("impressions", None), ("followers", None)], TODAY,
+                                    horizons_weeks=(4,))
+    assert len(rows) == 2
+    for r in rows:
+        assert r["forecasts"] > 30 and r["intervals"] > 20
+        assert 0 < r["mape_pct"] < 50
+        assert 0.3 <= r["coverage"] <= 1.0
