@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import time
+
 import pytest
 from fastapi.testclient import TestClient
 
@@ -53,6 +55,20 @@ def test_formats_api(client):
     assert "x-tweets" in ids and "tiktok" in ids and "generic" in ids
 
 
+def _wait_for(client: TestClient, url: str, states: tuple[str, ...]) -> str:
+    """Poll the job page as a browser without JavaScript would, until it reaches a state.
+
+    Every poll must render (a 5xx here is the race between the page and the worker thread)."""
+    deadline = time.monotonic() + 120
+    while True:
+        r = client.get(url)
+        assert r.status_code == 200, r.text[-2000:]
+        if any(f'data-import-state="{s}"' in r.text for s in states):
+            return r.text
+        assert time.monotonic() < deadline, r.text[-2000:]
+        time.sleep(0.02)
+
+
 def test_page_flow_without_javascript(client, demo_app):
     r = client.get("/import?workspace=demo")
     assert r.status_code == 200 and 'type="file"' in r.text
@@ -61,21 +77,12 @@ def test_page_flow_without_javascript(client, demo_app):
     r = client.post("/import?workspace=demo", files=files, follow_redirects=False)
     assert r.status_code == 303
     job_url = r.headers["location"]
-    import time
-
-    for _ in range(200):
-        page = client.get(job_url).text
-        if 'data-import-state="previewed"' in page or 'data-import-state="error"' in page:
-            break
-        time.sleep(0.05)
+    page = _wait_for(client, job_url, ("previewed", "error"))
     assert 'data-import-state="previewed"' in page, page[-2000:]
     assert "TikTok haileytupy2.0" in page and "data-import-preview" in page
     r = client.post(job_url.replace("?", "/commit?"), follow_redirects=True)
-    for _ in range(200):
-        page = client.get(job_url).text
-        if 'data-import-state="done"' in page:
-            break
-        time.sleep(0.05)
+    assert r.status_code == 200, r.text[-2000:]
+    page = _wait_for(client, job_url, ("done", "error"))
     assert "13 posts" in page and "New accounts" in page
 
 

@@ -72,6 +72,24 @@ class Job:
     def percent(self) -> int:
         return min(100, round(100 * self.done / self.total))
 
+    def view(self) -> JobView:
+        """A consistent picture for one page render: the worker thread may move the job on
+        while the template runs, and a state read live with a plan read earlier crashed it."""
+        with _LOCK:
+            return JobView(self.id, self.state, self.stage, self.percent, self.error,
+                           self.plan, self.result)
+
+
+@dataclass(frozen=True)
+class JobView:
+    id: str
+    state: str
+    stage: str
+    percent: int
+    error: str | None
+    plan: ImportPlan | None
+    result: ImportResult | None
+
 
 _JOBS: dict[str, Job] = {}
 _LOCK = threading.Lock()
@@ -96,20 +114,24 @@ def _job(job_id: str) -> Job:
 def _run(job: Job, app: App, step: str) -> None:
     try:
         if step == "plan":
-            job.plan = app.imports.plan(job.workspace, job.files, job.options, job.progress)
-            job.state = "previewed"
+            plan = app.imports.plan(job.workspace, job.files, job.options, job.progress)
+            with _LOCK:
+                job.plan, job.state = plan, "previewed"
         else:
             assert job.plan is not None
-            job.result = app.imports.commit(job.plan, ", ".join(n for _, n in job.files)[:500],
-                                            job.progress)
-            job.state = "done"
+            result = app.imports.commit(job.plan, ", ".join(n for _, n in job.files)[:500],
+                                        job.progress)
+            with _LOCK:
+                job.result, job.state = result, "done"
             shutil.rmtree(job.folder, ignore_errors=True)
     except SocialPulseError as exc:
-        job.error, job.state = exc.message, "error"
+        with _LOCK:
+            job.error, job.state = exc.message, "error"
         shutil.rmtree(job.folder, ignore_errors=True)
     except Exception as exc:  # a bug, not the user's file: still one line, never a traceback
-        job.error = f"internal error ({type(exc).__name__}); see the server log"
-        job.state = "error"
+        with _LOCK:
+            job.error = f"internal error ({type(exc).__name__}); see the server log"
+            job.state = "error"
         shutil.rmtree(job.folder, ignore_errors=True)
         import logging
 
@@ -168,12 +190,13 @@ async def _save_uploads(form: Any, limits: Limits) -> tuple[Path, list[tuple[Pat
 
 
 def _context(job: Job) -> dict[str, Any]:
-    plan = job.plan
+    view = job.view()
+    plan = view.plan
     columns: list[str] = []
     if plan:
         for r in plan.preview:
             columns.extend(k for k in r if k not in columns and k != "file")
-    return {"job": job, "plan": plan, "result": job.result, "columns": columns,
+    return {"job": view, "plan": plan, "result": view.result, "columns": columns,
             "account_labels": plan.as_dict()["accounts"] if plan else [],
             "commit_url": page_url(f"/import/jobs/{job.id}/commit", job.workspace)}
 
