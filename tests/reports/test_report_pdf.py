@@ -73,7 +73,10 @@ def test_pdf_pages_and_charts_are_not_blank(q3_pdf: bytes, tmp_path: Path) -> No
     assert 6 <= len(pages) <= 16, len(pages)
     pdf_path = tmp_path / "r.pdf"
     texts = [_page_text(pdf_path, i + 1) for i in range(len(pages))]
-    assert "SOCIAL MEDIA REPORT" in texts[0].upper() and "Q3 2026" in texts[0]
+    # the cover title is letter-spaced: pdftotext may or may not insert a space per letter,
+    # depending on the poppler version and the fonts installed
+    assert "SOCIALMEDIAREPORT" in "".join(texts[0].split()).upper(), texts[0][:200]
+    assert "Q3 2026" in texts[0]
     assert "Executive summary" in texts[1]
     assert any("Appendix: metric definitions" in t for t in texts)
     # the trends page: line charts drawing each network in its own colour
