@@ -150,7 +150,8 @@ class PageLog:
 def _page_and_log(browser: Any) -> Iterator[tuple[Any, PageLog]]:
     context = browser.new_context(viewport={"width": 1366, "height": 900})
     page = context.new_page()
-    page.set_default_timeout(15_000)
+    # generous: CI has 2 shared cores; a timeout only ever costs time when a test is failing
+    page.set_default_timeout(60_000)
     log = PageLog()
     page.on("console", lambda m: log.console_errors.append(m.text) if m.type == "error" else None)
     page.on("pageerror", lambda e: log.page_errors.append(str(e)))
