@@ -199,6 +199,12 @@ class Sheet:
     def row_number(self, i: int) -> int:
         return self.numbers[i] if self.numbers is not None else self.first_row + i
 
+    def subset(self, keep: Sequence[int]) -> Sheet:
+        """The rows at ``keep`` as a sheet of their own that still knows each row's spreadsheet
+        number, so that errors found after rows were dropped point at the row the user sees."""
+        return Sheet(self.name, self.header, [self.rows[i] for i in keep], self.first_row,
+                     self.descriptions, numbers=[self.row_number(i) for i in keep])
+
 
 def norm(s: Any) -> str:
     return re.sub(r"\s+", " ", str(s or "")).strip().lower()
@@ -351,6 +357,23 @@ def parse_datetime(v: Any) -> tuple[datetime, bool]:
     return (d.astimezone(UTC) if d.tzinfo else d), True
 
 
+def date_column(sheet: Sheet, idx: int, like: str = "") -> list[date]:
+    """The days of a date column, in file order.
+
+    One bad cell stops the import with its row and column; ``like`` adds an example of the
+    style the export writes (e.g. US 04/01/2020), where that helps the user fix the cell.
+    """
+    out = []
+    for i, v in enumerate(sheet.values(idx)):
+        try:
+            out.append(parse_datetime(v)[0].date())
+        except ValueError:
+            example = f" like {like}" if like else ""
+            raise fail(sheet.name, f"expected a date{example}, found {str(v)[:40]!r}",
+                       sheet.row_number(i), sheet.header[idx]) from None
+    return out
+
+
 def to_utc(naive: datetime, tz: str) -> datetime:
     """A naive local time in ``tz`` as a UTC instant."""
     if naive.tzinfo is not None:
@@ -412,6 +435,37 @@ def latest_year_not_after(m: int, d: int, today: date) -> int:
 
 
 # --- tables ---------------------------------------------------------------------------------
+
+
+def cover_days(out: Parsed, days: Sequence[date], tz: str,
+               origin: str = "the export's last day {}") -> None:
+    """Record the days a daily export covers, and observe it at the end of the last one.
+
+    Daily rows carry no time of export, and an export cannot predate its last day; observing it
+    then keeps it inside the period it describes (see :func:`end_of_day`). ``origin`` says where
+    that day came from (``{}`` is the day), for the import report. No days: nothing is set.
+    """
+    if days:
+        last = max(days)
+        out.first_day, out.last_day = min(days), last
+        out.observed_at = end_of_day(last, tz)
+        out.observed_origin = origin.format(last)
+
+
+def add_posts(out: Parsed, ids: Sequence[str], handles: Sequence[str | None],
+              posts: dict[str, pa.Array], counters: dict[str, pa.Array], handle_origin: str
+              ) -> None:
+    """Store posts and their counters under the same (handle, post_id) keys, and take the
+    file's handle from its rows (the first in sorted order), so that exports whose rows name
+    the account need no --account. ``posts`` and ``counters`` are the other columns."""
+    handle_col = pa.array(handles, pa.string())
+    id_col = pa.array(ids, pa.string())
+    out.posts = pa.table({"handle": handle_col, "post_id": id_col, **posts})
+    out.snapshots = pa.table({"handle": handle_col, "post_id": id_col, **counters})
+    out.rows_used = len(ids)
+    named = sorted({h for h in handles if h})
+    if named:
+        out.handle, out.handle_origin = named[0], handle_origin
 
 
 def table(columns: dict[str, pa.Array | list[Any]], types: dict[str, pa.DataType] | None = None

@@ -26,6 +26,7 @@ from .base import (
     Context,
     Parsed,
     Sheet,
+    add_posts,
     fail,
     int_column,
     norm,
@@ -92,6 +93,30 @@ def _breakdown(src: Source, ctx: Context, prefix: str) -> dict[str, dict[str, in
     return out
 
 
+def _with_post_id(sheet: Sheet, pid: int | None, out: Parsed) -> tuple[Sheet, list[str]]:
+    """The rows that name a post, and their ids. Posts are keyed by Post ID, so a row without
+    one cannot be stored: it is counted as skipped rather than failing the file."""
+    keep = [i for i, v in enumerate(sheet.values(pid)) if str(v or "").strip()]
+    if len(keep) < len(sheet.rows):
+        out.skipped["row without a Post ID"] = len(sheet.rows) - len(keep)
+    sub = sheet.subset(keep)
+    return sub, [str(v).strip() for v in sub.values(pid)]
+
+
+def _local_times(sheet: Sheet, idx: int, column: str, tz: str) -> list[datetime]:
+    """A column of times as UTC instants, reading them in ``tz``: both Facebook exports write
+    local times without an offset. ``column`` is the name the error gives the column."""
+    out: list[datetime] = []
+    for i, v in enumerate(sheet.values(idx)):
+        try:
+            dt, _ = parse_datetime(v)
+        except ValueError:
+            raise fail(sheet.name, f"expected a date and time, found {str(v)[:40]!r}",
+                       sheet.row_number(i), column) from None
+        out.append(to_utc(dt, tz))
+    return out
+
+
 def parse_legacy(src: Source, ctx: Context) -> Parsed:
     found = _key_rows(src)
     if found is None:
@@ -104,21 +129,9 @@ def parse_legacy(src: Source, ctx: Context) -> Parsed:
     out.rows_read = len(sheet.rows)
     pid_i = sheet.col("post id", required=True)
     posted_i = sheet.col("posted", required=True) or 0
-    keep = [i for i, v in enumerate(sheet.values(pid_i)) if str(v or "").strip()]
-    if len(keep) < len(sheet.rows):
-        out.skipped["row without a Post ID"] = len(sheet.rows) - len(keep)
-    sub = Sheet(sheet.name, sheet.header, [sheet.rows[i] for i in keep], sheet.first_row,
-                sheet.descriptions, numbers=[sheet.row_number(i) for i in keep])
-    ids = [str(v).strip() for v in sub.values(pid_i)]
+    sub, ids = _with_post_id(sheet, pid_i, out)
     tz = ctx.source_tz or ctx.tz
-    published: list[datetime] = []
-    for i, v in enumerate(sub.values(posted_i)):
-        try:
-            dt, _ = parse_datetime(v)
-        except ValueError:
-            raise fail(sub.name, f"expected a date and time, found {str(v)[:40]!r}",
-                       sub.row_number(i), "Posted") from None
-        published.append(to_utc(dt, tz))
+    published = _local_times(sub, posted_i, "Posted", tz)
     out.notes.append(f"'Posted' times have no time zone: read as {tz}"
                      + ("" if ctx.source_tz else " (the workspace's; pass --source-tz to change)"))
     links = sub.values(sub.col("permalink"))
@@ -158,22 +171,14 @@ def parse_legacy(src: Source, ctx: Context) -> Parsed:
         counters["video_views"] = sum_columns([int_column(sub, c) for c in views])
     counters["engagements"] = sum_columns([counters["likes"], counters["comments"],
                                            counters["shares"]])
-    out.posts = pa.table({
-        "handle": pa.array(handles, pa.string()),
-        "post_id": pa.array(ids, pa.string()),
+    add_posts(out, ids, handles, {
         "published_at": pa.array(published, TS),
         "post_type": pa.array([str(v).strip().lower() if v else None
                                for v in sub.values(sub.col("type"))], pa.string()),
         "text": pa.array([str(v) if v else None for v in sub.values(sub.col("post message"))],
                          pa.string()),
         "url": pa.array([str(v) if v else None for v in links], pa.string()),
-    })
-    out.snapshots = pa.table({"handle": pa.array(handles, pa.string()),
-                              "post_id": pa.array(ids, pa.string()), **counters})
-    out.rows_used = len(ids)
-    hs = sorted({h for h in handles if h})
-    if hs:
-        out.handle, out.handle_origin = hs[0], "the post permalinks"
+    }, counters, "the post permalinks")
     if published:
         out.first_day, out.last_day = min(published).date(), max(published).date()
     return out
@@ -205,21 +210,10 @@ def parse_meta(src: Source, ctx: Context) -> Parsed:
     out = Parsed(src.name, "meta-instagram" if instagram else "meta-facebook", network)
     out.rows_read = len(sheet.rows)
     pid = sheet.col("post id", required=True)
-    keep = [i for i, v in enumerate(sheet.values(pid)) if str(v or "").strip()]
-    if len(keep) < len(sheet.rows):
-        out.skipped["row without a Post ID"] = len(sheet.rows) - len(keep)
-    sub = Sheet(sheet.name, sheet.header, [sheet.rows[i] for i in keep], sheet.first_row,
-                numbers=[sheet.row_number(i) for i in keep])
-    ids = [str(v).strip() for v in sub.values(pid)]
+    sub, ids = _with_post_id(sheet, pid, out)
     tz = ctx.source_tz or ctx.tz
     t_i = sub.col("publish time", required=True) or 0
-    published = []
-    for i, v in enumerate(sub.values(t_i)):
-        try:
-            published.append(to_utc(parse_datetime(v)[0], tz))
-        except ValueError:
-            raise fail(sub.name, f"expected a date and time, found {str(v)[:40]!r}",
-                       sub.row_number(i), sub.header[t_i]) from None
+    published = _local_times(sub, t_i, sub.header[t_i], tz)
     out.notes.append(f"'Publish time' has no time zone: read as {tz}"
                      + ("" if ctx.source_tz else " (the workspace's; pass --source-tz to change)"))
     handle_i = sub.col("account username", "page name")
@@ -255,21 +249,13 @@ def parse_meta(src: Source, ctx: Context) -> Parsed:
     link_i = sub.col("permalink")
     type_i = sub.col("post type")
     text_i = sub.col("description", "title")
-    out.posts = pa.table({
-        "handle": pa.array(handles, pa.string()),
-        "post_id": pa.array(ids, pa.string()),
+    add_posts(out, ids, handles, {
         "published_at": pa.array(published, TS),
         "post_type": pa.array([str(v).strip().lower() if v else None
                                for v in sub.values(type_i)], pa.string()),
         "text": pa.array([str(v) if v else None for v in sub.values(text_i)], pa.string()),
         "url": pa.array([str(v) if v else None for v in sub.values(link_i)], pa.string()),
-    })
-    out.snapshots = pa.table({"handle": pa.array(handles, pa.string()),
-                              "post_id": pa.array(ids, pa.string()), **counters})
-    out.rows_used = len(ids)
-    hs = sorted({h for h in handles if h})
-    if hs:
-        out.handle, out.handle_origin = hs[0], "the 'Account username'/'Page name' column"
+    }, counters, "the 'Account username'/'Page name' column")
     if published:
         out.first_day, out.last_day = min(published).date(), max(published).date()
     return out

@@ -34,6 +34,7 @@ from .base import (
     Context,
     Parsed,
     Sheet,
+    cover_days,
     fail,
     int_column,
     parse_datetime,
@@ -172,13 +173,7 @@ def parse(src: Source, ctx: Context) -> Parsed:
         out.daily = pa.table({"handle": handles, "date": days,
                               **{f: (int_column(sheet, idx[f]) if f != "ad_spend" else
                                      _floats(sheet, idx[f])) for f in DAILY_FIELDS if f in idx}})
-        known = [d for d in days.to_pylist() if d]
-        if known:
-            from .base import end_of_day
-
-            out.first_day, out.last_day = min(known), max(known)
-            out.observed_at = end_of_day(max(known), ctx.tz)
-            out.observed_origin = f"the file's last day {max(known)}"
+        cover_days(out, [d for d in days.to_pylist() if d], ctx.tz, "the file's last day {}")
     return out
 
 

@@ -21,7 +21,8 @@ from .base import (
     Context,
     Parsed,
     Sheet,
-    end_of_day,
+    cover_days,
+    date_column,
     fail,
     int_column,
     norm,
@@ -92,7 +93,7 @@ def parse(src: Source, ctx: Context) -> Parsed:
         if kind == "updates":
             _updates(sheet, out)
             continue
-        d = _dates(sheet)
+        d = date_column(sheet, sheet.col("date", required=True) or 0, like="04/01/2020")
         days.extend(d)
         cols: dict[str, pa.Array] = {}
         if kind == "visitors":
@@ -118,23 +119,8 @@ def parse(src: Source, ctx: Context) -> Parsed:
         out.daily = pa.table({"date": pa.array(ds, pa.date32()),
                               **{f: pa.array([daily[x].get(f) for x in ds], pa.int64())
                                  for f in fields}})
-    if days:
-        out.first_day, out.last_day = min(days), max(days)
-        out.observed_at = end_of_day(max(days), ctx.tz)
-        out.observed_origin = f"the export's last day {max(days)}, from its daily sheets"
+    cover_days(out, days, ctx.tz, "the export's last day {}, from its daily sheets")
     out.fmt = "linkedin-" + "+".join(sorted(set(found)))
-    return out
-
-
-def _dates(sheet: Sheet) -> list[date]:
-    idx = sheet.col("date", required=True) or 0
-    out = []
-    for i, v in enumerate(sheet.values(idx)):
-        try:
-            out.append(parse_datetime(v)[0].date())
-        except ValueError:
-            raise fail(sheet.name, f"expected a date like 04/01/2020, found {str(v)[:40]!r}",
-                       sheet.row_number(i), sheet.header[idx]) from None
     return out
 
 
@@ -156,8 +142,7 @@ def _updates(sheet: Sheet, out: Parsed) -> None:
         keep.append(i)
         ids.append(m.group(1))
         local.append(d)
-    sub = Sheet(sheet.name, sheet.header, [sheet.rows[i] for i in keep], sheet.first_row,
-                numbers=[sheet.row_number(i) for i in keep])
+    sub = sheet.subset(keep)
     counters = {
         "impressions": int_column(sub, sub.col("impressions")),
         "video_views": int_column(sub, sub.col("video views")),

@@ -21,7 +21,9 @@ from .base import (
     Context,
     Parsed,
     Sheet,
+    add_posts,
     assign_years,
+    cover_days,
     end_of_day,
     fail,
     int_column,
@@ -30,7 +32,7 @@ from .base import (
     norm,
     sum_columns,
 )
-from .readers import make_sheet
+from .csv_table import open_csv_table
 from .source import Source
 
 #: kind -> the header cells that identify it.
@@ -64,15 +66,22 @@ def detect(src: Source) -> bool:
     return _kind(src.header[:12]) is not None
 
 
-def _year_dates(sheet: Sheet, idx: int, ctx: Context, out: Parsed) -> list[date]:
-    """Dates of a yearless column, in file order."""
+def _month_days(sheet: Sheet, idx: int, like: str) -> list[tuple[int, int]]:
+    """(month, day) of each cell of a yearless date column, in file order; ``like`` is a day
+    as that column writes it, so the error for a bad cell shows the expected style."""
     md = []
     for i, v in enumerate(sheet.values(idx)):
         try:
             md.append(month_day(str(v or "")))
         except ValueError:
-            raise fail(sheet.name, f"expected a day like 'February 28', found {str(v)[:40]!r}",
+            raise fail(sheet.name, f"expected a day like '{like}', found {str(v)[:40]!r}",
                        sheet.row_number(i), sheet.header[idx]) from None
+    return md
+
+
+def _year_dates(sheet: Sheet, idx: int, ctx: Context, out: Parsed) -> list[date]:
+    """Dates of a yearless column, in file order."""
+    md = _month_days(sheet, idx, "February 28")
     if not md:
         return []
     m, d = md[-1]
@@ -91,15 +100,7 @@ def _year_dates(sheet: Sheet, idx: int, ctx: Context, out: Parsed) -> list[date]
 
 
 def parse(src: Source, ctx: Context) -> Parsed:
-    rows = src.rows
-    if not rows:
-        raise fail(src.name, "file is empty")
-    kind = _kind(rows[0])
-    if kind is None:
-        raise fail(src.name, "not a TikTok Studio export (unknown header)")
-    sheet = make_sheet(src.name, rows, 0, ctx.limits)
-    out = Parsed(src.name, f"tiktok-{kind}", Network.TIKTOK)
-    out.rows_read = len(sheet.rows)
+    kind, sheet, out = open_csv_table(src, ctx, _kind, "TikTok Studio", "tiktok", Network.TIKTOK)
     if kind == "content":
         _content(sheet, ctx, out)
     elif kind in ("overview", "follower-history"):
@@ -116,10 +117,7 @@ def parse(src: Source, ctx: Context) -> Parsed:
                 out.notes.append(f"{unknown} days have 'undefined' followers: kept empty, not 0")
         out.daily = pa.table(cols)
         out.rows_used = len(days)
-        if days:
-            out.first_day, out.last_day = days[0], days[-1]
-            out.observed_at = end_of_day(max(days), ctx.tz)
-            out.observed_origin = f"the export's last day {max(days)}"
+        cover_days(out, days, ctx.tz)  # ascending (assign_years): first and last rows
     else:
         # validated (numbers, shape) but socialpulse has no dataset for audience breakdowns
         _check_numbers(sheet)
@@ -130,14 +128,7 @@ def parse(src: Source, ctx: Context) -> Parsed:
 def _content(sheet: Sheet, ctx: Context, out: Parsed) -> None:
     link_i = sheet.col("video link", required=True)
     links = sheet.values(link_i)
-    post_md = []
-    ptime = sheet.col("post time", required=True) or 0
-    for i, v in enumerate(sheet.values(ptime)):
-        try:
-            post_md.append(month_day(str(v or "")))
-        except ValueError:
-            raise fail(sheet.name, f"expected a day like 'July 16', found {str(v)[:40]!r}",
-                       sheet.row_number(i), sheet.header[ptime]) from None
+    post_md = _month_days(sheet, sheet.col("post time", required=True) or 0, "July 16")
     handles: list[str | None] = []
     ids: list[str] = []
     published: list[datetime | None] = []
@@ -170,22 +161,14 @@ def _content(sheet: Sheet, ctx: Context, out: Parsed) -> None:
     }
     counters["engagements"] = sum_columns([counters["likes"], counters["comments"],
                                            counters["shares"]])
-    out.posts = pa.table({
-        "handle": pa.array(handles, pa.string()),
-        "post_id": pa.array(ids, pa.string()),
+    add_posts(out, ids, handles, {
         "published_at": pa.array(published, TS),
         "local_date": pa.array(local, pa.date32()),
         "post_type": pa.array(["video"] * len(ids), pa.string()),
         "text": pa.array([t or None for t in sheet.values(sheet.col("video title"))],
                          pa.string()),
         "url": pa.array(links, pa.string()),
-    })
-    out.snapshots = pa.table({"handle": pa.array(handles, pa.string()),
-                              "post_id": pa.array(ids, pa.string()), **counters})
-    out.rows_used = len(ids)
-    hs = sorted({h for h in handles if h})
-    if hs:
-        out.handle, out.handle_origin = hs[0], "the video links"
+    }, counters, "the video links")
     # "Time" is the day the export was taken: the snapshot's observation day
     t_i = sheet.col("time", "date")
     if t_i is not None and sheet.rows:

@@ -23,7 +23,8 @@ from .base import (
     TS,
     Context,
     Parsed,
-    Sheet,
+    cover_days,
+    date_column,
     end_of_day,
     fail,
     int_column,
@@ -257,7 +258,7 @@ def parse_daily(src: Source, ctx: Context) -> Parsed:
     rows = src.rows
     sheet = make_sheet(src.name, rows, header_at(rows, src.name, ("Date", "impressions")),
                        ctx.limits)
-    days = _days(sheet)
+    days = date_column(sheet, sheet.col("Date", required=True) or 0)
     cols: dict[str, pa.Array] = {"date": pa.array(days, pa.date32())}
     pv = sheet.col("user profile clicks")
     if pv is not None:
@@ -272,29 +273,12 @@ def parse_daily(src: Source, ctx: Context) -> Parsed:
     name_handle, start, end = _name_range(src)
     if name_handle:
         out.handle, out.handle_origin = name_handle, "the file name"
-    if days:
-        out.first_day, out.last_day = min(days), max(days)
-        out.observed_at = end_of_day(max(days), ctx.tz)
-        out.observed_origin = f"the export's last day {max(days)}"
+    cover_days(out, days, ctx.tz)
     unused = [h for h in ("impressions", "engagements", "retweets", "replies", "likes")
               if sheet.has(h)]
     out.notes.append("daily " + ", ".join(unused) + " are not stored (account_daily has no such "
                      "columns; import the tweet-level export for post metrics)")
     return out
-
-
-def _days(sheet: Sheet) -> list[date]:
-    idx = sheet.col("Date", required=True)
-    days = []
-    for i, v in enumerate(sheet.values(idx)):
-        try:
-            d, _ = parse_datetime(v)
-        except ValueError:
-            raise fail(sheet.name, f"expected a date, found {str(v)[:40]!r}",
-                       sheet.row_number(i), sheet.header[idx] if idx is not None else None
-                       ) from None
-        days.append(d.date())
-    return days
 
 
 __all__ = ["InvalidInput", "is_daily", "is_tweets", "parse_daily", "parse_tweets"]

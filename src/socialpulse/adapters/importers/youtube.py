@@ -19,7 +19,8 @@ from .base import (
     Context,
     Parsed,
     Sheet,
-    end_of_day,
+    cover_days,
+    date_column,
     fail,
     int_column,
     norm,
@@ -27,7 +28,7 @@ from .base import (
     parse_number,
     sum_columns,
 )
-from .readers import make_sheet
+from .csv_table import open_csv_table
 from .source import Source
 
 #: socialpulse counter <- YouTube Studio column names (English UI).
@@ -59,36 +60,15 @@ def detect(src: Source) -> bool:
     return kind is not None
 
 
-def _dates(sheet: Sheet, idx: int) -> list[date]:
-    out = []
-    for i, v in enumerate(sheet.values(idx)):
-        try:
-            out.append(parse_datetime(v)[0].date())
-        except ValueError:
-            raise fail(sheet.name, f"expected a date, found {str(v)[:40]!r}",
-                       sheet.row_number(i), sheet.header[idx]) from None
-    return out
-
-
 def parse(src: Source, ctx: Context) -> Parsed:
-    rows = src.rows
-    if not rows:
-        raise fail(src.name, "file is empty")
-    kind = _kind(rows[0])
-    if kind is None:
-        raise fail(src.name, "not a YouTube Studio export (unknown header)")
-    sheet = make_sheet(src.name, rows, 0, ctx.limits)
-    out = Parsed(src.name, f"youtube-{kind}", Network.YOUTUBE)
-    out.rows_read = len(sheet.rows)
+    kind, sheet, out = open_csv_table(src, ctx, _kind, "YouTube Studio", "youtube",
+                                      Network.YOUTUBE)
     if kind == "table":
         _table(sheet, ctx, out)
         return out
-    days = _dates(sheet, sheet.col("date", required=True) or 0)
+    days = date_column(sheet, sheet.col("date", required=True) or 0)
     views = int_column(sheet, sheet.col("views"))
-    if days:
-        out.first_day, out.last_day = min(days), max(days)
-        out.observed_at = end_of_day(max(days), ctx.tz)
-        out.observed_origin = f"the export's last day {max(days)}"
+    cover_days(out, days, ctx.tz)
     total = sum(v for v in views.to_pylist() if v is not None)
     what = "per-video daily views" if kind == "chart" else "channel daily views"
     out.skipped[f"{what} (no socialpulse dataset holds them)"] = len(days)
@@ -109,8 +89,7 @@ def _table(sheet: Sheet, ctx: Context, out: Parsed) -> None:
             out.skipped["no video id"] += 1
         else:
             keep.append(i)
-    sub = Sheet(sheet.name, sheet.header, [sheet.rows[i] for i in keep], sheet.first_row,
-                numbers=[sheet.row_number(i) for i in keep])
+    sub = sheet.subset(keep)
     ids = [str(sub.rows[i][cidx]).strip() for i in range(len(keep))]
     pidx = sub.col("video publish time")
     local: list[date | None] = []
