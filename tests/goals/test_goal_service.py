@@ -192,3 +192,70 @@ def test_backtest_on_demo_reports_finite_error_and_sane_coverage(goals_app: App)
         assert r["forecasts"] > 30 and r["intervals"] > 20
         assert 0 < r["mape_pct"] < 50
         assert 0.3 <= r["coverage"] <= 1.0
+
+
+def test_revising_a_goal_revalidates_it_and_logs_the_change(goals_app: App):
+    ws = goals_app.workspace("demo")
+    t = goals_app.goals.create_from_template(ws, "brand_awareness:reach", today=TODAY)
+    old = t.as_dict()
+    assert old["title"] == "Raise brand awareness: post reach +20% by the end of the quarter"
+    r = goals_app.goals.revise(ws, t.goal.id, {"target_change_pct": 10,
+                                               "deadline": "2027-01-31"},
+                               reason="budget cut", author="Ana", today=TODAY)
+    d = r.as_dict()
+    # what is measured stays; the bar and the date move, the title follows them
+    assert d["baseline"] == old["baseline"] and d["scope"] == old["scope"]
+    assert d["target"]["value"] == pytest.approx(old["baseline"]["value"] * 1.10)
+    assert d["deadline"] == "2027-01-31" and d["start_date"] == old["start_date"]
+    assert d["title"].endswith("+10% by 2027-01-31")
+    # progress is against the new target; SMART re-checked for the new horizon
+    expect = (d["current"]["value"] - d["baseline"]["value"]) / (
+        d["target"]["value"] - d["baseline"]["value"])
+    assert d["progress"] == pytest.approx(expect)
+    assert [c["letter"] for c in d["smart"]] == ["S", "M", "A", "R", "T"]
+    # the log says what moved, by whom and why
+    note = d["checkins"][-1]
+    assert note["author"] == "Ana" and note["comment"].startswith("Revised: target ")
+    assert "deadline 2026-12-31 -> 2027-01-31" in note["comment"]
+    assert note["comment"].endswith("budget cut")
+    # a title the user wrote is kept
+    r = goals_app.goals.revise(ws, t.goal.id, {"title": "Reach, Q4 push"}, today=TODAY)
+    r = goals_app.goals.revise(ws, t.goal.id, {"target_value": 1.3 * old["baseline"]["value"]},
+                               today=TODAY)
+    assert r.goal.title == "Reach, Q4 push"
+    assert r.goal.target_change_pct is None
+
+
+@pytest.mark.parametrize("changes, message", [
+    ({"metric": "reach"}, "metric: what a goal measures cannot change"),
+    ({"colour": "red"}, "colour: fields are title, objective, owner"),
+    ({}, "nothing to change"),
+    ({"deadline": "2026-10-01"}, "deadline: 2026-10-01 is not after today"),
+    ({"target_value": 1, "target_change_pct": 5}, "not both"),
+    ({"target_change_pct": 0}, "equals the baseline"),
+    ({"owner": "PR"}, None),  # valid, for the "changes nothing" check below
+    ({"owner": "PR"}, "the revision changes nothing"),
+])
+def test_revision_errors_change_nothing(goals_app: App, changes, message):
+    ws = goals_app.workspace("demo")
+    goal = next((x.goal for x in goals_app.goals.list(ws, TODAY)
+                 if x.goal.template_id == "brand_awareness:impressions"), None)
+    if goal is None:
+        goal = goals_app.goals.create_from_template(ws, "brand_awareness:impressions", today=TODAY).goal
+    before = goals_app.goals.repo.goal(ws.id, goal.id)
+    n = len(goals_app.goals.repo.checkins(goal.id))
+    if message is None:
+        goals_app.goals.revise(ws, goal.id, changes, today=TODAY)
+        return
+    with pytest.raises(InvalidInput, match=message):
+        goals_app.goals.revise(ws, goal.id, changes, today=TODAY)
+    assert goals_app.goals.repo.goal(ws.id, goal.id) == before
+    assert len(goals_app.goals.repo.checkins(goal.id)) == n
+
+
+def test_archived_goals_cannot_be_revised(goals_app: App):
+    ws = goals_app.workspace("demo")
+    t = goals_app.goals.create_from_template(ws, "brand_awareness:shares", today=TODAY)
+    goals_app.goals.archive(ws, t.goal.id)
+    with pytest.raises(InvalidInput, match="archived"):
+        goals_app.goals.revise(ws, t.goal.id, {"owner": "x"}, today=TODAY)

@@ -110,6 +110,14 @@ def test_goal_page_chart_board_and_okr_in_chromium(goals_app: App, server: LiveS
     page.wait_for_function("el => el.getAttribute('data-rendered') === 'true'",
                            arg=chart.element_handle())
     assert chart.locator("svg .mark-symbol path").count() >= 1
+    # revise it from the page: the deadline moves and the check-ins say so
+    page.click("[aria-label=Revise] summary")
+    page.fill("[data-revise] input[name=deadline]", "2027-01-15")
+    page.fill("[data-revise] input[name=reason]", "campaign moved")
+    page.click("[data-revise] button[type=submit]")
+    page.wait_for_selector("[data-checkin]")
+    assert "Target by 2027-01-15" in page.inner_text("[aria-label=Status]")
+    assert "campaign moved" in page.locator("[data-checkin]").last.inner_text()
     # the board shows progress bars and statuses
     page.goto(server.url + f"/goals{Q}")
     rows = page.locator("[data-goals-board] tbody tr")
@@ -169,3 +177,39 @@ def test_archive_from_the_goal_page(client: TestClient, goals_app: App):
     r = client.post(f"/goals/{t.goal.id}/archive{Q}", follow_redirects=False)
     assert r.status_code == 303
     assert t.goal.id not in [x.goal.id for x in goals_app.goals.list(ws, TODAY)]
+
+
+def test_api_revise_and_its_errors(client: TestClient, goals_app: App):
+    ws = goals_app.workspace("demo")
+    t = goals_app.goals.create_from_template(ws, "brand_awareness:virality_rate", today=TODAY)
+    url = f"/api/workspaces/demo/goals/{t.goal.id}{Q}"
+    r = client.patch(url, json={"target_change_pct": 30, "owner": "ana", "reason": "board ask",
+                                "author": "ana"})
+    assert r.status_code == 200, r.text
+    d = r.json()
+    assert d["target"]["change_pct"] == 30 and d["owner"] == "ana"
+    assert d["checkins"][-1]["comment"].endswith("board ask")
+    for body, message in [({"metric": "reach"}, "what a goal measures cannot change"),
+                          ({"deadline": "soon"}, "deadline"),
+                          ({"target_value": "high"}, "target_value must be a number"),
+                          ([1], "must be a JSON object")]:
+        r = client.patch(url, json=body)
+        assert r.status_code == 400 and message in r.json()["error"]["message"], r.text
+    assert client.get(url).json()["target"]["change_pct"] == 30
+    assert client.patch(f"/api/workspaces/demo/goals/99999{Q}",
+                        json={"owner": "x"}).status_code == 404
+
+
+def test_revise_form_error_is_shown_and_nothing_is_stored(client: TestClient, goals_app: App):
+    ws = goals_app.workspace("demo")
+    t = goals_app.goals.create_from_template(ws, "brand_awareness:amplification_rate",
+                                             today=TODAY)
+    r = client.post(f"/goals/{t.goal.id}/revise{Q}",
+                    data={"target_change_pct": "lots", "reason": "why not"})
+    assert r.status_code == 400 and "target change: &#39;lots&#39; is not a number" in r.text
+    assert 'value="why not"' in r.text  # the form keeps what was typed
+    assert goals_app.goals.repo.goal(ws.id, t.goal.id) == t.goal
+    r = client.post(f"/goals/{t.goal.id}/revise{Q}",
+                    data={"deadline": "2026-09-01", "reason": "typo"})
+    assert r.status_code == 400 and "is not after today" in r.text
+    assert goals_app.goals.repo.checkins(t.goal.id) == []

@@ -639,6 +639,74 @@ class GoalsService:
     def archive(self, ws: Workspace, goal_id: int) -> None:
         self.repo.archive_goal(ws.id, goal_id)
 
+    def revise(self, ws: Workspace, goal_id: int, changes: Mapping[str, Any],
+               reason: str = "", author: str = "", today: date | None = None) -> Tracking:
+        """Change a goal's target, deadline, milestones, title, objective or owner.
+
+        What is measured (metric, scope, baseline period) is the goal's identity: changing it
+        is a new goal. The revised goal is validated like a new one, as seen from its start
+        date (same baseline period, achievability over the same history), and the change is
+        written to the check-in log with its reason, in the same transaction."""
+        day = self._today(today)
+        unknown = sorted(set(changes) - set(g.REVISABLE))
+        if unknown:
+            fixed = {"metric", "variant", "goal_type", "networks", "accounts", "campaign",
+                     "baseline_period", "template"}
+            why = ("what a goal measures cannot change; archive it and add a new goal"
+                   if unknown[0] in fixed else f"fields are {', '.join(g.REVISABLE)}")
+            raise InvalidInput(f"goal: {unknown[0]}: {why}")
+        if not any(v is not None for v in changes.values()):
+            raise InvalidInput(f"goal: nothing to change; give one of {', '.join(g.REVISABLE)}")
+        old = self.repo.goal(ws.id, goal_id)
+        if old.archived:
+            raise InvalidInput(f"goal {goal_id} is archived; revisions are closed")
+        if changes.get("deadline") is not None:
+            deadline = (changes["deadline"] if isinstance(changes["deadline"], date)
+                        else parse_date(str(changes["deadline"]), "deadline"))
+            g.check_deadline(deadline, day)
+        target_given = (changes.get("target_value") is not None
+                        or changes.get("target_change_pct") is not None)
+        data: dict[str, Any] = {
+            "metric": old.metric, "variant": old.variant, "goal_type": old.goal_type,
+            "objective": old.objective, "baseline_period": old.baseline.label(),
+            "networks": list(old.networks), "accounts": list(old.account_ids),
+            "campaign": old.campaign, "owner": old.owner, "deadline": old.deadline,
+            "milestones": [{"due": m.due, "target_value": m.target, "label": m.label}
+                           for m in old.milestones],
+            "title": old.title if old.title != self._auto_title(old) else None,
+        }
+        if not target_given:
+            data.update(target_value=old.target_value if old.target_change_pct is None else None,
+                        target_change_pct=old.target_change_pct)
+        data.update({k: v for k, v in changes.items() if v is not None})
+        spec = GoalSpec.from_mapping(data)
+        spec.owner = spec.owner or ""
+        new = self.prepare(ws, spec, old.start_date, old.key_result_id)
+        new = replace(new, id=old.id, template_id=old.template_id)
+        changed = g.revision_summary(old, new, lambda v: format_value(v, self._unit(old)))
+        if not changed:
+            raise InvalidInput(f"goal {goal_id}: the revision changes nothing")
+        t = self._track(ws, old, day, self._data_end(ws), record=False, detail=False)
+        text = "Revised: " + "; ".join(changed) + (f". {reason.strip()}" if reason.strip() else "")
+        self.repo.revise_goal(new, CheckIn(day, author, text, t.current, t.progress,
+                                           t.status.value))
+        return self.track(ws, goal_id, day)
+
+    def _unit(self, goal: Goal) -> str:
+        return self.catalogue.metric(goal.metric).variant(goal.variant).unit
+
+    def _auto_title(self, goal: Goal) -> str:
+        """The title `prepare` would have written for the goal as it stands, so a revision
+        regenerates generated titles but keeps one the user wrote."""
+        tpl = self.goal_catalogue.templates.get(goal.template_id or "")
+        if tpl is not None and goal.title == tpl.title:
+            return tpl.title
+        metric = self.catalogue.metric(goal.metric)
+        spec = GoalSpec(networks=goal.networks, target_value=goal.target_value)
+        return self._title(None, spec, self.goal_catalogue.goal_type(goal.goal_type), metric,
+                           self._unit(goal), goal.baseline_value, goal.target_value,
+                           goal.deadline)
+
     # -- backtest ---------------------------------------------------------------------------
 
     def backtest(

@@ -138,13 +138,37 @@ class GoalsRepository:
             if row.archived_at is None:
                 row.archived_at = _now()
 
+    def revise_goal(self, g: Goal, note: CheckIn) -> None:
+        """Store a revised goal and the check-in that records why, in one transaction: a
+        revision without its note (or the reverse) would rewrite history silently."""
+        with self.store.session() as s:
+            row = s.scalar(select(GoalRow).where(GoalRow.id == g.id,
+                                                 GoalRow.workspace_id == g.workspace_id))
+            if row is None:
+                raise NotFound(f"goal {g.id} not found in this workspace")
+            row.title, row.objective, row.owner = g.title, g.objective, g.owner
+            row.baseline_value, row.baseline_how = g.baseline_value, dict(g.baseline_how)
+            row.target_value, row.target_change_pct = g.target_value, g.target_change_pct
+            row.deadline, row.smart = g.deadline, [dict(c) for c in g.smart]
+            for old in s.scalars(select(GoalMilestoneRow)
+                                 .where(GoalMilestoneRow.goal_id == g.id)):
+                s.delete(old)
+            for m in g.milestones:
+                s.add(GoalMilestoneRow(goal_id=g.id, due=m.due, target_value=m.target,
+                                       label=m.label))
+            s.add(self._checkin_row(g.id, note))
+
     # -- check-ins and status history ------------------------------------------------------
+
+    @staticmethod
+    def _checkin_row(goal_id: int, c: CheckIn) -> GoalCheckinRow:
+        return GoalCheckinRow(goal_id=goal_id, on=c.on, author=c.author, comment=c.comment,
+                              value=c.value, progress=c.progress, status=c.status,
+                              created_at=_now())
 
     def add_checkin(self, goal_id: int, c: CheckIn) -> None:
         with self.store.session() as s:
-            s.add(GoalCheckinRow(goal_id=goal_id, on=c.on, author=c.author, comment=c.comment,
-                                 value=c.value, progress=c.progress, status=c.status,
-                                 created_at=_now()))
+            s.add(self._checkin_row(goal_id, c))
 
     def checkins(self, goal_id: int) -> list[CheckIn]:
         with self.store.session() as s:

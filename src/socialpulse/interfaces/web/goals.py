@@ -102,6 +102,16 @@ async def api_check_in(request: Request, slug: str, goal_id: int) -> JSONRespons
     return JSONResponse(t.as_dict(), status_code=201)
 
 
+@router.patch("/api/workspaces/{slug}/goals/{goal_id}", tags=["goals"])
+async def api_revise(request: Request, slug: str, goal_id: int) -> dict[str, Any]:
+    """Revise a goal: ``{target_value? | target_change_pct?, deadline?, milestones?, title?,
+    objective?, owner?, reason?, author?}``. The change is logged as a check-in."""
+    body = await _body(request)
+    reason, author = str(body.pop("reason", "") or ""), str(body.pop("author", "") or "")
+    return sp(request).goals.revise(_ws(request, slug), goal_id, body, reason, author,
+                                     _today(request)).as_dict()
+
+
 @router.post("/api/workspaces/{slug}/goals/{goal_id}/archive", tags=["goals"])
 def api_archive(request: Request, slug: str, goal_id: int) -> dict[str, Any]:
     sp(request).goals.archive(_ws(request, slug), goal_id)
@@ -237,6 +247,44 @@ async def goal_check_in(request: Request, goal_id: int) -> Response:
     today = _today(request)
     app.goals.check_in(ws, goal_id, str(form.get("comment") or ""), str(form.get("author") or ""),
                        today)
+    return RedirectResponse(page_url(f"/goals/{goal_id}", ws,
+                                     today=today.isoformat() if today else None),
+                            status_code=303)
+
+
+def _number(form: Any, key: str, label: str) -> float | None:
+    text = str(form.get(key) or "").strip().rstrip("%").replace(",", "")
+    if not text:
+        return None
+    try:
+        return float(text)
+    except ValueError:
+        raise InvalidInput(f"{label}: {text!r} is not a number") from None
+
+
+@router.post("/goals/{goal_id}/revise", include_in_schema=False)
+async def goal_revise(request: Request, goal_id: int) -> Response:
+    """The goal page's Revise form: only the fields filled in change."""
+    app = sp(request)
+    ws = page_workspace(request)
+    form = await request.form()
+    today = _today(request)
+    try:
+        changes: dict[str, Any] = {
+            "target_value": _number(form, "target_value", "target value"),
+            "target_change_pct": _number(form, "target_change_pct", "target change"),
+        }
+        for key in ("deadline", "title", "owner"):
+            changes[key] = str(form.get(key) or "").strip() or None
+        app.goals.revise(ws, goal_id, changes, str(form.get("reason") or ""),
+                         str(form.get("author") or ""), today)
+    except SocialPulseError as exc:
+        t = app.goals.track(ws, goal_id, today, record=False)
+        return render(request, "goal.html", {
+            "title": t.goal.title, "g": t.as_dict(), "spec": goal_chart(app, t),
+            "today": today.isoformat() if today else "", "revise_error": exc.message,
+            "revise_form": {k: str(v) for k, v in form.items()}, **PAGE_HELPERS,
+        }, workspace=ws, status_code=exc.status_code)
     return RedirectResponse(page_url(f"/goals/{goal_id}", ws,
                                      today=today.isoformat() if today else None),
                             status_code=303)
