@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import glob
+import importlib
 import os
 import shutil
 import socket
@@ -14,9 +15,12 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from alembic.autogenerate import compare_metadata
+from alembic.migration import MigrationContext
 from sqlalchemy import text
 
 from socialpulse.adapters.store import Store
+from socialpulse.adapters.store.tables import Base
 from socialpulse.bootstrap import open_home
 from socialpulse.domain.errors import Conflict, NotFound
 from socialpulse.domain.models import Function, Network
@@ -103,9 +107,18 @@ def pg_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         shutil.rmtree(base, ignore_errors=True)
 
 
+def _assert_migrations_match_tables(store: Store) -> None:
+    """The migrated schema is the one the ORM tables describe (both use store/columns.py)."""
+    for mod in ("goals_tables", "listening_tables", "maturity_tables", "reports_tables"):
+        importlib.import_module(f"socialpulse.adapters.store.{mod}")
+    with store.engine.connect() as c:
+        assert compare_metadata(MigrationContext.configure(c), Base.metadata) == []
+
+
 def _exercise(store: Store) -> None:
     store.migrate()
     store.migrate()  # idempotent
+    _assert_migrations_match_tables(store)
     ws = store.create_workspace("acme", "Acme", "Europe/Madrid", ["en", "es"])
     with pytest.raises(Conflict, match="already exists"):
         store.create_workspace("acme", "Again")

@@ -86,6 +86,18 @@ def _batch(row: IngestBatchRow) -> Batch:
     )
 
 
+def _commit(s: Session, batch_id: int, files: list[str], rows: dict[str, int]) -> IngestBatchRow:
+    """Mark a batch committed with its files and row counts (what makes them visible)."""
+    row = s.get(IngestBatchRow, batch_id)
+    if row is None:
+        raise NotFound(f"ingest batch {batch_id} not found")
+    row.status = "committed"
+    row.files = files
+    row.rows = rows
+    row.committed_at = _now()
+    return row
+
+
 class Store:
     """Repository over the app database. Every method is one short transaction."""
 
@@ -288,13 +300,7 @@ class Store:
     def commit_batch(self, batch_id: int, files: list[str], rows: dict[str, int]) -> Batch:
         """The one step that makes a batch's files visible to readers."""
         with self.session() as s:
-            row = s.get(IngestBatchRow, batch_id)
-            if row is None:
-                raise NotFound(f"ingest batch {batch_id} not found")
-            row.status = "committed"
-            row.files = files
-            row.rows = rows
-            row.committed_at = _now()
+            row = _commit(s, batch_id, files, rows)
             s.flush()
             return _batch(row)
 
@@ -313,13 +319,7 @@ class Store:
                 if old is not None:
                     old.status = "compacted"
                     old.files = []
-            new = s.get(IngestBatchRow, new_batch_id)
-            if new is None:
-                raise NotFound(f"ingest batch {new_batch_id} not found")
-            new.status = "committed"
-            new.files = files
-            new.rows = rows
-            new.committed_at = _now()
+            _commit(s, new_batch_id, files, rows)
 
     def batches(self, workspace_id: int, status: str | None = "committed") -> list[Batch]:
         with self.session() as s:

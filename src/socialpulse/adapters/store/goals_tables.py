@@ -11,9 +11,7 @@ from typing import Any
 from sqlalchemy import (
     JSON,
     Date,
-    DateTime,
     Float,
-    ForeignKey,
     Index,
     Integer,
     String,
@@ -21,16 +19,15 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
+from .columns import id_pk, ref, timestamp, workspace_ref
 from .tables import Base
 
 
 class GoalRow(Base):
     __tablename__ = "goals"
     __table_args__ = (Index("ix_goals_ws", "workspace_id", "archived_at"),)
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    workspace_id: Mapped[int] = mapped_column(
-        ForeignKey("workspaces.id", ondelete="CASCADE"), nullable=False
-    )
+    id: Mapped[int] = id_pk()
+    workspace_id: Mapped[int] = workspace_ref()
     title: Mapped[str] = mapped_column(String(300), nullable=False)
     template_id: Mapped[str | None] = mapped_column(String(120), nullable=True)
     goal_type: Mapped[str] = mapped_column(String(60), nullable=False)
@@ -51,16 +48,14 @@ class GoalRow(Base):
     owner: Mapped[str] = mapped_column(String(200), nullable=False, default="")
     smart: Mapped[list[dict[str, str]]] = mapped_column(JSON, nullable=False)
     key_result_id: Mapped[int | None] = mapped_column(Integer, nullable=True)
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), nullable=False)
-    archived_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    created_at: Mapped[datetime] = timestamp()
+    archived_at: Mapped[datetime | None] = timestamp(nullable=True)
 
 
 class GoalMilestoneRow(Base):
     __tablename__ = "goal_milestones"
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    goal_id: Mapped[int] = mapped_column(
-        ForeignKey("goals.id", ondelete="CASCADE"), nullable=False, index=True
-    )
+    id: Mapped[int] = id_pk()
+    goal_id: Mapped[int] = ref("goals", nullable=False, index=True)
     due: Mapped[date] = mapped_column(Date, nullable=False)
     target_value: Mapped[float] = mapped_column(Float, nullable=False)
     label: Mapped[str] = mapped_column(String(300), nullable=False, default="")
@@ -68,74 +63,62 @@ class GoalMilestoneRow(Base):
 
 class GoalCheckinRow(Base):
     __tablename__ = "goal_checkins"
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    goal_id: Mapped[int] = mapped_column(
-        ForeignKey("goals.id", ondelete="CASCADE"), nullable=False, index=True
-    )
+    id: Mapped[int] = id_pk()
+    goal_id: Mapped[int] = ref("goals", nullable=False, index=True)
     on: Mapped[date] = mapped_column(Date, nullable=False)
     author: Mapped[str] = mapped_column(String(200), nullable=False, default="")
     comment: Mapped[str] = mapped_column(Text, nullable=False, default="")
     value: Mapped[float | None] = mapped_column(Float, nullable=True)
     progress: Mapped[float | None] = mapped_column(Float, nullable=True)
     status: Mapped[str] = mapped_column(String(20), nullable=False)
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), nullable=False)
+    created_at: Mapped[datetime] = timestamp()
 
 
 class GoalStatusRow(Base):
     """One row each time a goal's status changes (and at every check-in)."""
 
     __tablename__ = "goal_status_history"
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    goal_id: Mapped[int] = mapped_column(
-        ForeignKey("goals.id", ondelete="CASCADE"), nullable=False, index=True
-    )
+    id: Mapped[int] = id_pk()
+    goal_id: Mapped[int] = ref("goals", nullable=False, index=True)
     on: Mapped[date] = mapped_column(Date, nullable=False)
     status: Mapped[str] = mapped_column(String(20), nullable=False)
     reason: Mapped[str] = mapped_column(Text, nullable=False)
     progress: Mapped[float | None] = mapped_column(Float, nullable=True)
     value: Mapped[float | None] = mapped_column(Float, nullable=True)
     forecast: Mapped[float | None] = mapped_column(Float, nullable=True)
-    recorded_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), nullable=False)
+    recorded_at: Mapped[datetime] = timestamp()
 
 
 class OkrObjectiveRow(Base):
     __tablename__ = "okr_objectives"
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    workspace_id: Mapped[int] = mapped_column(
-        ForeignKey("workspaces.id", ondelete="CASCADE"), nullable=False, index=True
-    )
+    id: Mapped[int] = id_pk()
+    workspace_id: Mapped[int] = workspace_ref(index=True)
     title: Mapped[str] = mapped_column(String(300), nullable=False)
     kind: Mapped[str] = mapped_column(String(20), nullable=False)  # committed | aspirational
     deadline: Mapped[date] = mapped_column(Date, nullable=False)
     owner: Mapped[str] = mapped_column(String(200), nullable=False, default="")
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), nullable=False)
-    archived_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    created_at: Mapped[datetime] = timestamp()
+    archived_at: Mapped[datetime | None] = timestamp(nullable=True)
 
 
 class OkrKeyResultRow(Base):
     __tablename__ = "okr_key_results"
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    objective_id: Mapped[int] = mapped_column(
-        ForeignKey("okr_objectives.id", ondelete="CASCADE"), nullable=False, index=True
-    )
+    id: Mapped[int] = id_pk()
+    objective_id: Mapped[int] = ref("okr_objectives", nullable=False, index=True)
     position: Mapped[int] = mapped_column(Integer, nullable=False)
     kind: Mapped[str] = mapped_column(String(20), nullable=False)  # metric | milestone
     title: Mapped[str] = mapped_column(String(300), nullable=False)
-    goal_id: Mapped[int | None] = mapped_column(
-        ForeignKey("goals.id", ondelete="SET NULL"), nullable=True
-    )
+    goal_id: Mapped[int | None] = ref("goals", ondelete="SET NULL", nullable=True)
 
 
 class OkrCheckinRow(Base):
     """A grade given to a milestone key result at a check-in."""
 
     __tablename__ = "okr_checkins"
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    key_result_id: Mapped[int] = mapped_column(
-        ForeignKey("okr_key_results.id", ondelete="CASCADE"), nullable=False, index=True
-    )
+    id: Mapped[int] = id_pk()
+    key_result_id: Mapped[int] = ref("okr_key_results", nullable=False, index=True)
     on: Mapped[date] = mapped_column(Date, nullable=False)
     grade: Mapped[float] = mapped_column(Float, nullable=False)
     comment: Mapped[str] = mapped_column(Text, nullable=False, default="")
     author: Mapped[str] = mapped_column(String(200), nullable=False, default="")
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), nullable=False)
+    created_at: Mapped[datetime] = timestamp()

@@ -12,9 +12,7 @@ from datetime import UTC, date, datetime
 
 from sqlalchemy import (
     Date,
-    DateTime,
     Float,
-    ForeignKey,
     Integer,
     String,
     Text,
@@ -26,20 +24,18 @@ from sqlalchemy.orm import Mapped, mapped_column
 from socialpulse.domain.errors import NotFound
 
 from . import Store
+from .columns import id_pk, ref, timestamp, workspace_ref
 from .tables import Base
 
 
 class BrandQueryRow(Base):
     __tablename__ = "listening_queries"
     __table_args__ = (UniqueConstraint("brand_id"),)
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    workspace_id: Mapped[int] = mapped_column(
-        ForeignKey("workspaces.id", ondelete="CASCADE"), nullable=False
-    )
-    brand_id: Mapped[int] = mapped_column(ForeignKey("brands.id", ondelete="CASCADE"),
-                                          nullable=False)
+    id: Mapped[int] = id_pk()
+    workspace_id: Mapped[int] = workspace_ref()
+    brand_id: Mapped[int] = ref("brands", nullable=False)
     query: Mapped[str] = mapped_column(Text, nullable=False)
-    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), nullable=False)
+    updated_at: Mapped[datetime] = timestamp()
 
 
 class MentionCorrectionRow(Base):
@@ -47,27 +43,22 @@ class MentionCorrectionRow(Base):
 
     __tablename__ = "mention_corrections"
     __table_args__ = (UniqueConstraint("workspace_id", "mention_id"),)
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    workspace_id: Mapped[int] = mapped_column(
-        ForeignKey("workspaces.id", ondelete="CASCADE"), nullable=False
-    )
+    id: Mapped[int] = id_pk()
+    workspace_id: Mapped[int] = workspace_ref()
     mention_id: Mapped[str] = mapped_column(String(300), nullable=False)
     sentiment: Mapped[str] = mapped_column(String(10), nullable=False)
     model_sentiment: Mapped[str | None] = mapped_column(String(10), nullable=True)
     text: Mapped[str] = mapped_column(Text, nullable=False)
     lang: Mapped[str] = mapped_column(String(8), nullable=False, default="")
-    corrected_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), nullable=False)
+    corrected_at: Mapped[datetime] = timestamp()
 
 
 class ListeningAlertRow(Base):
     __tablename__ = "listening_alerts"
     __table_args__ = (UniqueConstraint("workspace_id", "brand_id", "kind", "start"),)
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    workspace_id: Mapped[int] = mapped_column(
-        ForeignKey("workspaces.id", ondelete="CASCADE"), nullable=False
-    )
-    brand_id: Mapped[int] = mapped_column(ForeignKey("brands.id", ondelete="CASCADE"),
-                                          nullable=False)
+    id: Mapped[int] = id_pk()
+    workspace_id: Mapped[int] = workspace_ref()
+    brand_id: Mapped[int] = ref("brands", nullable=False)
     kind: Mapped[str] = mapped_column(String(20), nullable=False)
     start: Mapped[date] = mapped_column(Date, nullable=False)
     end: Mapped[date] = mapped_column(Date, nullable=False)
@@ -77,7 +68,7 @@ class ListeningAlertRow(Base):
     z: Mapped[float] = mapped_column(Float, nullable=False)
     volume: Mapped[int] = mapped_column(Integer, nullable=False)
     status: Mapped[str] = mapped_column(String(20), nullable=False, default="open")
-    detected_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), nullable=False)
+    detected_at: Mapped[datetime] = timestamp()
 
 
 @dataclass(frozen=True)

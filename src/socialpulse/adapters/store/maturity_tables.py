@@ -22,9 +22,7 @@ from sqlalchemy import (
     JSON,
     Boolean,
     Date,
-    DateTime,
     Float,
-    ForeignKey,
     Index,
     Integer,
     String,
@@ -38,6 +36,7 @@ from socialpulse.domain.errors import NotFound
 from socialpulse.domain.maturity import BenchmarkGroup, Pack, Profile
 
 from . import Store
+from .columns import id_pk, ref, timestamp, workspace_ref
 from .tables import Base
 
 
@@ -48,29 +47,21 @@ def _now() -> datetime:
 class AuditRunRow(Base):
     __tablename__ = "maturity_audit_runs"
     __table_args__ = (Index("ix_audit_runs_ws", "workspace_id", "created_at"),)
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    workspace_id: Mapped[int] = mapped_column(
-        ForeignKey("workspaces.id", ondelete="CASCADE"), nullable=False
-    )
+    id: Mapped[int] = id_pk()
+    workspace_id: Mapped[int] = workspace_ref()
     period_start: Mapped[date] = mapped_column(Date, nullable=False)
     period_end: Mapped[date] = mapped_column(Date, nullable=False)
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), nullable=False)
+    created_at: Mapped[datetime] = timestamp()
     report: Mapped[dict[str, Any]] = mapped_column(JSON, nullable=False)
 
 
 class BaselineRow(Base):
     __tablename__ = "maturity_baselines"
     __table_args__ = (Index("ix_baselines_run", "run_id"),)
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    run_id: Mapped[int] = mapped_column(
-        ForeignKey("maturity_audit_runs.id", ondelete="CASCADE"), nullable=False
-    )
-    workspace_id: Mapped[int] = mapped_column(
-        ForeignKey("workspaces.id", ondelete="CASCADE"), nullable=False
-    )
-    account_id: Mapped[int | None] = mapped_column(
-        ForeignKey("accounts.id", ondelete="CASCADE"), nullable=True
-    )
+    id: Mapped[int] = id_pk()
+    run_id: Mapped[int] = ref("maturity_audit_runs", nullable=False)
+    workspace_id: Mapped[int] = workspace_ref()
+    account_id: Mapped[int | None] = ref("accounts", nullable=True)
     metric: Mapped[str] = mapped_column(String(80), nullable=False)
     variant: Mapped[str] = mapped_column(String(80), nullable=False)
     period_start: Mapped[date] = mapped_column(Date, nullable=False)
@@ -81,51 +72,45 @@ class BaselineRow(Base):
 
 class ProfileRow(Base):
     __tablename__ = "maturity_profiles"
-    workspace_id: Mapped[int] = mapped_column(
-        ForeignKey("workspaces.id", ondelete="CASCADE"), primary_key=True
-    )
+    workspace_id: Mapped[int] = ref("workspaces", primary_key=True)
     name: Mapped[str] = mapped_column(String(200), nullable=False, default="")
     industry: Mapped[str] = mapped_column(String(40), nullable=False)
     size_band: Mapped[str] = mapped_column(String(20), nullable=False)
     region: Mapped[str] = mapped_column(String(40), nullable=False)
-    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), nullable=False)
+    updated_at: Mapped[datetime] = timestamp()
 
 
 class AssessmentRow(Base):
     __tablename__ = "maturity_assessments"
     __table_args__ = (Index("ix_assessments_ws", "workspace_id", "status"),)
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    workspace_id: Mapped[int] = mapped_column(
-        ForeignKey("workspaces.id", ondelete="CASCADE"), nullable=False
-    )
+    id: Mapped[int] = id_pk()
+    workspace_id: Mapped[int] = workspace_ref()
     questionnaire_version: Mapped[int] = mapped_column(Integer, nullable=False)
     status: Mapped[str] = mapped_column(String(20), nullable=False)  # draft | complete
     source: Mapped[str] = mapped_column(String(200), nullable=False, default="")
     answers: Mapped[dict[str, int]] = mapped_column(JSON, nullable=False)
     scores: Mapped[dict[str, Any] | None] = mapped_column(JSON, nullable=True)
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), nullable=False)
-    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), nullable=False)
-    completed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    created_at: Mapped[datetime] = timestamp()
+    updated_at: Mapped[datetime] = timestamp()
+    completed_at: Mapped[datetime | None] = timestamp(nullable=True)
 
 
 class BenchmarkPackRow(Base):
     __tablename__ = "maturity_benchmark_packs"
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    id: Mapped[int] = id_pk()
     name: Mapped[str] = mapped_column(String(200), nullable=False, unique=True)
     label: Mapped[str] = mapped_column(String(300), nullable=False)
     synthetic: Mapped[bool] = mapped_column(Boolean, nullable=False)
     description: Mapped[str] = mapped_column(Text, nullable=False, default="")
     questionnaire_version: Mapped[int] = mapped_column(Integer, nullable=False)
-    imported_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), nullable=False)
+    imported_at: Mapped[datetime] = timestamp()
 
 
 class BenchmarkGroupRow(Base):
     __tablename__ = "maturity_benchmark_groups"
     __table_args__ = (Index("ix_bench_groups_pack", "pack_id", "industry"),)
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    pack_id: Mapped[int] = mapped_column(
-        ForeignKey("maturity_benchmark_packs.id", ondelete="CASCADE"), nullable=False
-    )
+    id: Mapped[int] = id_pk()
+    pack_id: Mapped[int] = ref("maturity_benchmark_packs", nullable=False)
     industry: Mapped[str] = mapped_column(String(40), nullable=False)
     size_band: Mapped[str] = mapped_column(String(20), nullable=False)
     dimension: Mapped[str] = mapped_column(String(40), nullable=False)

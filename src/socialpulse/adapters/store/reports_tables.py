@@ -15,9 +15,6 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import (
-    DateTime,
-    ForeignKey,
-    Integer,
     LargeBinary,
     String,
     Text,
@@ -32,6 +29,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 from socialpulse.domain.errors import NotFound
 
 from . import Store
+from .columns import id_pk, ref, timestamp, workspace_ref
 from .tables import Base
 
 #: How long a claimed delivery may run before another run may take it over.
@@ -44,9 +42,7 @@ def _now() -> datetime:
 
 class BrandingRow(Base):
     __tablename__ = "report_branding"
-    workspace_id: Mapped[int] = mapped_column(
-        ForeignKey("workspaces.id", ondelete="CASCADE"), primary_key=True
-    )
+    workspace_id: Mapped[int] = ref("workspaces", primary_key=True)
     display_name: Mapped[str | None] = mapped_column(String(200), nullable=True)
     primary_colour: Mapped[str | None] = mapped_column(String(7), nullable=True)
     accent_colour: Mapped[str | None] = mapped_column(String(7), nullable=True)
@@ -56,29 +52,25 @@ class BrandingRow(Base):
 
 class ScheduleRow(Base):
     __tablename__ = "report_schedules"
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    workspace_id: Mapped[int] = mapped_column(
-        ForeignKey("workspaces.id", ondelete="CASCADE"), nullable=False
-    )
+    id: Mapped[int] = id_pk()
+    workspace_id: Mapped[int] = workspace_ref()
     cadence: Mapped[str] = mapped_column(String(10), nullable=False)
     format: Mapped[str] = mapped_column(String(10), nullable=False)
     folder: Mapped[str] = mapped_column(Text, nullable=False)
     recipients: Mapped[str] = mapped_column(Text, nullable=False, default="")
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), nullable=False)
+    created_at: Mapped[datetime] = timestamp()
 
 
 class DeliveryRow(Base):
     __tablename__ = "report_deliveries"
     __table_args__ = (UniqueConstraint("schedule_id", "period_key", name="uq_report_delivery"),)
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    schedule_id: Mapped[int] = mapped_column(
-        ForeignKey("report_schedules.id", ondelete="CASCADE"), nullable=False
-    )
+    id: Mapped[int] = id_pk()
+    schedule_id: Mapped[int] = ref("report_schedules", nullable=False)
     period_key: Mapped[str] = mapped_column(String(40), nullable=False)
     status: Mapped[str] = mapped_column(String(10), nullable=False)  # claimed | done
     path: Mapped[str | None] = mapped_column(Text, nullable=True)
     emailed_to: Mapped[str] = mapped_column(Text, nullable=False, default="")
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), nullable=False)
+    created_at: Mapped[datetime] = timestamp()
 
 
 @dataclass(frozen=True)

@@ -11,15 +11,14 @@ from datetime import datetime
 from sqlalchemy import (
     JSON,
     Boolean,
-    DateTime,
-    ForeignKey,
     Index,
-    Integer,
     String,
     Text,
     UniqueConstraint,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+from .columns import id_pk, ref, timestamp, workspace_ref
 
 
 class Base(DeclarativeBase):
@@ -28,21 +27,19 @@ class Base(DeclarativeBase):
 
 class WorkspaceRow(Base):
     __tablename__ = "workspaces"
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    id: Mapped[int] = id_pk()
     slug: Mapped[str] = mapped_column(String(63), unique=True, nullable=False)
     name: Mapped[str] = mapped_column(String(200), nullable=False)
     timezone: Mapped[str] = mapped_column(String(64), nullable=False, default="UTC")
     languages: Mapped[list[str]] = mapped_column(JSON, nullable=False, default=list)
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), nullable=False)
+    created_at: Mapped[datetime] = timestamp()
 
 
 class BrandRow(Base):
     __tablename__ = "brands"
     __table_args__ = (UniqueConstraint("workspace_id", "name"),)
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    workspace_id: Mapped[int] = mapped_column(
-        ForeignKey("workspaces.id", ondelete="CASCADE"), nullable=False
-    )
+    id: Mapped[int] = id_pk()
+    workspace_id: Mapped[int] = workspace_ref()
     name: Mapped[str] = mapped_column(String(200), nullable=False)
     is_own: Mapped[bool] = mapped_column(Boolean, nullable=False, default=False)
 
@@ -50,19 +47,15 @@ class BrandRow(Base):
 class AccountRow(Base):
     __tablename__ = "accounts"
     __table_args__ = (UniqueConstraint("workspace_id", "network", "handle"),)
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    workspace_id: Mapped[int] = mapped_column(
-        ForeignKey("workspaces.id", ondelete="CASCADE"), nullable=False
-    )
-    brand_id: Mapped[int | None] = mapped_column(
-        ForeignKey("brands.id", ondelete="SET NULL"), nullable=True
-    )
+    id: Mapped[int] = id_pk()
+    workspace_id: Mapped[int] = workspace_ref()
+    brand_id: Mapped[int | None] = ref("brands", ondelete="SET NULL", nullable=True)
     network: Mapped[str] = mapped_column(String(20), nullable=False)
     handle: Mapped[str] = mapped_column(String(200), nullable=False)
     name: Mapped[str] = mapped_column(String(200), nullable=False, default="")
     url: Mapped[str] = mapped_column(Text, nullable=False, default="")
     function: Mapped[str] = mapped_column(String(40), nullable=False, default="marketing")
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), nullable=False)
+    created_at: Mapped[datetime] = timestamp()
 
 
 class IngestBatchRow(Base):
@@ -70,15 +63,13 @@ class IngestBatchRow(Base):
 
     __tablename__ = "ingest_batches"
     __table_args__ = (Index("ix_batches_ws_hash", "workspace_id", "content_hash"),)
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    workspace_id: Mapped[int] = mapped_column(
-        ForeignKey("workspaces.id", ondelete="CASCADE"), nullable=False
-    )
+    id: Mapped[int] = id_pk()
+    workspace_id: Mapped[int] = workspace_ref()
     source: Mapped[str] = mapped_column(Text, nullable=False)
     format: Mapped[str] = mapped_column(String(40), nullable=False)
     content_hash: Mapped[str] = mapped_column(String(64), nullable=False)
     status: Mapped[str] = mapped_column(String(20), nullable=False)  # pending|committed|compacted
     rows: Mapped[dict[str, int]] = mapped_column(JSON, nullable=False, default=dict)
     files: Mapped[list[str]] = mapped_column(JSON, nullable=False, default=list)
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), nullable=False)
-    committed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    created_at: Mapped[datetime] = timestamp()
+    committed_at: Mapped[datetime | None] = timestamp(nullable=True)

@@ -7,6 +7,8 @@ Revises:
 import sqlalchemy as sa
 from alembic import op
 
+from socialpulse.adapters.store import columns as col
+
 revision = "0001"
 down_revision = None
 branch_labels = None
@@ -16,63 +18,46 @@ depends_on = None
 def upgrade() -> None:
     op.create_table(
         "workspaces",
-        sa.Column("id", sa.Integer, primary_key=True),
+        col.id_column(),
         sa.Column("slug", sa.String(63), nullable=False, unique=True),
         sa.Column("name", sa.String(200), nullable=False),
         sa.Column("timezone", sa.String(64), nullable=False),
         sa.Column("languages", sa.JSON, nullable=False),
-        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        col.timestamp_column("created_at"),
     )
     op.create_table(
         "brands",
-        sa.Column("id", sa.Integer, primary_key=True),
-        sa.Column(
-            "workspace_id",
-            sa.Integer,
-            sa.ForeignKey("workspaces.id", ondelete="CASCADE"),
-            nullable=False,
-        ),
+        col.id_column(),
+        col.workspace_column(),
         sa.Column("name", sa.String(200), nullable=False),
         sa.Column("is_own", sa.Boolean, nullable=False),
         sa.UniqueConstraint("workspace_id", "name"),
     )
     op.create_table(
         "accounts",
-        sa.Column("id", sa.Integer, primary_key=True),
-        sa.Column(
-            "workspace_id",
-            sa.Integer,
-            sa.ForeignKey("workspaces.id", ondelete="CASCADE"),
-            nullable=False,
-        ),
-        sa.Column(
-            "brand_id", sa.Integer, sa.ForeignKey("brands.id", ondelete="SET NULL"), nullable=True
-        ),
+        col.id_column(),
+        col.workspace_column(),
+        col.ref_column("brand_id", "brands", ondelete="SET NULL", nullable=True),
         sa.Column("network", sa.String(20), nullable=False),
         sa.Column("handle", sa.String(200), nullable=False),
         sa.Column("name", sa.String(200), nullable=False),
         sa.Column("url", sa.Text, nullable=False),
         sa.Column("function", sa.String(40), nullable=False),
-        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        col.timestamp_column("created_at"),
         sa.UniqueConstraint("workspace_id", "network", "handle"),
     )
     op.create_table(
         "ingest_batches",
-        sa.Column("id", sa.Integer, primary_key=True),
-        sa.Column(
-            "workspace_id",
-            sa.Integer,
-            sa.ForeignKey("workspaces.id", ondelete="CASCADE"),
-            nullable=False,
-        ),
+        col.id_column(),
+        col.workspace_column(),
         sa.Column("source", sa.Text, nullable=False),
         sa.Column("format", sa.String(40), nullable=False),
         sa.Column("content_hash", sa.String(64), nullable=False),
         sa.Column("status", sa.String(20), nullable=False),
         sa.Column("rows", sa.JSON, nullable=False),
         sa.Column("files", sa.JSON, nullable=False),
-        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
-        sa.Column("committed_at", sa.DateTime(timezone=True), nullable=True),
+        col.timestamp_column("created_at"),
+        col.timestamp_column("committed_at", nullable=True),
     )
     op.create_index("ix_batches_ws_hash", "ingest_batches", ["workspace_id", "content_hash"])
 

@@ -7,21 +7,19 @@ Revises: 0001
 import sqlalchemy as sa
 from alembic import op
 
+from socialpulse.adapters.store import columns as col
+
 revision = "0002_goals"
 down_revision = "0001"
 branch_labels = None
 depends_on = None
 
 
-def _fk(table: str, ondelete: str = "CASCADE") -> sa.ForeignKey:
-    return sa.ForeignKey(f"{table}.id", ondelete=ondelete)
-
-
 def upgrade() -> None:
     op.create_table(
         "goals",
-        sa.Column("id", sa.Integer, primary_key=True),
-        sa.Column("workspace_id", sa.Integer, _fk("workspaces"), nullable=False),
+        col.id_column(),
+        col.workspace_column(),
         sa.Column("title", sa.String(300), nullable=False),
         sa.Column("template_id", sa.String(120), nullable=True),
         sa.Column("goal_type", sa.String(60), nullable=False),
@@ -41,72 +39,71 @@ def upgrade() -> None:
         sa.Column("owner", sa.String(200), nullable=False),
         sa.Column("smart", sa.JSON, nullable=False),
         sa.Column("key_result_id", sa.Integer, nullable=True),
-        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
-        sa.Column("archived_at", sa.DateTime(timezone=True), nullable=True),
+        col.timestamp_column("created_at"),
+        col.timestamp_column("archived_at", nullable=True),
     )
     op.create_index("ix_goals_ws", "goals", ["workspace_id", "archived_at"])
     op.create_table(
         "goal_milestones",
-        sa.Column("id", sa.Integer, primary_key=True),
-        sa.Column("goal_id", sa.Integer, _fk("goals"), nullable=False, index=True),
+        col.id_column(),
+        col.ref_column("goal_id", "goals", nullable=False, index=True),
         sa.Column("due", sa.Date, nullable=False),
         sa.Column("target_value", sa.Float, nullable=False),
         sa.Column("label", sa.String(300), nullable=False),
     )
     op.create_table(
         "goal_checkins",
-        sa.Column("id", sa.Integer, primary_key=True),
-        sa.Column("goal_id", sa.Integer, _fk("goals"), nullable=False, index=True),
+        col.id_column(),
+        col.ref_column("goal_id", "goals", nullable=False, index=True),
         sa.Column("on", sa.Date, nullable=False),
         sa.Column("author", sa.String(200), nullable=False),
         sa.Column("comment", sa.Text, nullable=False),
         sa.Column("value", sa.Float, nullable=True),
         sa.Column("progress", sa.Float, nullable=True),
         sa.Column("status", sa.String(20), nullable=False),
-        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        col.timestamp_column("created_at"),
     )
     op.create_table(
         "goal_status_history",
-        sa.Column("id", sa.Integer, primary_key=True),
-        sa.Column("goal_id", sa.Integer, _fk("goals"), nullable=False, index=True),
+        col.id_column(),
+        col.ref_column("goal_id", "goals", nullable=False, index=True),
         sa.Column("on", sa.Date, nullable=False),
         sa.Column("status", sa.String(20), nullable=False),
         sa.Column("reason", sa.Text, nullable=False),
         sa.Column("progress", sa.Float, nullable=True),
         sa.Column("value", sa.Float, nullable=True),
         sa.Column("forecast", sa.Float, nullable=True),
-        sa.Column("recorded_at", sa.DateTime(timezone=True), nullable=False),
+        col.timestamp_column("recorded_at"),
     )
     op.create_table(
         "okr_objectives",
-        sa.Column("id", sa.Integer, primary_key=True),
-        sa.Column("workspace_id", sa.Integer, _fk("workspaces"), nullable=False, index=True),
+        col.id_column(),
+        col.workspace_column(index=True),
         sa.Column("title", sa.String(300), nullable=False),
         sa.Column("kind", sa.String(20), nullable=False),
         sa.Column("deadline", sa.Date, nullable=False),
         sa.Column("owner", sa.String(200), nullable=False),
-        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
-        sa.Column("archived_at", sa.DateTime(timezone=True), nullable=True),
+        col.timestamp_column("created_at"),
+        col.timestamp_column("archived_at", nullable=True),
     )
     op.create_table(
         "okr_key_results",
-        sa.Column("id", sa.Integer, primary_key=True),
-        sa.Column("objective_id", sa.Integer, _fk("okr_objectives"), nullable=False, index=True),
+        col.id_column(),
+        col.ref_column("objective_id", "okr_objectives", nullable=False, index=True),
         sa.Column("position", sa.Integer, nullable=False),
         sa.Column("kind", sa.String(20), nullable=False),
         sa.Column("title", sa.String(300), nullable=False),
-        sa.Column("goal_id", sa.Integer, _fk("goals", "SET NULL"), nullable=True),
+        col.ref_column("goal_id", "goals", ondelete="SET NULL", nullable=True),
     )
     op.create_table(
         "okr_checkins",
-        sa.Column("id", sa.Integer, primary_key=True),
-        sa.Column("key_result_id", sa.Integer, _fk("okr_key_results"), nullable=False,
-                  index=True),
+        col.id_column(),
+        col.ref_column("key_result_id", "okr_key_results", nullable=False, index=True),
         sa.Column("on", sa.Date, nullable=False),
         sa.Column("grade", sa.Float, nullable=False),
         sa.Column("comment", sa.Text, nullable=False),
         sa.Column("author", sa.String(200), nullable=False),
-        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        col.timestamp_column("created_at"),
     )
 
 

@@ -7,43 +7,41 @@ Revises: 0001
 import sqlalchemy as sa
 from alembic import op
 
+from socialpulse.adapters.store import columns as col
+
 revision = "0003_listening"
 down_revision = "0001"
 branch_labels = None
 depends_on = None
 
 
-def _fk(table: str) -> sa.ForeignKey:
-    return sa.ForeignKey(f"{table}.id", ondelete="CASCADE")
-
-
 def upgrade() -> None:
     op.create_table(
         "listening_queries",
-        sa.Column("id", sa.Integer, primary_key=True),
-        sa.Column("workspace_id", sa.Integer, _fk("workspaces"), nullable=False),
-        sa.Column("brand_id", sa.Integer, _fk("brands"), nullable=False),
+        col.id_column(),
+        col.workspace_column(),
+        col.ref_column("brand_id", "brands", nullable=False),
         sa.Column("query", sa.Text, nullable=False),
-        sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),
+        col.timestamp_column("updated_at"),
         sa.UniqueConstraint("brand_id"),
     )
     op.create_table(
         "mention_corrections",
-        sa.Column("id", sa.Integer, primary_key=True),
-        sa.Column("workspace_id", sa.Integer, _fk("workspaces"), nullable=False),
+        col.id_column(),
+        col.workspace_column(),
         sa.Column("mention_id", sa.String(300), nullable=False),
         sa.Column("sentiment", sa.String(10), nullable=False),
         sa.Column("model_sentiment", sa.String(10), nullable=True),
         sa.Column("text", sa.Text, nullable=False),
         sa.Column("lang", sa.String(8), nullable=False),
-        sa.Column("corrected_at", sa.DateTime(timezone=True), nullable=False),
+        col.timestamp_column("corrected_at"),
         sa.UniqueConstraint("workspace_id", "mention_id"),
     )
     op.create_table(
         "listening_alerts",
-        sa.Column("id", sa.Integer, primary_key=True),
-        sa.Column("workspace_id", sa.Integer, _fk("workspaces"), nullable=False),
-        sa.Column("brand_id", sa.Integer, _fk("brands"), nullable=False),
+        col.id_column(),
+        col.workspace_column(),
+        col.ref_column("brand_id", "brands", nullable=False),
         sa.Column("kind", sa.String(20), nullable=False),
         sa.Column("start", sa.Date, nullable=False),
         sa.Column("end", sa.Date, nullable=False),
@@ -53,7 +51,7 @@ def upgrade() -> None:
         sa.Column("z", sa.Float, nullable=False),
         sa.Column("volume", sa.Integer, nullable=False),
         sa.Column("status", sa.String(20), nullable=False),
-        sa.Column("detected_at", sa.DateTime(timezone=True), nullable=False),
+        col.timestamp_column("detected_at"),
         sa.UniqueConstraint("workspace_id", "brand_id", "kind", "start"),
     )
 

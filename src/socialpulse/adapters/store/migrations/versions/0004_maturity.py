@@ -7,33 +7,31 @@ Revises: 0001
 import sqlalchemy as sa
 from alembic import op
 
+from socialpulse.adapters.store import columns as col
+
 revision = "0004_maturity"
 down_revision = "0001"
 branch_labels = None
 depends_on = None
 
 
-def _fk(table: str, ondelete: str = "CASCADE") -> sa.ForeignKey:
-    return sa.ForeignKey(f"{table}.id", ondelete=ondelete)
-
-
 def upgrade() -> None:
     op.create_table(
         "maturity_audit_runs",
-        sa.Column("id", sa.Integer, primary_key=True),
-        sa.Column("workspace_id", sa.Integer, _fk("workspaces"), nullable=False),
+        col.id_column(),
+        col.workspace_column(),
         sa.Column("period_start", sa.Date, nullable=False),
         sa.Column("period_end", sa.Date, nullable=False),
-        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        col.timestamp_column("created_at"),
         sa.Column("report", sa.JSON, nullable=False),
     )
     op.create_index("ix_audit_runs_ws", "maturity_audit_runs", ["workspace_id", "created_at"])
     op.create_table(
         "maturity_baselines",
-        sa.Column("id", sa.Integer, primary_key=True),
-        sa.Column("run_id", sa.Integer, _fk("maturity_audit_runs"), nullable=False),
-        sa.Column("workspace_id", sa.Integer, _fk("workspaces"), nullable=False),
-        sa.Column("account_id", sa.Integer, _fk("accounts"), nullable=True),
+        col.id_column(),
+        col.ref_column("run_id", "maturity_audit_runs", nullable=False),
+        col.workspace_column(),
+        col.ref_column("account_id", "accounts", nullable=True),
         sa.Column("metric", sa.String(80), nullable=False),
         sa.Column("variant", sa.String(80), nullable=False),
         sa.Column("period_start", sa.Date, nullable=False),
@@ -44,41 +42,41 @@ def upgrade() -> None:
     op.create_index("ix_baselines_run", "maturity_baselines", ["run_id"])
     op.create_table(
         "maturity_profiles",
-        sa.Column("workspace_id", sa.Integer, _fk("workspaces"), primary_key=True),
+        col.ref_column("workspace_id", "workspaces", primary_key=True),
         sa.Column("name", sa.String(200), nullable=False),
         sa.Column("industry", sa.String(40), nullable=False),
         sa.Column("size_band", sa.String(20), nullable=False),
         sa.Column("region", sa.String(40), nullable=False),
-        sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),
+        col.timestamp_column("updated_at"),
     )
     op.create_table(
         "maturity_assessments",
-        sa.Column("id", sa.Integer, primary_key=True),
-        sa.Column("workspace_id", sa.Integer, _fk("workspaces"), nullable=False),
+        col.id_column(),
+        col.workspace_column(),
         sa.Column("questionnaire_version", sa.Integer, nullable=False),
         sa.Column("status", sa.String(20), nullable=False),
         sa.Column("source", sa.String(200), nullable=False),
         sa.Column("answers", sa.JSON, nullable=False),
         sa.Column("scores", sa.JSON, nullable=True),
-        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
-        sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),
-        sa.Column("completed_at", sa.DateTime(timezone=True), nullable=True),
+        col.timestamp_column("created_at"),
+        col.timestamp_column("updated_at"),
+        col.timestamp_column("completed_at", nullable=True),
     )
     op.create_index("ix_assessments_ws", "maturity_assessments", ["workspace_id", "status"])
     op.create_table(
         "maturity_benchmark_packs",
-        sa.Column("id", sa.Integer, primary_key=True),
+        col.id_column(),
         sa.Column("name", sa.String(200), nullable=False, unique=True),
         sa.Column("label", sa.String(300), nullable=False),
         sa.Column("synthetic", sa.Boolean, nullable=False),
         sa.Column("description", sa.Text, nullable=False),
         sa.Column("questionnaire_version", sa.Integer, nullable=False),
-        sa.Column("imported_at", sa.DateTime(timezone=True), nullable=False),
+        col.timestamp_column("imported_at"),
     )
     op.create_table(
         "maturity_benchmark_groups",
-        sa.Column("id", sa.Integer, primary_key=True),
-        sa.Column("pack_id", sa.Integer, _fk("maturity_benchmark_packs"), nullable=False),
+        col.id_column(),
+        col.ref_column("pack_id", "maturity_benchmark_packs", nullable=False),
         sa.Column("industry", sa.String(40), nullable=False),
         sa.Column("size_band", sa.String(20), nullable=False),
         sa.Column("dimension", sa.String(40), nullable=False),
