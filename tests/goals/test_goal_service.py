@@ -241,7 +241,8 @@ def test_revision_errors_change_nothing(goals_app: App, changes, message):
     goal = next((x.goal for x in goals_app.goals.list(ws, TODAY)
                  if x.goal.template_id == "brand_awareness:impressions"), None)
     if goal is None:
-        goal = goals_app.goals.create_from_template(ws, "brand_awareness:impressions", today=TODAY).goal
+        goal = goals_app.goals.create_from_template(ws, "brand_awareness:impressions",
+                                                    today=TODAY).goal
     before = goals_app.goals.repo.goal(ws.id, goal.id)
     n = len(goals_app.goals.repo.checkins(goal.id))
     if message is None:
