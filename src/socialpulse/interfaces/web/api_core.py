@@ -20,7 +20,14 @@ from socialpulse.domain.errors import MissingData
 from socialpulse.domain.models import NETWORK_LABELS
 from socialpulse.services.export import to_csv
 
-from .common import date_range_params, parse_by, parse_metric_list, parse_networks, sp
+from .common import (
+    api_workspace,
+    date_range_params,
+    parse_by,
+    parse_metric_list,
+    parse_networks,
+    sp,
+)
 
 router = APIRouter(prefix="/api", tags=["core"])
 
@@ -178,7 +185,7 @@ def list_workspaces(request: Request) -> list[WorkspaceOut]:
 def list_accounts(request: Request, slug: str) -> list[AccountOut]:
     """The social accounts of a workspace, own and competitors'."""
     app = sp(request)
-    ws = app.store.workspace(slug)
+    ws = api_workspace(request, slug)
     return [
         AccountOut(id=a.id, network=a.network.value, network_label=NETWORK_LABELS[a.network],
                    handle=a.handle, name=a.name, url=a.url, function=a.function.value,
@@ -246,7 +253,7 @@ def compute_metrics(
     rng = date_range_params(from_, to, period)
     nets = parse_networks(networks)
     app = sp(request)
-    ws = app.store.workspace(slug)
+    ws = api_workspace(request, slug)
     ids = app.overview.scope(ws).account_ids if scope == "own" else ()
     table = app.metrics.compute(ws, requests, breakdown, rng, nets, account_ids=ids)
     columns = [*table.dimensions, *table.metrics]
@@ -273,7 +280,7 @@ def overview(
 ) -> OverviewOut:
     """KPI tiles (value, change on the previous period, formula) and weekly trends by network."""
     app = sp(request)
-    ws = app.store.workspace(slug)
+    ws = api_workspace(request, slug)
     if app.overview.data_range(ws) is None:
         raise MissingData(f"workspace {ws.slug!r} has no posts yet; import exports with "
                           "`socialpulse import` or load the demo")

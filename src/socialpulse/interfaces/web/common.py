@@ -10,12 +10,14 @@ only passes its own variables.
 
 from __future__ import annotations
 
+import json
+from datetime import date
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode
 
 from fastapi import Request
-from fastapi.responses import HTMLResponse
+from fastapi.responses import HTMLResponse, RedirectResponse
 from jinja2 import Environment, FileSystemLoader
 
 from socialpulse import __version__
@@ -23,7 +25,7 @@ from socialpulse.bootstrap import App
 from socialpulse.domain.errors import InvalidInput
 from socialpulse.domain.formatting import format_change, format_value
 from socialpulse.domain.models import Network, Workspace, parse_enum
-from socialpulse.domain.periods import DateRange, resolve_period
+from socialpulse.domain.periods import DateRange, parse_date, resolve_period
 from socialpulse.domain.query import Breakdown, parse_breakdown
 from socialpulse.services.metrics import network_label
 
@@ -35,6 +37,8 @@ STATIC_DIR = WEB_DIR / "static"
 
 #: Query parameter that picks the workspace of a page (default: the first workspace).
 WORKSPACE_PARAM = "workspace"
+#: Query parameter that evaluates goals as of another day (default: the real date).
+TODAY_PARAM = "today"
 
 
 def static_url(path: str) -> str:
@@ -73,6 +77,15 @@ def page_workspace(request: Request) -> Workspace:
     return sp(request).workspace(slug)
 
 
+def api_workspace(request: Request, slug: str) -> Workspace:
+    """The workspace an API path names (``/api/workspaces/{slug}/...``); unknown -> NotFound.
+
+    Unlike `page_workspace` there is no default: an API call always names its workspace, and
+    falling back to the first one would silently answer for the wrong brand.
+    """
+    return sp(request).store.workspace(slug)
+
+
 def page_url(path: str, workspace: Workspace | None = None, **params: Any) -> str:
     """A link to one of our pages that keeps the workspace (omitted params/None are dropped)."""
     query: dict[str, Any] = {}
@@ -80,6 +93,48 @@ def page_url(path: str, workspace: Workspace | None = None, **params: Any) -> st
         query[WORKSPACE_PARAM] = workspace.slug
     query.update({k: v for k, v in params.items() if v not in (None, "")})
     return f"{path}?{urlencode(query)}" if query else path
+
+
+def redirect_to(path: str, workspace: Workspace | None = None, **params: Any) -> RedirectResponse:
+    """303 See Other to `page_url` (path, workspace, params): after a form POST the browser
+    GETs the target, so reloading the page never re-posts the form."""
+    return RedirectResponse(page_url(path, workspace, **params), status_code=303)
+
+
+def parse_today(text: str | None) -> date | None:
+    """``today=YYYY-MM-DD`` -> that day; blank -> None (the real date).
+
+    Lets a demo workspace whose data ends in the past be evaluated as of its last day; one
+    parser so every page and endpoint rejects a bad date with the same message (400, naming
+    ``today``).
+    """
+    return parse_date(text, TODAY_PARAM) if text else None
+
+
+def request_today(request: Request) -> date | None:
+    """The ``?today=`` of a request (see `parse_today`)."""
+    return parse_today(request.query_params.get(TODAY_PARAM))
+
+
+def today_text(today: date | None) -> str:
+    """``today`` as pages pass it on (links, forms, redirects): the ISO date, or "" for the real
+    date, which `page_url` drops so URLs stay clean."""
+    return today.isoformat() if today else ""
+
+
+async def json_body(request: Request) -> dict[str, Any]:
+    """The request body as a JSON object (empty body: ``{}``).
+
+    Malformed JSON or a non-object is InvalidInput (400 naming ``body``), never FastAPI's 422,
+    so every JSON endpoint answers bad input the same way.
+    """
+    try:
+        data = json.loads(await request.body() or b"{}")
+    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+        raise InvalidInput(f"body: not valid JSON ({exc})") from None
+    if not isinstance(data, dict):
+        raise InvalidInput("body: must be a JSON object")
+    return data
 
 
 def base_context(request: Request, workspace: Workspace | None) -> dict[str, Any]:

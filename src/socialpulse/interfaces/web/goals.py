@@ -7,23 +7,32 @@ workspace whose data ends in the past can be evaluated as of its last day.
 
 from __future__ import annotations
 
-import json
 from datetime import date
 from typing import Any
 
 from fastapi import APIRouter, Request
-from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
+from fastapi.responses import HTMLResponse, JSONResponse, Response
 
 from socialpulse.bootstrap import App
 from socialpulse.domain.errors import InvalidInput, SocialPulseError
 from socialpulse.domain.formatting import format_value
 from socialpulse.domain.models import Workspace
-from socialpulse.domain.periods import DateRange, parse_date
+from socialpulse.domain.periods import DateRange
 from socialpulse.services.charts import chart_spec, tooltip_format, unit_suffix
 from socialpulse.services.goal_input import parse_key_result
 from socialpulse.services.goals import GoalSpec, Tracking
 
-from .common import page_url, page_workspace, render, sp
+from .common import (
+    api_workspace,
+    json_body,
+    page_url,
+    page_workspace,
+    redirect_to,
+    render,
+    request_today,
+    sp,
+    today_text,
+)
 from .registry import NavItem, OverviewPanel, register_nav, register_overview_panel
 
 router = APIRouter()
@@ -32,25 +41,6 @@ register_nav(NavItem("Goals", "/goals", order=30))
 register_nav(NavItem("OKRs", "/okrs", order=31))
 
 Y_FORMAT = {"count": "~s", "percent": ".1f", "currency": ",.2f", "seconds": ",.0f"}
-
-
-def _today(request: Request) -> date | None:
-    text = request.query_params.get("today")
-    return parse_date(text, "today") if text else None
-
-
-def _ws(request: Request, slug: str) -> Workspace:
-    return sp(request).store.workspace(slug)
-
-
-async def _body(request: Request) -> dict[str, Any]:
-    try:
-        data = json.loads(await request.body() or b"{}")
-    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
-        raise InvalidInput(f"body: not valid JSON ({exc})") from None
-    if not isinstance(data, dict):
-        raise InvalidInput("body: must be a JSON object")
-    return data
 
 
 # --- JSON API ------------------------------------------------------------------------------
@@ -71,8 +61,9 @@ def api_goal_types(request: Request) -> list[dict[str, Any]]:
 @router.get("/api/workspaces/{slug}/goals", tags=["goals"])
 def api_goals(request: Request, slug: str, all: bool = False) -> list[dict[str, Any]]:  # noqa: A002
     """Goals with current value, progress, forecast and status."""
-    ws = _ws(request, slug)
-    return [t.as_dict(detail=False) for t in sp(request).goals.list(ws, _today(request), all)]
+    ws = api_workspace(request, slug)
+    goals = sp(request).goals.list(ws, request_today(request), all)
+    return [t.as_dict(detail=False) for t in goals]
 
 
 @router.post("/api/workspaces/{slug}/goals", tags=["goals"], status_code=201)
@@ -80,25 +71,27 @@ async def api_create_goal(request: Request, slug: str) -> JSONResponse:
     """Create a goal: ``{template?, metric, variant?, goal_type, objective, baseline_period,
     target_value? | target_change_pct?, deadline, networks?, accounts?, campaign?, owner?,
     milestones?}``."""
-    ws = _ws(request, slug)
-    spec = GoalSpec.from_mapping(await _body(request), "body")
-    t = sp(request).goals.create(ws, spec, _today(request))
+    ws = api_workspace(request, slug)
+    spec = GoalSpec.from_mapping(await json_body(request), "body")
+    t = sp(request).goals.create(ws, spec, request_today(request))
     return JSONResponse(t.as_dict(), status_code=201)
 
 
 @router.get("/api/workspaces/{slug}/goals/{goal_id}", tags=["goals"])
 def api_goal(request: Request, slug: str, goal_id: int) -> dict[str, Any]:
     """One goal with SMART checks, milestones, check-ins and status history."""
-    return sp(request).goals.track(_ws(request, slug), goal_id, _today(request)).as_dict()
+    ws = api_workspace(request, slug)
+    return sp(request).goals.track(ws, goal_id, request_today(request)).as_dict()
 
 
 @router.post("/api/workspaces/{slug}/goals/{goal_id}/checkins", tags=["goals"],
              status_code=201)
 async def api_check_in(request: Request, slug: str, goal_id: int) -> JSONResponse:
     """Check in: ``{comment, author?}``; the measured value and status are recorded."""
-    body = await _body(request)
-    t = sp(request).goals.check_in(_ws(request, slug), goal_id, str(body.get("comment") or ""),
-                                   str(body.get("author") or ""), _today(request))
+    body = await json_body(request)
+    t = sp(request).goals.check_in(api_workspace(request, slug), goal_id,
+                                   str(body.get("comment") or ""),
+                                   str(body.get("author") or ""), request_today(request))
     return JSONResponse(t.as_dict(), status_code=201)
 
 
@@ -106,54 +99,56 @@ async def api_check_in(request: Request, slug: str, goal_id: int) -> JSONRespons
 async def api_revise(request: Request, slug: str, goal_id: int) -> dict[str, Any]:
     """Revise a goal: ``{target_value? | target_change_pct?, deadline?, milestones?, title?,
     objective?, owner?, reason?, author?}``. The change is logged as a check-in."""
-    body = await _body(request)
+    body = await json_body(request)
     reason, author = str(body.pop("reason", "") or ""), str(body.pop("author", "") or "")
-    return sp(request).goals.revise(_ws(request, slug), goal_id, body, reason, author,
-                                     _today(request)).as_dict()
+    return sp(request).goals.revise(api_workspace(request, slug), goal_id, body, reason, author,
+                                    request_today(request)).as_dict()
 
 
 @router.post("/api/workspaces/{slug}/goals/{goal_id}/archive", tags=["goals"])
 def api_archive(request: Request, slug: str, goal_id: int) -> dict[str, Any]:
-    sp(request).goals.archive(_ws(request, slug), goal_id)
+    sp(request).goals.archive(api_workspace(request, slug), goal_id)
     return {"id": goal_id, "archived": True}
 
 
 @router.get("/api/workspaces/{slug}/okrs", tags=["okrs"])
 def api_okrs(request: Request, slug: str) -> list[dict[str, Any]]:
-    return sp(request).goals.okrs(_ws(request, slug), _today(request))
+    return sp(request).goals.okrs(api_workspace(request, slug), request_today(request))
 
 
 @router.post("/api/workspaces/{slug}/okrs", tags=["okrs"], status_code=201)
 async def api_create_okr(request: Request, slug: str) -> JSONResponse:
     """Create an OKR: ``{title, kind?, deadline, owner?, key_results: [{template} |
     {metric, target_value | target_change_pct, ...} | {milestone}]}`` (3 to 5)."""
-    body = await _body(request)
+    body = await json_body(request)
     krs = body.get("key_results")
     if not isinstance(krs, list) or not all(isinstance(k, dict) for k in krs):
         raise InvalidInput("body: key_results must be a list of objects")
     d = sp(request).goals.add_okr(
-        _ws(request, slug), str(body.get("title") or ""), krs, str(body.get("deadline") or ""),
-        str(body.get("kind") or "aspirational"), str(body.get("owner") or ""), _today(request))
+        api_workspace(request, slug), str(body.get("title") or ""), krs,
+        str(body.get("deadline") or ""), str(body.get("kind") or "aspirational"),
+        str(body.get("owner") or ""), request_today(request))
     return JSONResponse(d, status_code=201)
 
 
 @router.get("/api/workspaces/{slug}/okrs/{objective_id}", tags=["okrs"])
 def api_okr(request: Request, slug: str, objective_id: int) -> dict[str, Any]:
-    return sp(request).goals.okr(_ws(request, slug), objective_id, _today(request))
+    ws = api_workspace(request, slug)
+    return sp(request).goals.okr(ws, objective_id, request_today(request))
 
 
 @router.post("/api/workspaces/{slug}/okrs/{objective_id}/grades", tags=["okrs"])
 async def api_grade(request: Request, slug: str, objective_id: int) -> dict[str, Any]:
     """Grade a milestone key result: ``{key_result: 1-5, grade: 0.0-1.0, comment?}``."""
-    body = await _body(request)
+    body = await json_body(request)
     kr, grade = body.get("key_result"), body.get("grade")
     if not isinstance(kr, int) or isinstance(kr, bool):
         raise InvalidInput("body: key_result must be the key result's number (1 to 5)")
     if not isinstance(grade, int | float) or isinstance(grade, bool):
         raise InvalidInput("body: grade must be a number from 0.0 to 1.0")
     return sp(request).goals.grade_key_result(
-        _ws(request, slug), objective_id, kr, float(grade), str(body.get("comment") or ""),
-        str(body.get("author") or ""), _today(request))
+        api_workspace(request, slug), objective_id, kr, float(grade),
+        str(body.get("comment") or ""), str(body.get("author") or ""), request_today(request))
 
 
 # --- pages ---------------------------------------------------------------------------------
@@ -179,27 +174,47 @@ def _bar(p: float | None) -> float:
 PAGE_HELPERS = {"pct": _pct, "bar": _bar}
 
 
+def _page(request: Request) -> tuple[App, Workspace, date | None]:
+    """What every goals page starts from: the app, the page's workspace and its ``?today=``."""
+    return sp(request), page_workspace(request), request_today(request)
+
+
+def _common(today: date | None) -> dict[str, Any]:
+    """Variables every goals template uses: ``today`` (kept on its links and forms) and the
+    progress formatters."""
+    return {"today": today_text(today), **PAGE_HELPERS}
+
+
+def _board_context(app: App, ws: Workspace, today: date | None, **extra: Any) -> dict[str, Any]:
+    """The goals board; the create form's error path re-renders it with ``form_error``."""
+    return {"title": "Goals", "goals": [t.as_dict(detail=False) for t in app.goals.list(ws, today)],
+            "templates": app.goals.templates(), **_common(today), **extra}
+
+
+def _goal_context(app: App, t: Tracking, today: date | None, **extra: Any) -> dict[str, Any]:
+    """A goal's page; the revise form's error path re-renders it with ``revise_error``."""
+    return {"title": t.goal.title, "g": t.as_dict(), "spec": goal_chart(app, t),
+            **_common(today), **extra}
+
+
+def _okrs_context(app: App, ws: Workspace, today: date | None, **extra: Any) -> dict[str, Any]:
+    """The OKRs page; the new-OKR form's error path re-renders it with ``form_error``."""
+    return {"title": "OKRs", "okrs": app.goals.okrs(ws, today),
+            "templates": app.goals.templates(), "today": today_text(today), **extra}
+
+
 @router.get("/goals", response_class=HTMLResponse, include_in_schema=False)
 def goals_board(request: Request) -> HTMLResponse:
     """The board: every goal with a progress bar, expected progress, forecast and status."""
-    app = sp(request)
-    ws = page_workspace(request)
-    today = _today(request)
-    items = [t.as_dict(detail=False) for t in app.goals.list(ws, today)]
-    templates = app.goals.templates()
-    return render(request, "goals_board.html", {
-        "title": "Goals", "goals": items, "templates": templates,
-        "today": today.isoformat() if today else "", **PAGE_HELPERS,
-    }, workspace=ws)
+    app, ws, today = _page(request)
+    return render(request, "goals_board.html", _board_context(app, ws, today), workspace=ws)
 
 
 @router.post("/goals/new", include_in_schema=False)
 async def goals_new(request: Request) -> Response:
     """Create a goal from the board's form (template + optional overrides)."""
-    app = sp(request)
-    ws = page_workspace(request)
+    app, ws, today = _page(request)
     form = await request.form()
-    today = _today(request)
     data: dict[str, Any] = {"template": str(form.get("template") or "") or None}
     for key in ("objective", "deadline", "owner", "baseline_period"):
         v = str(form.get(key) or "").strip()
@@ -215,41 +230,27 @@ async def goals_new(request: Request) -> Response:
     try:
         t = app.goals.create(ws, GoalSpec.from_mapping(data), today)
     except SocialPulseError as exc:
-        items = [x.as_dict(detail=False) for x in app.goals.list(ws, today)]
-        return render(request, "goals_board.html", {
-            "title": "Goals", "goals": items, "templates": app.goals.templates(),
-            "form_error": exc.message, "form": data,
-            "today": today.isoformat() if today else "", **PAGE_HELPERS,
-        }, workspace=ws, status_code=exc.status_code)
-    return RedirectResponse(page_url(f"/goals/{t.goal.id}", ws,
-                                     today=today.isoformat() if today else None),
-                            status_code=303)
+        ctx = _board_context(app, ws, today, form_error=exc.message, form=data)
+        return render(request, "goals_board.html", ctx, workspace=ws,
+                      status_code=exc.status_code)
+    return redirect_to(f"/goals/{t.goal.id}", ws, today=today_text(today))
 
 
 @router.get("/goals/{goal_id}", response_class=HTMLResponse, include_in_schema=False)
 def goal_page(request: Request, goal_id: int) -> HTMLResponse:
     """A goal: actual series, target line, projection band, milestones, SMART, check-ins."""
-    app = sp(request)
-    ws = page_workspace(request)
-    today = _today(request)
+    app, ws, today = _page(request)
     t = app.goals.track(ws, goal_id, today)
-    return render(request, "goal.html", {
-        "title": t.goal.title, "g": t.as_dict(), "spec": goal_chart(app, t),
-        "today": today.isoformat() if today else "", **PAGE_HELPERS,
-    }, workspace=ws)
+    return render(request, "goal.html", _goal_context(app, t, today), workspace=ws)
 
 
 @router.post("/goals/{goal_id}/checkin", include_in_schema=False)
 async def goal_check_in(request: Request, goal_id: int) -> Response:
-    app = sp(request)
-    ws = page_workspace(request)
+    app, ws, today = _page(request)
     form = await request.form()
-    today = _today(request)
     app.goals.check_in(ws, goal_id, str(form.get("comment") or ""), str(form.get("author") or ""),
                        today)
-    return RedirectResponse(page_url(f"/goals/{goal_id}", ws,
-                                     today=today.isoformat() if today else None),
-                            status_code=303)
+    return redirect_to(f"/goals/{goal_id}", ws, today=today_text(today))
 
 
 def _number(form: Any, key: str, label: str) -> float | None:
@@ -265,10 +266,8 @@ def _number(form: Any, key: str, label: str) -> float | None:
 @router.post("/goals/{goal_id}/revise", include_in_schema=False)
 async def goal_revise(request: Request, goal_id: int) -> Response:
     """The goal page's Revise form: only the fields filled in change."""
-    app = sp(request)
-    ws = page_workspace(request)
+    app, ws, today = _page(request)
     form = await request.form()
-    today = _today(request)
     try:
         changes: dict[str, Any] = {
             "target_value": _number(form, "target_value", "target value"),
@@ -280,45 +279,30 @@ async def goal_revise(request: Request, goal_id: int) -> Response:
                          str(form.get("author") or ""), today)
     except SocialPulseError as exc:
         t = app.goals.track(ws, goal_id, today, record=False)
-        return render(request, "goal.html", {
-            "title": t.goal.title, "g": t.as_dict(), "spec": goal_chart(app, t),
-            "today": today.isoformat() if today else "", "revise_error": exc.message,
-            "revise_form": {k: str(v) for k, v in form.items()}, **PAGE_HELPERS,
-        }, workspace=ws, status_code=exc.status_code)
-    return RedirectResponse(page_url(f"/goals/{goal_id}", ws,
-                                     today=today.isoformat() if today else None),
-                            status_code=303)
+        ctx = _goal_context(app, t, today, revise_error=exc.message,
+                            revise_form={k: str(v) for k, v in form.items()})
+        return render(request, "goal.html", ctx, workspace=ws, status_code=exc.status_code)
+    return redirect_to(f"/goals/{goal_id}", ws, today=today_text(today))
 
 
 @router.post("/goals/{goal_id}/archive", include_in_schema=False)
 def goal_archive(request: Request, goal_id: int) -> Response:
-    ws = page_workspace(request)
-    sp(request).goals.archive(ws, goal_id)
-    today = _today(request)
-    return RedirectResponse(page_url("/goals", ws, today=today.isoformat() if today else None),
-                            status_code=303)
-
-
-def _okrs_context(app: App, ws: Workspace, today: date | None) -> dict[str, Any]:
-    return {"title": "OKRs", "okrs": app.goals.okrs(ws, today),
-            "templates": app.goals.templates(),
-            "today": today.isoformat() if today else ""}
+    app, ws, today = _page(request)
+    app.goals.archive(ws, goal_id)
+    return redirect_to("/goals", ws, today=today_text(today))
 
 
 @router.get("/okrs", response_class=HTMLResponse, include_in_schema=False)
 def okrs_page(request: Request) -> HTMLResponse:
     """Objectives with graded key results, and a form to add one."""
-    ws = page_workspace(request)
-    return render(request, "okrs.html", _okrs_context(sp(request), ws, _today(request)),
-                  workspace=ws)
+    app, ws, today = _page(request)
+    return render(request, "okrs.html", _okrs_context(app, ws, today), workspace=ws)
 
 
 @router.post("/okrs/new", include_in_schema=False)
 async def okrs_new(request: Request) -> Response:
     """Create an OKR from the form: key results typed as on the command line."""
-    app = sp(request)
-    ws = page_workspace(request)
-    today = _today(request)
+    app, ws, today = _page(request)
     form = await request.form()
     texts = [str(form.get(f"kr{i}") or "").strip() for i in range(1, 6)]
     try:
@@ -328,31 +312,24 @@ async def okrs_new(request: Request) -> Response:
                               str(form.get("kind") or "aspirational"),
                               str(form.get("owner") or ""), today)
     except SocialPulseError as exc:
-        ctx = _okrs_context(app, ws, today)
-        ctx.update(form_error=exc.message, form={k: str(v) for k, v in form.items()})
+        ctx = _okrs_context(app, ws, today, form_error=exc.message,
+                            form={k: str(v) for k, v in form.items()})
         return render(request, "okrs.html", ctx, workspace=ws, status_code=exc.status_code)
-    return RedirectResponse(page_url(f"/okrs/{d['id']}", ws,
-                                     today=today.isoformat() if today else None),
-                            status_code=303)
+    return redirect_to(f"/okrs/{d['id']}", ws, today=today_text(today))
 
 
 @router.get("/okrs/{objective_id}", response_class=HTMLResponse, include_in_schema=False)
 def okr_page(request: Request, objective_id: int) -> HTMLResponse:
-    app = sp(request)
-    ws = page_workspace(request)
-    today = _today(request)
+    app, ws, today = _page(request)
     return render(request, "okr.html", {
-        "title": "OKR", "o": app.goals.okr(ws, objective_id, today),
-        "today": today.isoformat() if today else "", **PAGE_HELPERS,
+        "title": "OKR", "o": app.goals.okr(ws, objective_id, today), **_common(today),
     }, workspace=ws)
 
 
 @router.post("/okrs/{objective_id}/grade", include_in_schema=False)
 async def okr_grade(request: Request, objective_id: int) -> Response:
-    app = sp(request)
-    ws = page_workspace(request)
+    app, ws, today = _page(request)
     form = await request.form()
-    today = _today(request)
     try:
         kr = int(str(form.get("key_result") or ""))
         grade = float(str(form.get("grade") or ""))
@@ -360,9 +337,7 @@ async def okr_grade(request: Request, objective_id: int) -> Response:
         raise InvalidInput("grade: choose a key result and a grade from 0.0 to 1.0") from None
     app.goals.grade_key_result(ws, objective_id, kr, grade, str(form.get("comment") or ""),
                                str(form.get("author") or ""), today)
-    return RedirectResponse(page_url(f"/okrs/{objective_id}", ws,
-                                     today=today.isoformat() if today else None),
-                            status_code=303)
+    return redirect_to(f"/okrs/{objective_id}", ws, today=today_text(today))
 
 
 # --- Overview panel ------------------------------------------------------------------------

@@ -26,7 +26,7 @@ from pathlib import Path
 from typing import Any
 
 from fastapi import APIRouter, Request
-from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
+from fastapi.responses import HTMLResponse, JSONResponse, Response
 from starlette.datastructures import UploadFile
 
 from socialpulse.adapters.importers import FORMATS, Limits
@@ -36,7 +36,7 @@ from socialpulse.domain.models import Workspace
 from socialpulse.domain.periods import DateRange
 from socialpulse.services.imports import ImportOptions, ImportPlan, ImportResult
 
-from .common import is_htmx, page_url, page_workspace, render, sp
+from .common import api_workspace, is_htmx, page_url, page_workspace, redirect_to, render, sp
 from .registry import NavItem, OverviewPanel, register_nav, register_overview_panel
 
 router = APIRouter()
@@ -225,7 +225,7 @@ async def import_upload(request: Request) -> Response:
     _start(job, sp(request), "plan")
     if is_htmx(request):
         return render(request, "_import_job.html", _context(job), workspace=ws)
-    return RedirectResponse(page_url(f"/import/jobs/{job.id}", ws), status_code=303)
+    return redirect_to(f"/import/jobs/{job.id}", ws)
 
 
 @router.get("/import/jobs/{job_id}", include_in_schema=False)
@@ -247,7 +247,7 @@ def import_commit(request: Request, job_id: str) -> Response:
     _start(job, sp(request), "commit")
     if is_htmx(request):
         return render(request, "_import_job.html", _context(job), workspace=job.workspace)
-    return RedirectResponse(page_url(f"/import/jobs/{job.id}", job.workspace), status_code=303)
+    return redirect_to(f"/import/jobs/{job.id}", job.workspace)
 
 
 # --- API --------------------------------------------------------------------------------------
@@ -268,7 +268,7 @@ async def api_import(request: Request, slug: str) -> Response:
     (true: parse and preview only). Answers the per-file report, the preview and the rows
     written."""
     app = sp(request)
-    ws = app.store.workspace(slug)
+    ws = api_workspace(request, slug)
     form = await request.form()
     options = _options(form)
     dry = (_text(form, "dry_run") or "").lower() in ("1", "true", "yes")

@@ -8,14 +8,13 @@ a mention's sentiment (the correction overrides the model and is kept for retrai
 
 from __future__ import annotations
 
-import json
 import tempfile
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
 from fastapi import APIRouter, Request
-from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from fastapi.responses import HTMLResponse, Response
 
 from socialpulse.bootstrap import App
 from socialpulse.domain.errors import InvalidInput, MissingData, SocialPulseError
@@ -23,7 +22,16 @@ from socialpulse.domain.models import Workspace
 from socialpulse.domain.periods import DateRange
 from socialpulse.services.charts import chart_spec
 
-from .common import date_range_params, page_url, page_workspace, render, sp
+from .common import (
+    api_workspace,
+    date_range_params,
+    json_body,
+    page_url,
+    page_workspace,
+    redirect_to,
+    render,
+    sp,
+)
 from .registry import NavItem, OverviewPanel, register_nav, register_overview_panel
 
 router = APIRouter()
@@ -31,20 +39,6 @@ register_nav(NavItem("Listening", "/listening", order=40))
 
 MAX_UPLOAD_BYTES = 64 * 1024 * 1024
 BRAND_COLORS = ["#2563eb", "#f59e0b", "#0d9488", "#db2777", "#7c3aed", "#64748b"]
-
-
-def _ws(request: Request, slug: str) -> Workspace:
-    return sp(request).store.workspace(slug)
-
-
-async def _body(request: Request) -> dict[str, Any]:
-    try:
-        data = json.loads(await request.body() or b"{}")
-    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
-        raise InvalidInput(f"body: not valid JSON ({exc})") from None
-    if not isinstance(data, dict):
-        raise InvalidInput("body: must be a JSON object")
-    return data
 
 
 def _period(app: App, ws: Workspace, q: dict[str, str], days: int = 90) -> DateRange:
@@ -93,15 +87,15 @@ def _brand_dict(bq: Any) -> dict[str, Any]:
 @router.get("/api/workspaces/{slug}/listening/brands", tags=["listening"])
 def api_brands(request: Request, slug: str) -> list[dict[str, Any]]:
     """The brand and its competitors with their Boolean queries."""
-    ws = _ws(request, slug)
+    ws = api_workspace(request, slug)
     return [_brand_dict(b) for b in sp(request).listening.brands(ws)]
 
 
 @router.post("/api/workspaces/{slug}/listening/brands", tags=["listening"], status_code=201)
 async def api_add_brand(request: Request, slug: str) -> dict[str, Any]:
     """Add a brand: ``{"name": ..., "own": false, "query": "..."}``."""
-    ws = _ws(request, slug)
-    body = await _body(request)
+    ws = api_workspace(request, slug)
+    body = await json_body(request)
     name = body.get("name")
     if not isinstance(name, str) or not name.strip():
         raise InvalidInput("body: name: required (the brand's name)")
@@ -114,8 +108,8 @@ async def api_add_brand(request: Request, slug: str) -> dict[str, Any]:
 @router.put("/api/workspaces/{slug}/listening/brands/{brand}/query", tags=["listening"])
 async def api_set_query(request: Request, slug: str, brand: str) -> dict[str, Any]:
     """Set a brand's query: ``{"query": "..."}`` (400 naming the column if it does not parse)."""
-    ws = _ws(request, slug)
-    body = await _body(request)
+    ws = api_workspace(request, slug)
+    body = await json_body(request)
     query = body.get("query")
     if not isinstance(query, str):
         raise InvalidInput("body: query: required (a Boolean query string)")
@@ -125,8 +119,8 @@ async def api_set_query(request: Request, slug: str, brand: str) -> dict[str, An
 @router.post("/api/workspaces/{slug}/listening/query-test", tags=["listening"])
 async def api_test_query(request: Request, slug: str) -> dict[str, Any]:
     """How many stored mentions a query would match, with examples: ``{"query": "..."}``."""
-    ws = _ws(request, slug)
-    body = await _body(request)
+    ws = api_workspace(request, slug)
+    body = await json_body(request)
     query = body.get("query")
     if not isinstance(query, str):
         raise InvalidInput("body: query: required")
@@ -140,7 +134,7 @@ async def api_ingest(request: Request, slug: str) -> dict[str, Any]:
     Query parameters: ``format`` (default: detected), ``network`` (for JSONL/CSV without a
     network column), ``mode`` (default, accurate, transformer), ``filename``.
     """
-    ws = _ws(request, slug)
+    ws = api_workspace(request, slug)
     q = dict(request.query_params)
     data = await request.body()
     if not data:
@@ -164,7 +158,7 @@ async def api_ingest(request: Request, slug: str) -> dict[str, Any]:
 def api_mentions(request: Request, slug: str) -> dict[str, Any]:
     """Mentions, newest first. Filters: brand, sentiment, lang, network, tagged, q (text),
     period or from/to; paging: limit (1-1000), offset."""
-    ws = _ws(request, slug)
+    ws = api_workspace(request, slug)
     q = dict(request.query_params)
     rng = date_range_params(q.get("from"), q.get("to"), q.get("period"))
     return sp(request).listening.mentions(
@@ -176,8 +170,8 @@ def api_mentions(request: Request, slug: str) -> dict[str, Any]:
 @router.post("/api/workspaces/{slug}/listening/corrections", tags=["listening"])
 async def api_correct(request: Request, slug: str) -> dict[str, Any]:
     """Correct a mention's sentiment: ``{"mention_id": ..., "sentiment": "negative"}``."""
-    ws = _ws(request, slug)
-    body = await _body(request)
+    ws = api_workspace(request, slug)
+    body = await json_body(request)
     mid, label = body.get("mention_id"), body.get("sentiment")
     if not isinstance(mid, str) or not mid:
         raise InvalidInput("body: mention_id: required")
@@ -189,27 +183,27 @@ async def api_correct(request: Request, slug: str) -> dict[str, Any]:
 @router.get("/api/workspaces/{slug}/listening/corrections", tags=["listening"])
 def api_corrections(request: Request, slug: str) -> list[dict[str, Any]]:
     """Every correction with its text and the model's label (data for retraining)."""
-    return sp(request).listening.corrections(_ws(request, slug))
+    return sp(request).listening.corrections(api_workspace(request, slug))
 
 
 @router.get("/api/workspaces/{slug}/listening/share-of-voice", tags=["listening"])
 def api_sov(request: Request, slug: str) -> dict[str, Any]:
     """Share of voice per brand (also by sentiment) over a period (default: last 90 days)."""
-    a, ws = sp(request), _ws(request, slug)
+    a, ws = sp(request), api_workspace(request, slug)
     return a.listening.share_of_voice(ws, _period(a, ws, dict(request.query_params)))
 
 
 @router.get("/api/workspaces/{slug}/listening/volume", tags=["listening"])
 def api_volume(request: Request, slug: str, grain: str = "week") -> list[dict[str, Any]]:
     """Mentions, positive share and net sentiment per brand and day/week/month."""
-    a, ws = sp(request), _ws(request, slug)
+    a, ws = sp(request), api_workspace(request, slug)
     return a.listening.volume(ws, _period(a, ws, dict(request.query_params)), grain)
 
 
 @router.get("/api/workspaces/{slug}/listening/authors", tags=["listening"])
 def api_authors(request: Request, slug: str, brand: str | None = None) -> list[dict[str, Any]]:
     """Top authors by reach (followers)."""
-    a, ws = sp(request), _ws(request, slug)
+    a, ws = sp(request), api_workspace(request, slug)
     q = dict(request.query_params)
     return a.listening.top_authors(ws, _period(a, ws, q), brand, _int(q, "limit", 10, 1, 100))
 
@@ -217,7 +211,7 @@ def api_authors(request: Request, slug: str, brand: str | None = None) -> list[d
 @router.get("/api/workspaces/{slug}/listening/trending", tags=["listening"])
 def api_trending(request: Request, slug: str, brand: str | None = None) -> dict[str, Any]:
     """Trending terms and hashtags (last ``recent_days`` against the rest), and themes."""
-    a, ws = sp(request), _ws(request, slug)
+    a, ws = sp(request), api_workspace(request, slug)
     q = dict(request.query_params)
     rng = _period(a, ws, q)
     out = a.listening.trending(ws, rng, brand, _int(q, "recent_days", 7, 1, 365))
@@ -229,7 +223,7 @@ def api_trending(request: Request, slug: str, brand: str | None = None) -> dict[
 def api_alerts(request: Request, slug: str) -> list[dict[str, Any]]:
     """Spike alerts with their mentions; ``detect=true`` runs detection first
     (``min_volume``, ``threshold``)."""
-    a, ws = sp(request), _ws(request, slug)
+    a, ws = sp(request), api_workspace(request, slug)
     q = dict(request.query_params)
     if _bool(q, "detect"):
         threshold = q.get("threshold", "3.5")
@@ -246,7 +240,7 @@ def api_alerts(request: Request, slug: str) -> list[dict[str, Any]]:
              tags=["listening"])
 def api_ack(request: Request, slug: str, alert_id: int) -> dict[str, Any]:
     """Mark an alert as acknowledged (it stays listed, no longer open)."""
-    sp(request).listening.acknowledge(_ws(request, slug), alert_id)
+    sp(request).listening.acknowledge(api_workspace(request, slug), alert_id)
     return {"id": alert_id, "status": "acknowledged"}
 
 
@@ -257,7 +251,7 @@ async def api_classify(request: Request) -> list[dict[str, Any]]:
     from socialpulse.adapters.nlp.language import parse_languages
     from socialpulse.adapters.nlp.pipeline import Enricher
 
-    body = await _body(request)
+    body = await json_body(request)
     texts = body.get("texts")
     if not isinstance(texts, list) or not all(isinstance(t, str) for t in texts):
         raise InvalidInput("body: texts: required, a list of strings")
@@ -349,14 +343,14 @@ async def listening_correct(request: Request) -> Response:
     sp(request).listening.correct(ws, mid, label)
     back = str(form.get("back") or "")
     target = back if back.startswith("/listening") else page_url("/listening", ws)
-    return RedirectResponse(target, status_code=303)
+    return redirect_to(target)
 
 
 @router.post("/listening/alerts/{alert_id}/acknowledge", include_in_schema=False)
 def listening_ack(request: Request, alert_id: int) -> Response:
     ws = page_workspace(request)
     sp(request).listening.acknowledge(ws, alert_id)
-    return RedirectResponse(page_url("/listening", ws) + "#alerts", status_code=303)
+    return redirect_to(page_url("/listening", ws) + "#alerts")
 
 
 # --- Overview panel ------------------------------------------------------------------------

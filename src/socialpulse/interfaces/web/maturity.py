@@ -33,7 +33,7 @@ from socialpulse.services.funnel import STAGES as FUNNEL_STAGES
 from socialpulse.services.funnel import FunnelService
 from socialpulse.services.overview import PRESETS
 
-from .common import page_url, page_workspace, render, sp
+from .common import api_workspace, page_url, page_workspace, redirect_to, render, sp
 from .registry import NavItem, OverviewPanel, register_nav, register_overview_panel
 
 router = APIRouter()
@@ -124,10 +124,6 @@ def _short(name: str) -> str:
     return name.split(" and ")[0] if len(name) > 18 else name
 
 
-def _resolve_workspace(app: App, slug: str) -> Workspace:
-    return app.workspace(slug)
-
-
 # --- Audit -------------------------------------------------------------------------------------
 
 
@@ -171,13 +167,14 @@ async def audit_save(request: Request) -> RedirectResponse:
     start, end = str(form.get("start") or ""), str(form.get("end") or "")
     period = parse_period(f"{start}..{end}", "period") if start and end else None
     report = app.audit.run(ws, period, save=True)
-    return RedirectResponse(page_url("/audit", ws, run=report.run_id), status_code=303)
+    return redirect_to("/audit", ws, run=report.run_id)
 
 
 # --- Maturity: home, profile, wizard, results ----------------------------------------------------
 
 
 def _profile_choices() -> dict[str, Any]:
+    """The allowed profile values, for the profile forms and the questionnaire API alike."""
     return {"industries": mat.INDUSTRIES, "size_bands": mat.SIZE_BANDS, "regions": mat.REGIONS}
 
 
@@ -211,7 +208,7 @@ async def maturity_profile(request: Request) -> RedirectResponse:
     form = await request.form()
     app.maturity.set_profile(ws, str(form.get("industry") or ""), str(form.get("size_band") or ""),
                              str(form.get("region") or ""), str(form.get("name") or ""))
-    return RedirectResponse(page_url("/maturity", ws), status_code=303)
+    return redirect_to("/maturity", ws)
 
 
 def _step(request: Request, n_steps: int) -> int:
@@ -283,8 +280,7 @@ async def maturity_save_step(request: Request) -> HTMLResponse | RedirectRespons
     svc.save_answers(ws, draft.id, answers)
     action = str(form.get("action") or "next")
     if action == "back":
-        return RedirectResponse(page_url("/maturity/assess", ws, step=max(1, step - 1)),
-                                status_code=303)
+        return redirect_to("/maturity/assess", ws, step=max(1, step - 1))
     if action == "finish":
         try:
             result = svc.complete(ws, draft.id)
@@ -296,12 +292,11 @@ async def maturity_save_step(request: Request) -> HTMLResponse | RedirectRespons
             )
             return _render_step(request, app, ws, first_missing, error=exc.message,
                                 status_code=400)
-        return RedirectResponse(page_url("/maturity/results", ws, id=result.assessment.id),
-                                status_code=303)
+        return redirect_to("/maturity/results", ws, id=result.assessment.id)
     if action == "save":
-        return RedirectResponse(page_url("/maturity", ws, saved=1), status_code=303)
+        return redirect_to("/maturity", ws, saved=1)
     nxt = min(len(q.dimensions), step + 1)
-    return RedirectResponse(page_url("/maturity/assess", ws, step=nxt), status_code=303)
+    return redirect_to("/maturity/assess", ws, step=nxt)
 
 
 @router.get("/maturity/results", response_class=HTMLResponse, include_in_schema=False)
@@ -335,9 +330,7 @@ def maturity_results(request: Request) -> HTMLResponse:
         "goal_templates": templates,
         "created_goal": request.query_params.get("goal"),
         "goal_error": request.query_params.get("goal_error"),
-        "industries": mat.INDUSTRIES,
-        "size_bands": mat.SIZE_BANDS,
-        "regions": mat.REGIONS,
+        **_profile_choices(),
     }
     return render(request, "maturity_results.html", ctx, workspace=ws)
 
@@ -365,14 +358,8 @@ async def maturity_goal(request: Request) -> RedirectResponse:
     try:
         tracking = app.goals.create_from_template(ws, template)
     except SocialPulseError as exc:  # e.g. no data for the metric yet: say so on the page
-        return RedirectResponse(
-            page_url("/maturity/results", ws, id=back or None, goal_error=exc.message),
-            status_code=303,
-        )
-    return RedirectResponse(
-        page_url("/maturity/results", ws, id=back or None, goal=tracking.goal.id),
-        status_code=303,
-    )
+        return redirect_to("/maturity/results", ws, id=back or None, goal_error=exc.message)
+    return redirect_to("/maturity/results", ws, id=back or None, goal=tracking.goal.id)
 
 
 # --- Funnel ------------------------------------------------------------------------------------
@@ -451,7 +438,7 @@ def api_questionnaire(request: Request) -> dict[str, Any]:
     q = sp(request).maturity.questionnaire
     return {
         "id": q.id, "version": q.version, "title": q.title, "stages": list(mat.STAGES),
-        "industries": mat.INDUSTRIES, "size_bands": mat.SIZE_BANDS, "regions": mat.REGIONS,
+        **_profile_choices(),
         "dimensions": [{"id": d.id, "name": d.name, "description": d.description,
                         "seed": d.seed} for d in q.dimensions],
         "questions": [{"id": x.id, "dimension": x.dimension, "text": x.text, "seed": x.seed,
@@ -461,56 +448,60 @@ def api_questionnaire(request: Request) -> dict[str, Any]:
     }
 
 
+def _api_audit(request: Request, slug: str, period: str | None, save: bool) -> dict[str, Any]:
+    """GET and POST audit differ only in storing the run (and its baselines)."""
+    ws = api_workspace(request, slug)
+    rng = parse_period(period, "period") if period else None
+    return sp(request).audit.run(ws, rng, save=save).as_dict()
+
+
 @router.get("/api/workspaces/{slug}/audit", tags=["maturity"])
 def api_audit(request: Request, slug: str, period: str | None = None) -> dict[str, Any]:
     """Audit the own accounts (not stored; POST to store a run and its baselines)."""
-    app = sp(request)
-    ws = _resolve_workspace(app, slug)
-    rng = parse_period(period, "period") if period else None
-    return app.audit.run(ws, rng, save=False).as_dict()
+    return _api_audit(request, slug, period, save=False)
 
 
 @router.post("/api/workspaces/{slug}/audit", tags=["maturity"], status_code=201)
 def api_audit_save(request: Request, slug: str, period: str | None = None) -> dict[str, Any]:
-    app = sp(request)
-    ws = _resolve_workspace(app, slug)
-    rng = parse_period(period, "period") if period else None
-    return app.audit.run(ws, rng, save=True).as_dict()
+    return _api_audit(request, slug, period, save=True)
 
 
 @router.get("/api/workspaces/{slug}/audit/baselines", tags=["maturity"])
 def api_baselines(request: Request, slug: str, run: int | None = None) -> list[dict[str, Any]]:
     """Baselines of the latest audit run (or ``run``), for goals."""
     app = sp(request)
-    ws = _resolve_workspace(app, slug)
+    ws = api_workspace(request, slug)
     return [b.as_dict() for b in app.audit.baselines(ws, run)]
 
 
-@router.get("/api/workspaces/{slug}/maturity/profile", tags=["maturity"])
-def api_profile(request: Request, slug: str) -> dict[str, Any]:
-    app = sp(request)
-    ws = _resolve_workspace(app, slug)
-    p = app.maturity.profile(ws)
+def _profile_json(p: mat.Profile | None) -> dict[str, Any]:
+    """``{"profile": ...}`` as GET and PUT answer it (null before a profile is set)."""
     if p is None:
         return {"profile": None}
     return {"profile": {"name": p.name, "industry": p.industry, "size_band": p.size_band,
                         "region": p.region}}
 
 
+@router.get("/api/workspaces/{slug}/maturity/profile", tags=["maturity"])
+def api_profile(request: Request, slug: str) -> dict[str, Any]:
+    app = sp(request)
+    ws = api_workspace(request, slug)
+    return _profile_json(app.maturity.profile(ws))
+
+
 @router.put("/api/workspaces/{slug}/maturity/profile", tags=["maturity"])
 def api_set_profile(request: Request, slug: str, body: ProfileIn) -> dict[str, Any]:
     app = sp(request)
-    ws = _resolve_workspace(app, slug)
-    p = app.maturity.set_profile(ws, body.industry, body.size_band, body.region, body.name)
-    return {"profile": {"name": p.name, "industry": p.industry, "size_band": p.size_band,
-                        "region": p.region}}
+    ws = api_workspace(request, slug)
+    return _profile_json(app.maturity.set_profile(ws, body.industry, body.size_band, body.region,
+                                                  body.name))
 
 
 @router.post("/api/workspaces/{slug}/maturity/assessments", tags=["maturity"], status_code=201)
 def api_assess(request: Request, slug: str, body: AnswersIn) -> dict[str, Any]:
     """Complete an assessment from answers (all questions, levels 1-5) and return the result."""
     app = sp(request)
-    ws = _resolve_workspace(app, slug)
+    ws = api_workspace(request, slug)
     svc = app.maturity
     doc: dict[str, Any] = {"answers": body.answers,
                            "version": body.version or svc.questionnaire.version}
@@ -528,7 +519,7 @@ def api_assess(request: Request, slug: str, body: AnswersIn) -> dict[str, Any]:
 @router.get("/api/workspaces/{slug}/maturity/assessments", tags=["maturity"])
 def api_assessments(request: Request, slug: str) -> list[dict[str, Any]]:
     app = sp(request)
-    ws = _resolve_workspace(app, slug)
+    ws = api_workspace(request, slug)
     return [{"id": a.id, "status": a.status, "questionnaire_version": a.questionnaire_version,
              "answered": len(a.answers), "source": a.source,
              "completed_at": a.completed_at.isoformat() if a.completed_at else None,
@@ -541,7 +532,7 @@ def api_result(request: Request, slug: str, assessment: str) -> dict[str, Any]:
     """A completed assessment's result (``latest`` for the newest): scores, stage, progress,
     evidence, benchmarks and recommendations."""
     app = sp(request)
-    ws = _resolve_workspace(app, slug)
+    ws = api_workspace(request, slug)
     if assessment != "latest" and not assessment.isdigit():
         raise InvalidInput(f"assessment: {assessment!r} must be an id or 'latest'")
     aid = None if assessment == "latest" else int(assessment)
@@ -561,6 +552,6 @@ def api_packs(request: Request) -> list[dict[str, Any]]:
 def api_funnel(request: Request, slug: str, period: str, grain: str = "month") -> dict[str, Any]:
     """Conversation, applause and amplification rates per network over time (seed 003)."""
     app = sp(request)
-    ws = _resolve_workspace(app, slug)
+    ws = api_workspace(request, slug)
     return FunnelService(app.metrics, app.store).funnel(
         ws, parse_period(period, "period"), _grain(grain)).as_dict()

@@ -9,12 +9,32 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 if TYPE_CHECKING:
     from socialpulse.bootstrap import App
     from socialpulse.domain.models import Workspace
     from socialpulse.domain.periods import DateRange
+
+
+_Entry = TypeVar("_Entry")
+
+
+def _register(
+    entries: list[_Entry],
+    entry: _Entry,
+    key: Callable[[_Entry], str],
+    order: Callable[[_Entry], tuple[int, str]],
+) -> _Entry:
+    """Put ``entry`` in ``entries`` in place of any with the same key, keeping them sorted.
+
+    Replacing by key is what makes registration idempotent; sorting in place keeps the list
+    object that other modules imported up to date.
+    """
+    entries[:] = [e for e in entries if key(e) != key(entry)]
+    entries.append(entry)
+    entries.sort(key=order)
+    return entry
 
 
 @dataclass(frozen=True)
@@ -38,10 +58,7 @@ NAV: list[NavItem] = []
 
 def register_nav(item: NavItem) -> NavItem:
     """Add (or replace, by path) a navigation entry."""
-    NAV[:] = [n for n in NAV if n.path != item.path]
-    NAV.append(item)
-    NAV.sort(key=lambda n: (n.order, n.label))
-    return item
+    return _register(NAV, item, lambda n: n.path, lambda n: (n.order, n.label))
 
 
 def active_nav(current_path: str) -> NavItem | None:
@@ -78,7 +95,4 @@ OVERVIEW_PANELS: list[OverviewPanel] = []
 
 def register_overview_panel(panel: OverviewPanel) -> OverviewPanel:
     """Add (or replace, by id) an Overview panel."""
-    OVERVIEW_PANELS[:] = [p for p in OVERVIEW_PANELS if p.id != panel.id]
-    OVERVIEW_PANELS.append(panel)
-    OVERVIEW_PANELS.sort(key=lambda p: (p.order, p.id))
-    return panel
+    return _register(OVERVIEW_PANELS, panel, lambda p: p.id, lambda p: (p.order, p.id))

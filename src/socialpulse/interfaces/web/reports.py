@@ -17,7 +17,7 @@ from datetime import date
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, File, Form, Query, Request, UploadFile
-from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from fastapi.responses import HTMLResponse, Response
 
 from socialpulse.bootstrap import App
 from socialpulse.domain.errors import InvalidInput, MissingData, SocialPulseError
@@ -29,12 +29,15 @@ from socialpulse.services.report_render import ReportFormat, parse_format, rende
 from socialpulse.services.report_render import render as render_report
 
 from .common import (
+    api_workspace,
     date_range_params,
     page_url,
     page_workspace,
     parse_by,
     parse_metric_list,
     parse_networks,
+    parse_today,
+    redirect_to,
     render,
     sp,
 )
@@ -103,13 +106,11 @@ def report_file(
     today: Annotated[str | None, Query(description="Date of the goals' status.")] = None,
 ) -> Response:
     """The executive report of a workspace for a period, as a file."""
-    from socialpulse.domain.periods import parse_date
-
     app = sp(request)
-    ws = app.store.workspace(slug)
+    ws = api_workspace(request, slug)
     fmt = parse_format(format, "format")
     rng = _period(app, ws, period)
-    report = app.reports.build(ws, rng, parse_date(today, "today") if today else None)
+    report = app.reports.build(ws, rng, parse_today(today))
     data = render_report(report, fmt)
     disposition = "inline" if fmt is ReportFormat.HTML else "attachment"
     return Response(data, media_type=fmt.media_type, headers={
@@ -136,7 +137,7 @@ def export_table(
 ) -> Response:
     """Any table the pages show, as CSV or XLSX (formula-like text cells neutralised)."""
     app = sp(request)
-    ws = app.store.workspace(slug)
+    ws = api_workspace(request, slug)
     rng = date_range_params(from_, to, period)
     columns, records = _table(app, ws, table, rng, metrics, by, networks, scope, format)
     label = rng or DateRange(date.today(), date.today())
@@ -256,4 +257,4 @@ async def save_branding(
     set_branding(app, ws, name=name, primary=primary or None, accent=accent or None,
                  logo=data, logo_name=logo.filename if logo and logo.filename else "logo",
                  clear_logo=bool(remove_logo))
-    return RedirectResponse(page_url("/reports", ws, saved="Branding saved."), status_code=303)
+    return redirect_to("/reports", ws, saved="Branding saved.")
