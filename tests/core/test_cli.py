@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -151,3 +152,24 @@ def test_console_script_runs_as_a_process(demo_app_ro: App) -> None:
         check=False,
     )
     assert proc.returncode == 2 and proc.stderr.startswith("socialpulse: error:")
+
+
+def test_run_as_module_every_command_group_reads_home(demo_app_ro: App, tmp_path: Path) -> None:
+    """`python -m socialpulse.interfaces.cli` runs cli.py as __main__, a second copy of it: the
+    --home of its root callback must still reach the commands of the other CLI modules."""
+    env = {**os.environ, "SOCIALPULSE_HOME": str(tmp_path / "not-here")}
+    proc = subprocess.run(
+        [sys.executable, "-m", "socialpulse.interfaces.cli", "--home",
+         str(demo_app_ro.settings.home), "listen", "brands", "--format", "json"],
+        capture_output=True, text=True, check=False, env=env,
+    )
+    assert proc.returncode == 0, proc.stderr
+    assert any(b["own"] == "yes" for b in json.loads(proc.stdout))
+
+
+def test_csv_neutralises_formula_cells(capsys, tmp_path: Path) -> None:
+    home = str(tmp_path / "home")
+    assert run(capsys, "--home", home, "workspaces", "add", "acme", "--name", "=1+2")[0] == 0
+    code, out, _ = run(capsys, "--home", home, "workspaces", "list", "--format", "csv")
+    assert code == 0
+    assert list(csv.DictReader(io.StringIO(out)))[0]["name"] == "'=1+2"

@@ -6,7 +6,6 @@ traceback unless SOCIALPULSE_DEBUG=1.
 
 from __future__ import annotations
 
-import json
 import os
 import sys
 from datetime import date, timedelta
@@ -16,13 +15,31 @@ from typing import Annotated, Any
 import click
 import typer
 
-from socialpulse.bootstrap import App, open_home
+from socialpulse.bootstrap import open_home
 from socialpulse.domain.errors import InvalidInput, SocialPulseError
 from socialpulse.domain.formatting import format_value
 from socialpulse.domain.models import Function, Network, parse_enum
 from socialpulse.domain.periods import DateRange, parse_date, resolve_period
 from socialpulse.domain.query import parse_breakdown
-from socialpulse.services.export import to_csv
+from socialpulse.interfaces.cli_common import (
+    STATE,
+    FormatOpt,
+    TextJsonFormatOpt,
+    WorkspaceOpt,
+    check_format,
+    echo_json,
+    emit,
+    emit_document,
+    open_app,
+    open_workspace,
+    print_table,
+    settings,
+)
+from socialpulse.interfaces.cli_goals import goals_app, okrs_app
+from socialpulse.interfaces.cli_import import import_command
+from socialpulse.interfaces.cli_listen import listen_app
+from socialpulse.interfaces.cli_maturity import maturity_app
+from socialpulse.interfaces.cli_report import report_app
 from socialpulse.settings import DEFAULT_HOST, DEFAULT_PORT, Settings
 
 app = typer.Typer(
@@ -42,19 +59,12 @@ app.add_typer(metrics_app, name="metrics")
 app.add_typer(workspaces_app, name="workspaces")
 app.add_typer(accounts_app, name="accounts")
 app.add_typer(lake_app, name="lake")
-app.command("import")(
-    __import__("socialpulse.interfaces.cli_import", fromlist=["x"]).import_command
-)
-
-from socialpulse.interfaces.cli_goals import goals_app, okrs_app  # noqa: E402
-
+app.command("import")(import_command)
 app.add_typer(goals_app, name="goals")
 app.add_typer(okrs_app, name="okrs")
-app.add_typer(__import__("socialpulse.interfaces.cli_maturity", fromlist=["x"]).maturity_app)
-app.add_typer(
-    __import__("socialpulse.interfaces.cli_listen", fromlist=["x"]).listen_app, name="listen"
-)  # noqa: E501
-app.add_typer(__import__("socialpulse.interfaces.cli_report", fromlist=["x"]).report_app, name="report")  # noqa: E501
+app.add_typer(maturity_app)
+app.add_typer(listen_app, name="listen")
+app.add_typer(report_app, name="report")
 
 HomeOpt = Annotated[
     Path | None,
@@ -72,12 +82,6 @@ DbOpt = Annotated[
         show_default=False,
     ),
 ]
-WorkspaceOpt = Annotated[
-    str | None, typer.Option("--workspace", "-w", help="Workspace slug (default: the first).")
-]
-FormatOpt = Annotated[str, typer.Option("--format", "-f", help="table, csv or json.")]
-
-
 EngineOpt = Annotated[
     str | None,
     typer.Option(
@@ -88,47 +92,11 @@ EngineOpt = Annotated[
 ]
 
 
-class _State:
-    home: Path | None = None
-    database_url: str | None = None
-    engine: str | None = None
-
-
-STATE = _State()
-
-
 @app.callback()
 def _main(home: HomeOpt = None, database_url: DbOpt = None, engine: EngineOpt = None) -> None:
     STATE.home = home
     STATE.database_url = database_url
     STATE.engine = engine
-
-
-def settings() -> Settings:
-    return Settings.from_env(STATE.home, STATE.database_url, STATE.engine)
-
-
-def open_app(create: bool = False) -> App:
-    return open_home(settings(), create=create)
-
-
-def check_format(fmt: str, allowed: tuple[str, ...] = ("table", "csv", "json")) -> str:
-    f = fmt.strip().lower()
-    if f not in allowed:
-        raise InvalidInput(f"--format: unknown format {fmt!r}; use one of {', '.join(allowed)}")
-    return f
-
-
-def print_table(columns: list[str], rows: list[list[str]]) -> None:
-    widths = [max([len(c), *(len(r[i]) for r in rows)]) for i, c in enumerate(columns)]
-    typer.echo("  ".join(c.ljust(w) for c, w in zip(columns, widths, strict=True)).rstrip())
-    typer.echo("  ".join("-" * w for w in widths))
-    for r in rows:
-        typer.echo("  ".join(v.ljust(w) for v, w in zip(r, widths, strict=True)).rstrip())
-
-
-def echo_json(data: Any) -> None:
-    typer.echo(json.dumps(data, indent=2, ensure_ascii=False, default=str))
 
 
 # --- home, demo, serve --------------------------------------------------------------------
@@ -206,7 +174,7 @@ def workspaces_list(fmt: FormatOpt = "table") -> None:
         }
         for w in a.store.workspaces()
     ]
-    _emit(f, ["slug", "name", "timezone", "languages", "accounts"], records)
+    emit(f, ["slug", "name", "timezone", "languages", "accounts"], records)
 
 
 @workspaces_app.command("add")
@@ -230,8 +198,7 @@ def workspaces_add(
 def accounts_list(workspace: WorkspaceOpt = None, fmt: FormatOpt = "table") -> None:
     """List the accounts of a workspace."""
     f = check_format(fmt)
-    a = open_app()
-    ws = a.workspace(workspace)
+    a, ws = open_workspace(workspace)
     records = [
         {
             "id": x.id,
@@ -244,7 +211,7 @@ def accounts_list(workspace: WorkspaceOpt = None, fmt: FormatOpt = "table") -> N
         }
         for x in a.store.accounts(ws.id)
     ]
-    _emit(f, ["id", "network", "handle", "name", "function", "brand", "competitor"], records)
+    emit(f, ["id", "network", "handle", "name", "function", "brand", "competitor"], records)
 
 
 @accounts_app.command("add")
@@ -261,8 +228,7 @@ def accounts_add(
     """Add an account (imports also add accounts as they find them)."""
     from socialpulse.services.workspaces import WorkspaceService
 
-    a = open_app()
-    ws = a.workspace(workspace)
+    a, ws = open_workspace(workspace)
     acc = WorkspaceService(a.store, a.lake).add_account(
         ws,
         parse_enum(Network, network, "network"),
@@ -298,7 +264,7 @@ def metrics_list(fmt: FormatOpt = "table") -> None:
     if f == "json":
         echo_json(a)
         return
-    _emit(f, ["id", "name", "unit", "formula", "variants", "goal_types"], records)
+    emit(f, ["id", "name", "unit", "formula", "variants", "goal_types"], records)
 
 
 def open_app_or_catalogue() -> list[dict[str, Any]]:
@@ -315,7 +281,7 @@ def metrics_explain(
     metric: str,
     variant: Annotated[str | None, typer.Option("--variant", "-v", help="Named variant.")] = None,
     workspace: WorkspaceOpt = None,
-    fmt: Annotated[str, typer.Option("--format", "-f", help="text or json.")] = "text",
+    fmt: TextJsonFormatOpt = "text",
 ) -> None:
     """Show how a metric is computed: formula, inputs, and the SQL it runs."""
     f = check_format(fmt, ("text", "json"))
@@ -329,10 +295,13 @@ def metrics_explain(
         tmp = Path(tempfile.mkdtemp(prefix="socialpulse-explain-"))
         a = open_home(Settings(home=tmp), create=True)
         ws = None
-    ex = a.metrics.explain(metric, variant, ws).as_dict()
-    if f == "json":
-        echo_json(ex)
-        return
+    engine = a.settings.query_engine
+    emit_document(f, a.metrics.explain(metric, variant, ws).as_dict(),
+                  lambda ex: _print_explanation(ex, engine))
+
+
+def _print_explanation(ex: dict[str, Any], engine: str) -> None:
+    """`metrics explain` as text: what the JSON says, and the SQL the ``engine`` runs."""
     typer.echo(f"{ex['name']} ({ex['id']}, variant {ex['variant']})")
     typer.echo(f"  {ex['description']}")
     typer.echo(f"\nformula:  {ex['id']} = {ex['formula']}")
@@ -351,7 +320,7 @@ def metrics_explain(
         typer.echo(f"goals:    {', '.join(ex['goal_types'])}")
     for n in ex["notes"]:
         typer.echo(f"note:     {n}")
-    typer.echo(f"\nSQL ({'Spark SQL' if a.settings.query_engine == 'spark' else 'DuckDB'}):")
+    typer.echo(f"\nSQL ({'Spark SQL' if engine == 'spark' else 'DuckDB'}):")
     typer.echo(ex["sql"])
 
 
@@ -380,8 +349,7 @@ def metrics_compute(
     breakdown = parse_breakdown(by)
     rng = _range(from_, to, period)
     nets = [parse_enum(Network, n, "--network").value for n in network or []]
-    a = open_app()
-    ws = a.workspace(workspace)
+    a, ws = open_workspace(workspace)
     table = a.metrics.compute(ws, requests, breakdown, rng, nets)
     if not table.rows:
         raise InvalidInput(
@@ -389,17 +357,15 @@ def metrics_compute(
             f"{rng.label() if rng else 'any period'}; check --from/--to"
         )
     columns = [*table.dimensions, *table.metrics]
-    if f == "json":
-        echo_json(table.records())
-    elif f == "csv":
-        typer.echo(to_csv(columns, table.records()), nl=False)
-    else:
+    if f == "table":  # values formatted in their unit (12.3%, 4.5K), blank dimensions empty
         rows = [
             [str(r.get(d) or "") for d in table.dimensions]
             + [format_value(r.get(m), table.units[m]) for m in table.metrics]
             for r in table.records()
         ]
         print_table(columns, rows)
+    else:
+        emit(f, columns, table.records())
     for note in table.notes:
         typer.echo(f"note: {note}", err=True)
 
@@ -415,8 +381,7 @@ def _range(from_: str | None, to: str | None, period: str | None) -> DateRange |
 def lake_status(workspace: WorkspaceOpt = None, fmt: FormatOpt = "table") -> None:
     """Committed import batches of a workspace."""
     f = check_format(fmt)
-    a = open_app()
-    ws = a.workspace(workspace)
+    a, ws = open_workspace(workspace)
     records = [
         {
             "batch": b.id,
@@ -429,28 +394,18 @@ def lake_status(workspace: WorkspaceOpt = None, fmt: FormatOpt = "table") -> Non
         }
         for b in a.store.batches(ws.id, None)
     ]
-    _emit(f, ["batch", "source", "format", "status", "rows", "files", "committed_at"], records)
+    emit(f, ["batch", "source", "format", "status", "rows", "files", "committed_at"], records)
 
 
 @lake_app.command("compact")
 def lake_compact(workspace: WorkspaceOpt = None) -> None:
     """Merge a workspace's batches into one file per dataset and month."""
-    a = open_app()
-    ws = a.workspace(workspace)
+    a, ws = open_workspace(workspace)
     rows = a.lake.compact(ws.id)
     if not rows:
         typer.echo("nothing to compact")
     else:
         typer.echo("compacted: " + ", ".join(f"{v:,} {k}" for k, v in rows.items()))
-
-
-def _emit(fmt: str, columns: list[str], records: list[dict[str, Any]]) -> None:
-    if fmt == "json":
-        echo_json(records)
-    elif fmt == "csv":
-        typer.echo(to_csv(columns, records), nl=False)
-    else:
-        print_table(columns, [[str(r.get(c, "")) for c in columns] for r in records])
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -14,6 +14,14 @@ import typer
 from socialpulse.domain.errors import InvalidInput
 from socialpulse.domain.formatting import format_value
 from socialpulse.domain.periods import parse_date
+from socialpulse.interfaces.cli_common import (
+    TableJsonFormatOpt,
+    WorkspaceOpt,
+    check_format,
+    emit_document,
+    open_workspace,
+    print_table,
+)
 from socialpulse.services.goal_input import (
     parse_change,
     parse_key_result,
@@ -26,19 +34,11 @@ goals_app = typer.Typer(help="SMART goals: types, templates, add, list, show, ch
 okrs_app = typer.Typer(help="OKRs: an objective with 3 to 5 key results, graded 0.0-1.0.",
                        no_args_is_help=True)
 
-WorkspaceOpt = Annotated[
-    str | None, typer.Option("--workspace", "-w", help="Workspace slug (default: the first).")
-]
-FormatOpt = Annotated[str, typer.Option("--format", "-f", help="table or json.")]
+FormatOpt = TableJsonFormatOpt  # goals and OKRs have no CSV form
 TodayOpt = Annotated[
     str | None,
     typer.Option("--today", help="Evaluate as of this date (YYYY-MM-DD; default: today)."),
 ]
-
-def _core() -> Any:
-    from socialpulse.interfaces import cli
-
-    return cli
 
 
 def _today(text: str | None) -> date:
@@ -46,7 +46,8 @@ def _today(text: str | None) -> date:
 
 
 def _fmt(fmt: str) -> str:
-    return str(_core().check_format(fmt, ("table", "json")))
+    """Goals and OKRs print as a table or text, or as the JSON API's documents; no CSV."""
+    return check_format(fmt, ("table", "json"))
 
 
 # --- goals ---------------------------------------------------------------------------------
@@ -58,15 +59,13 @@ def goals_types(fmt: FormatOpt = "table") -> None:
     from socialpulse.catalogue.goals import goal_catalogue
 
     f = _fmt(fmt)
-    types = list(goal_catalogue().goal_types.values())
-    if f == "json":
-        _core().echo_json([{"id": t.id, "name": t.name, "description": t.description,
-                            "metrics": list(t.metrics), "milestones": list(t.milestones)}
-                           for t in types])
-        return
-    _core().print_table(["id", "name", "metrics"],
-                        [[t.id, t.name, ", ".join(t.metrics) or "(internal milestones)"]
-                         for t in types])
+    types: list[dict[str, Any]] = [
+        {"id": t.id, "name": t.name, "description": t.description, "metrics": list(t.metrics),
+         "milestones": list(t.milestones)} for t in goal_catalogue().goal_types.values()]
+    emit_document(f, types, lambda rows: print_table(
+        ["id", "name", "metrics"],
+        [[t["id"], t["name"], ", ".join(t["metrics"]) or "(internal milestones)"] for t in rows],
+    ))
 
 
 @goals_app.command("templates")
@@ -82,19 +81,20 @@ def goals_templates(
     cat = goal_catalogue()
     if goal_type:
         cat.goal_type(goal_type)
-    rows = [t for t in cat.templates.values() if not goal_type or t.goal_type == goal_type]
-    if f == "json":
-        _core().echo_json([{"id": t.id, "goal_type": t.goal_type, "metric": t.metric,
-                            "title": t.title, "target_change_pct": t.target_change_pct,
-                            "horizon": t.horizon, "baseline": t.baseline,
-                            "networks": list(t.networks)} for t in rows])
-        return
-    _core().print_table(["id", "title"], [[t.id, t.title] for t in rows])
-    bare = [gt for gt in cat.goal_types.values()
-            if not gt.metrics and (not goal_type or gt.id == goal_type)]
-    for gt in bare:
-        typer.echo(f"\n{gt.id}: no metric templates; track it with milestone key results "
-                   f"(`socialpulse okrs add`), e.g. {'; '.join(gt.milestones)}")
+    templates = [{"id": t.id, "goal_type": t.goal_type, "metric": t.metric, "title": t.title,
+                  "target_change_pct": t.target_change_pct, "horizon": t.horizon,
+                  "baseline": t.baseline, "networks": list(t.networks)}
+                 for t in cat.templates.values() if not goal_type or t.goal_type == goal_type]
+
+    def text(templates: list[dict[str, Any]]) -> None:
+        print_table(["id", "title"], [[t["id"], t["title"]] for t in templates])
+        bare = [gt for gt in cat.goal_types.values()
+                if not gt.metrics and (not goal_type or gt.id == goal_type)]
+        for gt in bare:
+            typer.echo(f"\n{gt.id}: no metric templates; track it with milestone key results "
+                       f"(`socialpulse okrs add`), e.g. {'; '.join(gt.milestones)}")
+
+    emit_document(f, templates, text)
 
 
 @goals_app.command("add")
@@ -140,14 +140,14 @@ def goals_add(
         campaign=campaign, owner=owner, title=title,
         milestones=[parse_milestone(m, i) for i, m in enumerate(milestone or [], start=1)],
     )
-    a = _core().open_app()
-    ws = a.workspace(workspace)
+    a, ws = open_workspace(workspace)
     t = a.goals.create(ws, spec, day)
-    if f == "json":
-        _core().echo_json(t.as_dict())
-        return
-    typer.echo(f"goal {t.goal.id} created in workspace {ws.slug!r}")
-    _print_goal(t.as_dict())
+
+    def text(d: dict[str, Any]) -> None:
+        typer.echo(f"goal {t.goal.id} created in workspace {ws.slug!r}")
+        _print_goal(d)
+
+    emit_document(f, t.as_dict(), text)
 
 
 @goals_app.command("list")
@@ -159,12 +159,13 @@ def goals_list(
 ) -> None:
     """Goals with progress, expected progress, forecast and status."""
     f = _fmt(fmt)
-    a = _core().open_app()
-    ws = a.workspace(workspace)
-    items = [t.as_dict(detail=False) for t in a.goals.list(ws, _today(today), all_)]
-    if f == "json":
-        _core().echo_json(items)
-        return
+    a, ws = open_workspace(workspace)
+    emit_document(f, [t.as_dict(detail=False) for t in a.goals.list(ws, _today(today), all_)],
+                  _print_goals)
+
+
+def _print_goals(items: list[dict[str, Any]]) -> None:
+    """The goal board as a table (or how to start one)."""
     if not items:
         typer.echo("no goals yet: create one with `socialpulse goals add TEMPLATE` "
                    "(see `socialpulse goals templates`)")
@@ -178,8 +179,8 @@ def goals_list(
             fc["display"] if fc else "n/a", d["deadline"],
             d["status"].replace("_", " ") + (" (archived)" if d["archived"] else ""),
         ])
-    _core().print_table(["id", "title", "baseline", "current", "target", "progress",
-                         "expected", "forecast", "deadline", "status"], rows)
+    print_table(["id", "title", "baseline", "current", "target", "progress", "expected",
+                 "forecast", "deadline", "status"], rows)
 
 
 @goals_app.command("show")
@@ -192,13 +193,8 @@ def goals_show(
     """One goal: baseline, current, target, progress, forecast with interval, status, reason,
     SMART checks, milestones, check-ins and status history."""
     f = _fmt(fmt)
-    a = _core().open_app()
-    ws = a.workspace(workspace)
-    d = a.goals.track(ws, goal_id, _today(today)).as_dict()
-    if f == "json":
-        _core().echo_json(d)
-        return
-    _print_goal(d)
+    a, ws = open_workspace(workspace)
+    emit_document(f, a.goals.track(ws, goal_id, _today(today)).as_dict(), _print_goal)
 
 
 @goals_app.command("check-in")
@@ -212,21 +208,20 @@ def goals_check_in(
 ) -> None:
     """Record a check-in: the value measured now, the status and your comment."""
     f = _fmt(fmt)
-    a = _core().open_app()
-    ws = a.workspace(workspace)
-    d = a.goals.check_in(ws, goal_id, comment, author, _today(today)).as_dict()
-    if f == "json":
-        _core().echo_json(d)
-        return
-    typer.echo(f"checked in on goal {goal_id}: {d['current']['display']}, "
-               f"{_pct(d['progress'])} of the way, {d['status'].replace('_', ' ')}")
+    a, ws = open_workspace(workspace)
+
+    def text(d: dict[str, Any]) -> None:
+        typer.echo(f"checked in on goal {goal_id}: {d['current']['display']}, "
+                   f"{_pct(d['progress'])} of the way, {d['status'].replace('_', ' ')}")
+
+    emit_document(f, a.goals.check_in(ws, goal_id, comment, author, _today(today)).as_dict(),
+                  text)
 
 
 @goals_app.command("archive")
 def goals_archive(goal_id: int, workspace: WorkspaceOpt = None) -> None:
     """Archive a goal (kept with its history, hidden from the board)."""
-    a = _core().open_app()
-    ws = a.workspace(workspace)
+    a, ws = open_workspace(workspace)
     a.goals.archive(ws, goal_id)
     typer.echo(f"goal {goal_id} archived")
 
@@ -295,14 +290,13 @@ def okrs_add(
     """Create an OKR; metric key results become tracked goals."""
     f = _fmt(fmt)
     krs = [parse_key_result(k, i) for i, k in enumerate(kr, start=1)]
-    a = _core().open_app()
-    ws = a.workspace(workspace)
-    d = a.goals.add_okr(ws, title, krs, deadline, kind, owner, _today(today))
-    if f == "json":
-        _core().echo_json(d)
-        return
-    typer.echo(f"objective {d['id']} created in workspace {ws.slug!r}")
-    _print_okr(d)
+    a, ws = open_workspace(workspace)
+
+    def text(d: dict[str, Any]) -> None:
+        typer.echo(f"objective {d['id']} created in workspace {ws.slug!r}")
+        _print_okr(d)
+
+    emit_document(f, a.goals.add_okr(ws, title, krs, deadline, kind, owner, _today(today)), text)
 
 
 @okrs_app.command("list")
@@ -310,16 +304,16 @@ def okrs_list(workspace: WorkspaceOpt = None, today: TodayOpt = None,
               fmt: FormatOpt = "table") -> None:
     """Objectives with their grades."""
     f = _fmt(fmt)
-    a = _core().open_app()
-    ws = a.workspace(workspace)
-    items = a.goals.okrs(ws, _today(today))
-    if f == "json":
-        _core().echo_json(items)
-        return
+    a, ws = open_workspace(workspace)
+    emit_document(f, a.goals.okrs(ws, _today(today)), _print_okrs)
+
+
+def _print_okrs(items: list[dict[str, Any]]) -> None:
+    """The objectives as a table (or how to add one)."""
     if not items:
         typer.echo("no OKRs yet: create one with `socialpulse okrs add`")
         return
-    _core().print_table(
+    print_table(
         ["id", "objective", "kind", "deadline", "key results", "grade", "colour"],
         [[str(o["id"]), o["title"][:60], o["kind"], o["deadline"], str(len(o["key_results"])),
           f"{o['grade']:.2f}", o["colour"]] for o in items])
@@ -330,13 +324,8 @@ def okrs_show(objective_id: int, workspace: WorkspaceOpt = None, today: TodayOpt
               fmt: FormatOpt = "table") -> None:
     """An objective and its key results with grades and colours."""
     f = _fmt(fmt)
-    a = _core().open_app()
-    ws = a.workspace(workspace)
-    d = a.goals.okr(ws, objective_id, _today(today))
-    if f == "json":
-        _core().echo_json(d)
-        return
-    _print_okr(d)
+    a, ws = open_workspace(workspace)
+    emit_document(f, a.goals.okr(ws, objective_id, _today(today)), _print_okr)
 
 
 @okrs_app.command("grade")
@@ -356,17 +345,13 @@ def okrs_grade(
     f = _fmt(fmt)
     if (kr is None) != (grade is None):
         raise InvalidInput("--kr and --grade go together: --kr 3 --grade 0.5")
-    a = _core().open_app()
-    ws = a.workspace(workspace)
+    a, ws = open_workspace(workspace)
     day = _today(today)
     if kr is not None and grade is not None:
         d = a.goals.grade_key_result(ws, objective_id, kr, grade, comment, author, day)
     else:
         d = a.goals.okr(ws, objective_id, day)
-    if f == "json":
-        _core().echo_json(d)
-        return
-    _print_okr(d)
+    emit_document(f, d, _print_okr)
 
 
 def _print_okr(d: dict[str, Any]) -> None:

@@ -17,6 +17,7 @@ import typer
 from socialpulse.adapters.importers import FORMAT_IDS, Limits
 from socialpulse.domain.errors import InvalidInput
 from socialpulse.domain.periods import parse_date
+from socialpulse.interfaces.cli_common import echo_json, open_app, print_table
 from socialpulse.services.imports import ImportOptions, ImportPlan, ImportResult, ImportService
 
 
@@ -84,8 +85,6 @@ def import_command(
 ) -> None:
     """Import platform exports (X, Facebook, Instagram, LinkedIn, YouTube, TikTok, Mastodon,
     Bluesky, or any CSV/XLSX with --mapping): detect, preview, then write one atomic batch."""
-    from socialpulse.interfaces.cli import echo_json, open_app, print_table
-
     if fmt != "auto" and fmt not in FORMAT_IDS:
         raise InvalidInput(f"--format: unknown format {fmt!r}; use auto or one of "
                            f"{', '.join(FORMAT_IDS)}")
@@ -111,7 +110,7 @@ def import_command(
     with _Progress(enabled=show) as bar:
         plan = svc.plan(ws, files, options, bar.update)
         if show:
-            _print_plan(plan, print_table)
+            _print_plan(plan)
         result: ImportResult | None = None
         if not dry_run:
             result = svc.commit(plan, ", ".join(n for _, n in files)[:500], bar.update)
@@ -151,7 +150,7 @@ class _Progress:
             self._p.__exit__(*exc)
 
 
-def _print_plan(plan: ImportPlan, print_table: Any) -> None:
+def _print_plan(plan: ImportPlan) -> None:
     for f in plan.files:
         period = (f" {f.first_day} .. {f.last_day}" if f.first_day and f.last_day else "")
         typer.echo(f"{f.name}: {f.format} -> {f.account} (account from {f.handle_origin});"

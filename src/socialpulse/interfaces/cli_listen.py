@@ -11,19 +11,26 @@ from typing import Annotated, Any, TextIO
 
 import typer
 
+from socialpulse.bootstrap import App
 from socialpulse.domain.errors import InvalidInput
 from socialpulse.domain.formatting import format_value
+from socialpulse.domain.models import Workspace
 from socialpulse.domain.periods import DateRange
+from socialpulse.interfaces.cli_common import (
+    FormatOpt,
+    TextJsonFormatOpt,
+    WorkspaceOpt,
+    check_format,
+    echo_json,
+    emit,
+    open_workspace,
+)
 
 listen_app = typer.Typer(
     help="Listening: brand queries, mentions, sentiment, share of voice, spike alerts.",
     no_args_is_help=True,
 )
 
-WorkspaceOpt = Annotated[
-    str | None, typer.Option("--workspace", "-w", help="Workspace slug (default: the first).")
-]
-FormatOpt = Annotated[str, typer.Option("--format", "-f", help="table, csv or json.")]
 PeriodOpt = Annotated[
     str | None,
     typer.Option(help="2026-Q3, 2026-09, 2026-W37 or A..B (default: the last 90 days of data)."),
@@ -37,19 +44,12 @@ ModelPathOpt = Annotated[
 ]
 
 
-def _core() -> Any:
-    from socialpulse.interfaces import cli
-
-    return cli
-
-
-def _period(app: Any, ws: Any, period: str | None, days: int = 90) -> DateRange:
+def _period(app: App, ws: Workspace, period: str | None, days: int = 90) -> DateRange:
     if period:
         from socialpulse.domain.periods import parse_period
 
         return parse_period(period, "--period")
-    rng: DateRange = app.listening.default_period(ws, days)
-    return rng
+    return app.listening.default_period(ws, days)
 
 
 def _pct(v: float | None) -> str:
@@ -70,10 +70,8 @@ def brands(
     fmt: FormatOpt = "table",
 ) -> None:
     """The brand and its competitors, with their queries (or add one with --add)."""
-    core = _core()
-    f = core.check_format(fmt)
-    a = core.open_app()
-    ws = a.workspace(workspace)
+    f = check_format(fmt)
+    a, ws = open_workspace(workspace)
     if add is None and (own or query is not None):
         raise InvalidInput("--own and --query go with --add NAME")
     if add is not None:
@@ -84,7 +82,7 @@ def brands(
         return
     records = [{"brand": bq.brand.name, "own": "yes" if bq.brand.is_own else "no",
                 "query": bq.query or "(none)"} for bq in a.listening.brands(ws)]
-    core._emit(f, ["brand", "own", "query"], records)
+    emit(f, ["brand", "own", "query"], records)
 
 
 @listen_app.command("query")
@@ -98,9 +96,7 @@ def query_cmd(
 ) -> None:
     """Show, set or test a brand's query: AND OR NOT, "phrases", ( ), wild*, @handle,
     #hashtag, lang:, author:, network:."""
-    core = _core()
-    a = core.open_app()
-    ws = a.workspace(workspace)
+    a, ws = open_workspace(workspace)
     current = {bq.brand.name.casefold(): bq for bq in a.listening.brands(ws)}
     b = a.listening.brand(ws, brand)
     if query is None:
@@ -139,9 +135,7 @@ def ingest(
     """Read mentions, keep those matching a brand query, add language and sentiment, store."""
     from socialpulse.adapters.connectors import open_source
 
-    core = _core()
-    a = core.open_app()
-    ws = a.workspace(workspace)
+    a, ws = open_workspace(workspace)
     source = open_source(path, fmt, network)
     s = a.listening.ingest(ws, source, mode, model_path)
     if s.already_imported and s.already_imported == s.batches:
@@ -176,8 +170,7 @@ def classify(
     from socialpulse.adapters.nlp.language import parse_languages
     from socialpulse.adapters.nlp.pipeline import Enricher
 
-    if fmt.strip().lower() != "jsonl":
-        raise InvalidInput(f"--format: unknown format {fmt!r}; use jsonl")
+    check_format(fmt, ("jsonl",), use="jsonl")
     if batch < 1:
         raise InvalidInput("--batch: must be at least 1")
     langs = parse_languages(languages, "--languages")
@@ -231,10 +224,8 @@ def mentions(
     """Mentions, newest first."""
     from socialpulse.domain.periods import parse_period
 
-    core = _core()
-    f = core.check_format(fmt)
-    a = core.open_app()
-    ws = a.workspace(workspace)
+    f = check_format(fmt)
+    a, ws = open_workspace(workspace)
     rng = parse_period(period, "--period") if period else None
     r = a.listening.mentions(ws, rng, brand, sentiment, lang, network, None, search, limit)
     cols = ["mention_id", "published_at", "network", "author", "author_followers", "lang",
@@ -246,7 +237,7 @@ def mentions(
             rec["text"] = m["text"].replace("\n", " ")[:70]
             rec["published_at"] = m["published_at"].strftime("%Y-%m-%d %H:%M")
         records.append(rec)
-    core._emit(f, cols, records)
+    emit(f, cols, records)
     if f == "table":
         typer.echo(f"{len(records)} of {r['total']:,} mentions")
 
@@ -258,9 +249,7 @@ def correct(
     workspace: WorkspaceOpt = None,
 ) -> None:
     """Set a mention's sentiment by hand: overrides the model, kept for retraining."""
-    core = _core()
-    a = core.open_app()
-    ws = a.workspace(workspace)
+    a, ws = open_workspace(workspace)
     r = a.listening.correct(ws, mention_id, sentiment)
     was = f" (model said {r['model_sentiment']})" if r["model_sentiment"] else ""
     typer.echo(f"{mention_id}: {r['sentiment']}{was}")
@@ -269,9 +258,7 @@ def correct(
 @listen_app.command("corrections")
 def corrections(workspace: WorkspaceOpt = None) -> None:
     """Every correction as JSON lines (text, lang, label): data for retraining."""
-    core = _core()
-    a = core.open_app()
-    ws = a.workspace(workspace)
+    a, ws = open_workspace(workspace)
     for c in a.listening.corrections(ws):
         typer.echo(json.dumps({"mention_id": c["mention_id"], "text": c["text"],
                                "lang": c["lang"], "sentiment": c["sentiment"],
@@ -284,10 +271,8 @@ def corrections(workspace: WorkspaceOpt = None) -> None:
 def sov(period: PeriodOpt = None, workspace: WorkspaceOpt = None, fmt: FormatOpt = "table"
         ) -> None:
     """Share of voice per brand, with sentiment (positive share and net sentiment)."""
-    core = _core()
-    f = core.check_format(fmt)
-    a = core.open_app()
-    ws = a.workspace(workspace)
+    f = check_format(fmt)
+    a, ws = open_workspace(workspace)
     rng = _period(a, ws, period)
     r = a.listening.share_of_voice(ws, rng)
     cols = ["brand", "own", "mentions", "share_of_voice", "tagged", "untagged",
@@ -302,7 +287,7 @@ def sov(period: PeriodOpt = None, workspace: WorkspaceOpt = None, fmt: FormatOpt
         records.append(rec)
     if f == "table":
         typer.echo(f"share of voice {rng.start} .. {rng.end}: {r['total']:,} mentions")
-    core._emit(f, cols, records)
+    emit(f, cols, records)
 
 
 @listen_app.command("volume")
@@ -313,17 +298,15 @@ def volume(
     fmt: FormatOpt = "table",
 ) -> None:
     """Mentions and sentiment per brand over time."""
-    core = _core()
-    f = core.check_format(fmt)
-    a = core.open_app()
-    ws = a.workspace(workspace)
+    f = check_format(fmt)
+    a, ws = open_workspace(workspace)
     rows = a.listening.volume(ws, _period(a, ws, period), grain)
     cols = ["period", "brand", "mentions", "positive", "neutral", "negative",
             "positive_share", "net_sentiment"]
     if f == "table":
         rows = [{**r, "positive_share": _pct(r["positive_share"]),
                  "net_sentiment": _pct(r["net_sentiment"])} for r in rows]
-    core._emit(f, cols, rows)
+    emit(f, cols, rows)
 
 
 @listen_app.command("authors")
@@ -331,12 +314,10 @@ def authors(brand: Annotated[str | None, typer.Option(help="Only this brand.")] 
             period: PeriodOpt = None, limit: int = 10, workspace: WorkspaceOpt = None,
             fmt: FormatOpt = "table") -> None:
     """Top authors by reach (followers)."""
-    core = _core()
-    f = core.check_format(fmt)
-    a = core.open_app()
-    ws = a.workspace(workspace)
+    f = check_format(fmt)
+    a, ws = open_workspace(workspace)
     rows = a.listening.top_authors(ws, _period(a, ws, period), brand, limit)
-    core._emit(f, ["author", "network", "followers", "mentions", "positive", "negative"], rows)
+    emit(f, ["author", "network", "followers", "mentions", "positive", "negative"], rows)
 
 
 @listen_app.command("trending")
@@ -345,22 +326,20 @@ def trending(brand: Annotated[str | None, typer.Option(help="Only this brand.")]
                  help="Recent window in days, compared with the rest of the period.")] = 7,
              workspace: WorkspaceOpt = None, fmt: FormatOpt = "table") -> None:
     """Trending terms and hashtags, and themes of the conversation."""
-    core = _core()
-    f = core.check_format(fmt)
-    a = core.open_app()
-    ws = a.workspace(workspace)
+    f = check_format(fmt)
+    a, ws = open_workspace(workspace)
     rng = _period(a, ws, period)
     t = a.listening.trending(ws, rng, brand, days)
     themes = a.listening.themes(ws, rng, brand)
     if f == "json":
-        core.echo_json({**t, "themes": themes})
+        echo_json({**t, "themes": themes})
         return
     typer.echo(f"trending in {t['recent']['start']} .. {t['recent']['end']} "
                f"({t['recent']['mentions']:,} mentions) against the rest of the period")
-    core._emit(f, ["term", "mentions", "before", "lift"], t["terms"] + t["hashtags"])
+    emit(f, ["term", "mentions", "before", "lift"], t["terms"] + t["hashtags"])
     typer.echo("")
-    core._emit(f, ["theme", "mentions", "positive", "negative", "net_sentiment"],
-               [{**x, "net_sentiment": _pct(x["net_sentiment"])} for x in themes])
+    emit(f, ["theme", "mentions", "positive", "negative", "net_sentiment"],
+         [{**x, "net_sentiment": _pct(x["net_sentiment"])} for x in themes])
 
 
 @listen_app.command("alerts")
@@ -373,23 +352,19 @@ def alerts(
     mentions_shown: Annotated[int, typer.Option("--mentions", help="Mentions listed per "
                                                 "alert.")] = 5,
     workspace: WorkspaceOpt = None,
-    fmt: Annotated[str, typer.Option("--format", "-f", help="text or json.")] = "text",
+    fmt: TextJsonFormatOpt = "text",
 ) -> None:
     """Volume and negative-share spikes against a weekly-seasonal baseline, with the mentions
     that caused them."""
-    core = _core()
-    f = fmt.strip().lower()
-    if f not in ("text", "json"):
-        raise InvalidInput(f"--format: unknown format {fmt!r}; use text or json")
+    f = check_format(fmt, ("text", "json"), use="text or json")
     if min_volume < 1 or threshold <= 0:
         raise InvalidInput("--min-volume must be at least 1 and --threshold above 0")
-    a = core.open_app()
-    ws = a.workspace(workspace)
+    a, ws = open_workspace(workspace)
     if detect:
         a.listening.detect_alerts(ws, min_volume=min_volume, threshold=threshold)
     found = a.listening.alerts(ws, brand=brand, mentions_per_alert=mentions_shown)
     if f == "json":
-        core.echo_json([x.as_dict() for x in found])
+        echo_json([x.as_dict() for x in found])
         return
     if not found:
         typer.echo("no alerts")

@@ -19,7 +19,18 @@ from socialpulse.domain import maturity as mat
 from socialpulse.domain.errors import InvalidInput
 from socialpulse.domain.formatting import format_value
 from socialpulse.domain.periods import parse_period
-from socialpulse.services.export import to_csv
+from socialpulse.interfaces.cli_common import (
+    TableJsonFormatOpt,
+    TextJsonFormatOpt,
+    WorkspaceOpt,
+    check_format,
+    echo_json,
+    emit,
+    emit_document,
+    open_app,
+    open_workspace,
+    print_table,
+)
 
 maturity_app = typer.Typer(no_args_is_help=True)
 benchmark_app = typer.Typer(
@@ -27,19 +38,9 @@ benchmark_app = typer.Typer(
 )
 maturity_app.add_typer(benchmark_app, name="benchmark")
 
-WorkspaceOpt = Annotated[
-    str | None, typer.Option("--workspace", "-w", help="Workspace slug (default: the first).")
-]
-
 AUDIT_COLUMNS = ["rank", "account", "function", "posts_per_week", "followers",
                  "audience_growth_rate", "engagement_rate", "response_rate", "best_content_types",
                  "best_hours", "verdict", "reason", "flags"]
-
-
-def _core() -> Any:
-    from socialpulse.interfaces import cli
-
-    return cli
 
 
 def _write_text(text: str, output: Path | None) -> None:
@@ -80,11 +81,9 @@ def audit(
 ) -> None:
     """Audit every own account: activity, audience, engagement, best content and times,
     a verdict against the workspace median, and flags. Saves baselines goals can use."""
-    cli = _core()
-    f = cli.check_format(fmt)
+    f = check_format(fmt)
     rng = parse_period(period, "--period") if period else None
-    a = cli.open_app()
-    ws = a.workspace(workspace)
+    a, ws = open_workspace(workspace)
     if baselines:
         found = a.audit.baselines(ws)
         if not found:
@@ -96,23 +95,23 @@ def audit(
                 "how"]
         if f == "table":
             units = {m.id: m.variant().unit for m in a.catalogue.metrics.values()}
-            cli.print_table(cols[1:-1], [
+            print_table(cols[1:-1], [
                 [str(r["account"]), r["metric"], r["variant"], r["period_start"], r["period_end"],
                  format_value(r["value"], units.get(r["metric"], "ratio"))] for r in recs])
         else:
-            cli._emit(f, cols, recs)
+            emit(f, cols, recs)
         return
     report = a.audit.run(ws, rng, save=save)
     if f == "json":
-        cli.echo_json(report.as_dict())
+        echo_json(report.as_dict())
         return
     rows = [_flat(r) for r in report.accounts]
     if f == "csv":
-        typer.echo(to_csv(AUDIT_COLUMNS, rows), nl=False)
+        emit(f, AUDIT_COLUMNS, rows)
         return
     typer.echo(f"Audit of {ws.name} ({ws.slug}), {report.period.label()}: "
                f"{len(rows)} own accounts")
-    cli.print_table(
+    print_table(
         ["#", "account", "function", "posts/wk", "followers", "growth", "eng. rate",
          "best types", "best hours", "verdict"],
         [[str(r["rank"]), r["account"], r["function"],
@@ -160,11 +159,10 @@ def assess(
     region: Annotated[str | None, typer.Option(
         help=f"One of {', '.join(mat.REGIONS)}.")] = None,
     workspace: WorkspaceOpt = None,
-    fmt: Annotated[str, typer.Option("--format", "-f", help="text or json.")] = "text",
+    fmt: TextJsonFormatOpt = "text",
 ) -> None:
     """The Social Maturity Assessment: answer from a file, or show the latest result."""
-    cli = _core()
-    f = cli.check_format(fmt, ("text", "json"))
+    f = check_format(fmt, ("text", "json"))
     if template:
         # the questionnaire is package data: no data home needed for a template
         from socialpulse.services.maturity import questionnaire, template_text
@@ -173,8 +171,7 @@ def assess(
         if output is not None:
             typer.echo(f"blank answers file written to {output}", err=True)
         return
-    a = cli.open_app()
-    ws = a.workspace(workspace)
+    a, ws = open_workspace(workspace)
     svc = a.maturity
     if industry or size_band or region:
         current = svc.profile(ws)
@@ -185,14 +182,10 @@ def assess(
         )
         typer.echo(f"organisation profile: {p.label}", err=True)
     result = svc.assess_file(ws, answers) if answers is not None else svc.result(ws)
-    data = result.as_dict(svc.questionnaire)
-    if f == "json":
-        cli.echo_json(data)
-        return
-    _print_result(cli, data)
+    emit_document(f, result.as_dict(svc.questionnaire), _print_result)
 
 
-def _print_result(cli: Any, d: dict[str, Any]) -> None:
+def _print_result(d: dict[str, Any]) -> None:
     s = d["scores"]
     a = d["assessment"]
     prof = d["profile"]
@@ -218,7 +211,7 @@ def _print_result(cli: Any, d: dict[str, Any]) -> None:
             row.append("hidden" if not c or c["percentile"] is None else f"{c['percentile']:.0f}")
         rows.append(row)
     typer.echo("")
-    cli.print_table(header, rows)
+    print_table(header, rows)
     if d["previous"]:
         typer.echo(f"change: since assessment #{d['previous']['id']} "
                    f"({(d['previous']['completed_at'] or '')[:10]})")
@@ -251,23 +244,21 @@ def _print_result(cli: Any, d: dict[str, Any]) -> None:
 
 
 @benchmark_app.command("list")
-def benchmark_list(fmt: Annotated[str, typer.Option("--format", "-f",
-                                                    help="table or json.")] = "table") -> None:
+def benchmark_list(fmt: TableJsonFormatOpt = "table") -> None:
     """Imported benchmark packs."""
-    cli = _core()
-    f = cli.check_format(fmt, ("table", "json"))
-    a = cli.open_app()
-    recs = [{"name": sp.pack.name, "label": sp.pack.label, "synthetic": sp.pack.synthetic,
-             "groups": len(sp.pack.groups),
-             "hidden_groups": sum(1 for g in sp.pack.groups if g.n < mat.MIN_GROUP),
-             "questionnaire_version": sp.pack.questionnaire_version,
-             "imported_at": sp.imported_at.isoformat()} for sp in a.maturity.packs()]
-    if f == "json":
-        cli.echo_json(recs)
-        return
-    cli.print_table(["name", "label", "groups", "hidden (n<5)", "imported"],
-                    [[r["name"], r["label"], str(r["groups"]), str(r["hidden_groups"]),
-                      r["imported_at"][:10]] for r in recs])
+    f = check_format(fmt, ("table", "json"))
+    a = open_app()
+    recs: list[dict[str, Any]] = [
+        {"name": sp.pack.name, "label": sp.pack.label, "synthetic": sp.pack.synthetic,
+         "groups": len(sp.pack.groups),
+         "hidden_groups": sum(1 for g in sp.pack.groups if g.n < mat.MIN_GROUP),
+         "questionnaire_version": sp.pack.questionnaire_version,
+         "imported_at": sp.imported_at.isoformat()} for sp in a.maturity.packs()]
+    emit_document(f, recs, lambda recs: print_table(
+        ["name", "label", "groups", "hidden (n<5)", "imported"],
+        [[r["name"], r["label"], str(r["groups"]), str(r["hidden_groups"]),
+          r["imported_at"][:10]] for r in recs],
+    ))
 
 
 @benchmark_app.command("import")
@@ -275,8 +266,7 @@ def benchmark_import(
     file: Annotated[Path, typer.Argument(help="Pack file (YAML or JSON, see docs/maturity.md).")],
 ) -> None:
     """Import a benchmark pack of aggregates (replaces a pack with the same name)."""
-    cli = _core()
-    a = cli.open_app()
+    a = open_app()
     sp = a.maturity.import_pack(file)
     hidden = sum(1 for g in sp.pack.groups if g.n < mat.MIN_GROUP)
     typer.echo(f"benchmark pack {sp.pack.name!r} imported: {len(sp.pack.groups)} groups"
@@ -288,7 +278,7 @@ def benchmark_import(
 @benchmark_app.command("remove")
 def benchmark_remove(name: Annotated[str, typer.Argument(help="Pack name.")]) -> None:
     """Remove an imported benchmark pack."""
-    a = _core().open_app()
+    a = open_app()
     a.maturity.remove_pack(name)
     typer.echo(f"benchmark pack {name!r} removed")
 
@@ -305,9 +295,8 @@ def benchmark_export(
 ) -> None:
     """Export aggregates (quantiles and n per industry x size band x dimension), never answers;
     groups of fewer than 5 organisations are left out."""
-    cli = _core()
-    f = cli.check_format(fmt, ("yaml", "json"))
-    a = cli.open_app()
+    f = check_format(fmt, ("yaml", "json"))
+    a = open_app()
     if pack:
         doc = a.maturity.export_pack(pack)
         note = f"pack {pack!r}: {len(doc['groups'])} groups"

@@ -14,12 +14,13 @@ from __future__ import annotations
 import os
 from datetime import date
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated
 
 import typer
 
 from socialpulse.domain.errors import InvalidInput
 from socialpulse.domain.periods import parse_date, parse_period
+from socialpulse.interfaces.cli_common import WorkspaceOpt, open_app, open_workspace, print_table
 
 report_app = typer.Typer(
     help="The executive report (PDF, HTML, XLSX), its branding and scheduled reports.",
@@ -27,16 +28,6 @@ report_app = typer.Typer(
 )
 schedule_app = typer.Typer(help="Scheduled reports: add, list, remove.", no_args_is_help=True)
 report_app.add_typer(schedule_app, name="schedule")
-
-WorkspaceOpt = Annotated[
-    str | None, typer.Option("--workspace", "-w", help="Workspace slug (default: the first).")
-]
-
-
-def _core() -> Any:
-    from socialpulse.interfaces import cli
-
-    return cli
 
 
 def _check_output(output: Path) -> Path:
@@ -77,9 +68,7 @@ def generate(
     rng = parse_period(period, "--period")
     f = parse_format(fmt)
     day = parse_date(today, "--today") if today else None
-    cli = _core()
-    app = cli.open_app()
-    ws = app.workspace(workspace)
+    app, ws = open_workspace(workspace)
     safe = period.strip().replace("..", "_to_").replace("/", "-")
     out = _check_output(output or Path(f"{ws.slug}-{safe}.{f.value}"))
     report = app.reports.build(ws, rng, day)
@@ -110,8 +99,7 @@ def branding(
     """Set the workspace's report branding (unchanged fields keep their value); shows it."""
     from socialpulse.services.report_branding import set_branding
 
-    app = _core().open_app()
-    ws = app.workspace(workspace)
+    app, ws = open_workspace(workspace)
     view = set_branding(app, ws, name=name, primary=colour, accent=accent, logo=logo,
                         clear_logo=no_logo)
     typer.echo(f"branding of {ws.slug}: name {view.name!r}, primary {view.primary}, "
@@ -132,8 +120,7 @@ def schedule_add(
     """Add a scheduled report; `report run-due` (e.g. daily from cron) delivers it."""
     from socialpulse.services.report_schedules import ReportSchedules
 
-    app = _core().open_app()
-    ws = app.workspace(workspace)
+    app, ws = open_workspace(workspace)
     sch = ReportSchedules(app).add(ws, cadence, fmt, folder, to or [])
     typer.echo(f"schedule {sch.id}: {sch.cadence} {sch.format} report of {ws.slug} to "
                f"{sch.folder}" + (f", e-mailed to {', '.join(sch.recipients)}"
@@ -145,16 +132,14 @@ def schedule_list(workspace: WorkspaceOpt = None) -> None:
     """Scheduled reports of the workspace."""
     from socialpulse.services.report_schedules import ReportSchedules
 
-    cli = _core()
-    app = cli.open_app()
-    ws = app.workspace(workspace)
+    app, ws = open_workspace(workspace)
     rows = [[str(s.id), s.cadence, s.format, s.folder, ", ".join(s.recipients) or "-"]
             for s in ReportSchedules(app).schedules(ws)]
     if not rows:
         typer.echo(f"no scheduled reports in {ws.slug}; add one with "
                    "`socialpulse report schedule add`")
         return
-    cli.print_table(["id", "cadence", "format", "folder", "recipients"], rows)
+    print_table(["id", "cadence", "format", "folder", "recipients"], rows)
 
 
 @schedule_app.command("remove")
@@ -165,8 +150,7 @@ def schedule_remove(
     """Remove a scheduled report."""
     from socialpulse.services.report_schedules import ReportSchedules
 
-    app = _core().open_app()
-    ws = app.workspace(workspace)
+    app, ws = open_workspace(workspace)
     ReportSchedules(app).remove(ws, schedule_id)
     typer.echo(f"schedule {schedule_id} removed")
 
@@ -181,7 +165,7 @@ def run_due(
 
     day = parse_date(today, "--today") if today else date.today()
     smtp = SmtpConfig.from_env(os.environ)
-    app = _core().open_app()
+    app = open_app()
     results = ReportSchedules(app).run_due(day, smtp)
     if not results:
         typer.echo("no scheduled reports; add one with `socialpulse report schedule add`")
