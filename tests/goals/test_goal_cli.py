@@ -55,6 +55,18 @@ def test_add_from_template_show_json_check_in_and_archive(home, capsys):
     assert code == 0 and "checked in on goal" in out
     code, out, _ = run(home, capsys, "goals", "list", *TODAY)
     assert code == 0 and "Raise brand awareness: impressions" in out
+    code, out, err = run(home, capsys, "goals", "revise", gid, "--change", "+12%",
+                         "--milestone", "2026-11-30=+5%:halfway", "-m", "Q4 budget cut",
+                         "--author", "ana", *TODAY)
+    assert code == 0, err
+    assert f"goal {gid} revised" in out and "Revised: target " in out
+    assert "milestones 0 -> 1" in out
+    assert "Q4 budget cut" in out and "milestone   2026-11-30" in out
+    code, out, _ = run(home, capsys, "goals", "show", gid, *TODAY, "--format", "json")
+    assert json.loads(out)["target"]["change_pct"] == 12
+    code, out, err = run(home, capsys, "goals", "revise", gid, "--no-milestones",
+                         "--milestone", "2026-11-30=+5%", "-m", "x", *TODAY)
+    assert code == 2 and "give one of them" in err
     code, out, _ = run(home, capsys, "goals", "archive", gid)
     assert code == 0
     code, out, _ = run(home, capsys, "goals", "list", "--all", *TODAY)
@@ -71,6 +83,8 @@ def test_add_from_template_show_json_check_in_and_archive(home, capsys):
       "2026-12-31"], "target: give target_value or target_change_pct"),
     (["goals", "add", "brand_awareness:reach", "--change", "lots"], "--change: 'lots'"),
     (["goals", "show", "9999"], "goal 9999 not found"),
+    (["goals", "revise", "9999", "-m", "x", "--owner", "y"], "goal 9999 not found"),
+    (["goals", "revise", "1", "-m", "x"], "nothing to change"),
     (["okrs", "add", "O", "--deadline", "2026-12-31", "--kr", "template=brand_awareness:reach",
       "--kr", "milestone=Personas", "--kr", "title=More reach"], "key result 3: More reach "
                                                                   "has no measure"),

@@ -29,7 +29,8 @@ from socialpulse.services.goal_input import (
     parse_number,
 )
 
-goals_app = typer.Typer(help="SMART goals: types, templates, add, list, show, check-in, archive.",
+goals_app = typer.Typer(help="SMART goals: types, templates, add, list, show, check-in, revise, "
+                        "archive.",
                         no_args_is_help=True)
 okrs_app = typer.Typer(help="OKRs: an objective with 3 to 5 key results, graded 0.0-1.0.",
                        no_args_is_help=True)
@@ -216,6 +217,51 @@ def goals_check_in(
 
     emit_document(f, a.goals.check_in(ws, goal_id, comment, author, _today(today)).as_dict(),
                   text)
+
+
+@goals_app.command("revise")
+def goals_revise(
+    goal_id: int,
+    reason: Annotated[str, typer.Option("--reason", "-m", help="Why the goal changes.")],
+    target: Annotated[str | None, typer.Option(help="New absolute target value.")] = None,
+    change: Annotated[str | None, typer.Option(help="New target as % change: +20% or -10%.")]
+    = None,
+    deadline: Annotated[str | None, typer.Option(help="New due date (YYYY-MM-DD).")] = None,
+    milestone: Annotated[list[str] | None, typer.Option(
+        help="Replace the milestones: DATE=TARGET[:label] (repeat).")] = None,
+    no_milestones: Annotated[bool, typer.Option("--no-milestones",
+                                                help="Remove every milestone.")] = False,
+    objective: Annotated[str | None, typer.Option(help="New business objective.")] = None,
+    owner: Annotated[str | None, typer.Option(help="New owner.")] = None,
+    title: Annotated[str | None, typer.Option(help="New title.")] = None,
+    author: Annotated[str, typer.Option(help="Who revises it.")] = "",
+    workspace: WorkspaceOpt = None,
+    today: TodayOpt = None,
+    fmt: FormatOpt = "table",
+) -> None:
+    """Move a goal's target or deadline (or its milestones, title, objective, owner).
+
+    What the goal measures stays; the revision is checked like a new goal and logged as a
+    check-in with your reason."""
+    f = _fmt(fmt)
+    if milestone and no_milestones:
+        raise InvalidInput("--milestone and --no-milestones: give one of them")
+    changes: dict[str, Any] = {
+        "target_value": parse_number(target, "--target") if target else None,
+        "target_change_pct": parse_change(change) if change else None,
+        "deadline": deadline, "objective": objective, "owner": owner, "title": title,
+        "milestones": ([] if no_milestones else
+                       [parse_milestone(m, i) for i, m in enumerate(milestone, start=1)]
+                       if milestone else None),
+    }
+    a, ws = open_workspace(workspace)
+    t = a.goals.revise(ws, goal_id, changes, reason, author, _today(today))
+
+    def text(d: dict[str, Any]) -> None:
+        typer.echo(f"goal {goal_id} revised (the change is logged in its check-ins)")
+        _print_goal(d)
+
+    emit_document(f, t.as_dict(), text)
 
 
 @goals_app.command("archive")
