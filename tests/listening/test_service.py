@@ -178,3 +178,21 @@ def test_classify_jsonl(capsys, tmp_path: Path) -> None:
     assert code == 2 and "unknown mode 'magic'" in err
     code, _, err = run(capsys, "listen", "classify", str(f), "--languages", "xx")
     assert code == 2 and "unknown language code 'xx'" in err
+
+
+def test_top_authors_are_one_handle_on_one_network_in_a_stable_order(demo_app_ro: App) -> None:
+    a = demo_app_ro
+    ws = a.workspace("demo")
+    rng = a.listening.default_period(ws, 365)
+    first = a.listening.top_authors(ws, rng, limit=50)
+    assert first == a.listening.top_authors(ws, rng, limit=50)
+    keys = [(r["author"], r["network"]) for r in first]
+    assert len(keys) == len(set(keys)) and len(keys) > 10
+    # each row's counts are that handle's on that network only
+    r = first[0]
+    n = a.listening._query(
+        ws, "SELECT count(DISTINCT mention_id) AS n FROM m WHERE author = ? AND network = ? "
+            "AND local_date BETWEEN ? AND ?", [r["author"], r["network"], rng.start, rng.end])
+    assert r["mentions"] == n[0]["n"]
+    followers = [x["followers"] or 0 for x in first]
+    assert followers == sorted(followers, reverse=True)

@@ -521,17 +521,21 @@ class ListeningService:
 
     def top_authors(self, ws: Workspace, period: DateRange, brand: str | None = None,
                     limit: int = 10) -> list[dict[str, Any]]:
-        """Authors by reach (their follower count), with how often and how they mention."""
+        """Authors by reach (their follower count), with how often and how they mention.
+
+        An author is a handle on one network: the same handle elsewhere is another person as
+        far as the data can tell (and grouping by handle alone picked a network at random)."""
         brand_id = self.brand(ws, brand).id if brand else None
         where, params = self._where(period, brand_id, [("author <> ?", "")])
         return self._query(
             ws,
-            f"""SELECT author, any_value(network) AS network,
+            f"""SELECT author, network,
                    max(author_followers) AS followers, count(DISTINCT mention_id) AS mentions,
                    count(DISTINCT mention_id) FILTER (WHERE sentiment = 'negative') AS negative,
                    count(DISTINCT mention_id) FILTER (WHERE sentiment = 'positive') AS positive
-               FROM m WHERE {where} GROUP BY author
-               ORDER BY followers DESC NULLS LAST, mentions DESC LIMIT {int(limit)}""",
+               FROM m WHERE {where} GROUP BY author, network
+               ORDER BY followers DESC NULLS LAST, mentions DESC, author, network
+               LIMIT {int(limit)}""",
             params,
         )
 
