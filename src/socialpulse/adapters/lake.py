@@ -259,10 +259,15 @@ class Lake:
             return SCHEMAS[dataset].empty_table()
         return pa.concat_tables([pq.read_table(p, schema=SCHEMAS[dataset]) for p in paths])
 
-    def compact(self, workspace_id: int) -> dict[str, int]:
-        """Merge every committed batch into one, keeping the latest row per natural key."""
+    def compact(self, workspace_id: int, timezone: str | None = None) -> dict[str, int]:
+        """Merge every committed batch into one, keeping the latest row per natural key.
+
+        With ``timezone``, also re-derive each post's and mention's local day in that zone and
+        store it as the workspace's zone in the same transaction that swaps the batches, so
+        the days and the setting never disagree; this rewrites even a single batch.
+        """
         old = self.store.batches(workspace_id, "committed")
-        if len(old) < 2:
+        if len(old) < 2 and timezone is None:
             return {}
         merged: dict[str, pa.Table] = {}
         for dataset in SCHEMAS:
@@ -270,13 +275,36 @@ class Lake:
             if len(table) == 0:
                 continue
             merged[dataset] = latest_rows(dataset, table)
-        digest = "compact-" + content_hash("compact", merged)[:56]
-        batch = self.store.begin_batch(workspace_id, "compaction", "compact", digest)
+            if timezone is not None:
+                merged[dataset] = rezoned(merged[dataset], timezone)
+        if not merged:
+            if timezone is not None:
+                self.store.update_workspace(workspace_id, timezone=timezone)
+            return {}
+        kind = "compact" if timezone is None else f"timezone {timezone}"
+        digest = f"{kind.split()[0]}-" + content_hash(kind, merged)[:56]
+        batch = self.store.begin_batch(workspace_id, "compaction", kind.split()[0], digest)
         files, rows = self._write_batch(workspace_id, batch.id, merged)
-        self.store.replace_batches([b.id for b in old], batch.id, files, rows)
+        self.store.replace_batches([b.id for b in old], batch.id, files, rows,
+                                   timezone=timezone)
         for b in old:
             self._remove_files(b.files)
         return rows
+
+
+def local_dates(published: pa.ChunkedArray | pa.Array, tz: str) -> pa.Array:
+    """The local calendar day of each UTC instant in the workspace's time zone."""
+    local = pc.local_timestamp(published.cast(pa.timestamp("us", tz=tz)))
+    return pc.cast(local, pa.date32())
+
+
+def rezoned(table: pa.Table, tz: str) -> pa.Table:
+    """Local days re-derived from the UTC times in ``tz``; rows without a time (exports that
+    give only a day) keep their day."""
+    if "local_date" not in table.column_names or "published_at" not in table.column_names:
+        return table
+    day = pc.coalesce(local_dates(table["published_at"], tz), table["local_date"])
+    return table.set_column(table.schema.get_field_index("local_date"), "local_date", day)
 
 
 def _keys_unique(table: pa.Table, keys: tuple[str, ...]) -> bool:

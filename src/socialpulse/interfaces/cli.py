@@ -194,6 +194,29 @@ def workspaces_add(
     typer.echo(f"workspace {ws.slug!r} created")
 
 
+@workspaces_app.command("update")
+def workspaces_update(
+    slug: str,
+    name: Annotated[str | None, typer.Option(help="New display name.")] = None,
+    timezone: Annotated[str | None, typer.Option(
+        help="New IANA time zone: re-derives the local day of every post and mention.")] = None,
+    languages: Annotated[str | None, typer.Option(
+        help="Comma-separated ISO 639 codes (for mentions ingested from now on).")] = None,
+) -> None:
+    """Change a workspace's name, time zone or languages."""
+    from socialpulse.services.workspaces import WorkspaceService
+
+    a = open_app()
+    ws, rows = WorkspaceService(a.store, a.lake).update(
+        a.store.workspace(slug), name, timezone,
+        languages.split(",") if languages is not None else None)
+    typer.echo(f"workspace {ws.slug!r}: name {ws.name!r}, timezone {ws.timezone}, "
+               f"languages {','.join(ws.languages)}")
+    if rows:
+        typer.echo("local days re-derived in " + ws.timezone + ": "
+                   + ", ".join(f"{n:,} {k.replace('_', ' ')}" for k, n in rows.items()))
+
+
 @accounts_app.command("list")
 def accounts_list(workspace: WorkspaceOpt = None, fmt: FormatOpt = "table") -> None:
     """List the accounts of a workspace."""

@@ -24,7 +24,7 @@ import pyarrow.compute as pc
 from socialpulse.adapters.importers import Context, Format, Limits, Parsed, Source, detect
 from socialpulse.adapters.importers import format_by_id as _format_by_id
 from socialpulse.adapters.importers.base import end_of_day
-from socialpulse.adapters.lake import SCHEMAS, Lake, conform
+from socialpulse.adapters.lake import SCHEMAS, Lake, conform, local_dates
 from socialpulse.adapters.store import Store
 from socialpulse.domain.errors import InvalidInput
 from socialpulse.domain.models import NETWORK_LABELS, Network, Workspace
@@ -311,12 +311,6 @@ def _account_ids(t: pa.Table, p: Parsed, ids: dict[tuple[Network, str], int]) ->
     return pc.take(vals, pc.index_in(handles, value_set=keys))
 
 
-def _local_dates(published: pa.ChunkedArray | pa.Array, tz: str) -> pa.Array:
-    """The local calendar day of each UTC instant in the workspace's time zone."""
-    local = pc.local_timestamp(published.cast(pa.timestamp("us", tz=tz)))
-    return pc.cast(local, pa.date32())
-
-
 def _lake_tables(parsed: list[Parsed], ids: dict[tuple[Network, str], int], tz: str
                  ) -> dict[str, pa.Table]:
     out: dict[str, list[pa.Table]] = {"posts": [], "post_snapshots": [], "account_daily": []}
@@ -327,7 +321,7 @@ def _lake_tables(parsed: list[Parsed], ids: dict[tuple[Network, str], int], tz: 
             t = p.posts
             t = t.append_column("account_id", _account_ids(t, p, ids))
             if "published_at" in t.column_names:
-                computed = _local_dates(t["published_at"], tz)
+                computed = local_dates(t["published_at"], tz)
                 if "local_date" in t.column_names:
                     computed = pc.coalesce(t["local_date"].cast(pa.date32()), computed)
                     t = t.drop_columns(["local_date"])

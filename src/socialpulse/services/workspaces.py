@@ -44,6 +44,27 @@ class WorkspaceService:
             check_languages(languages),
         )
 
+    def update(self, ws: Workspace, name: str | None = None, timezone: str | None = None,
+               languages: Sequence[str] | None = None) -> tuple[Workspace, dict[str, int]]:
+        """Rename, change languages, or move the workspace to another time zone.
+
+        Day boundaries follow the time zone, so a new zone re-derives the local day of every
+        post and mention already imported (the lake is rewritten as one compacted batch and
+        the setting changes in the same transaction); returns the rows rewritten. Languages
+        apply to mentions ingested from now on."""
+        if name is not None and not name.strip():
+            raise InvalidInput("name: give a non-empty name")
+        tz = check_timezone(timezone) if timezone is not None else None
+        langs = check_languages(languages) if languages is not None else None
+        if name is None and tz is None and langs is None:
+            raise InvalidInput("workspace: nothing to change; give a name, timezone or languages")
+        rows: dict[str, int] = {}
+        if tz is not None and tz != ws.timezone:
+            rows = self.lake.compact(ws.id, timezone=tz)
+        updated = self.store.update_workspace(ws.id, name=name.strip() if name else None,
+                                              languages=langs)
+        return updated, rows
+
     def delete(self, ws: Workspace) -> None:
         """Forget the workspace in the database first, then remove its files."""
         files = [f for b in self.store.batches(ws.id, None) for f in b.files]

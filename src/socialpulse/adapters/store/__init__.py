@@ -147,6 +147,25 @@ class Store:
         except IntegrityError:
             raise Conflict(f"workspace {slug!r} already exists") from None
 
+    @staticmethod
+    def _set_workspace(s: Session, workspace_id: int, **fields: Any) -> WorkspaceRow:
+        row = s.get(WorkspaceRow, workspace_id)
+        if row is None:
+            raise NotFound(f"workspace {workspace_id} not found")
+        for name, value in fields.items():
+            if value is not None:
+                setattr(row, name, list(value) if name == "languages" else value)
+        return row
+
+    def update_workspace(self, workspace_id: int, name: str | None = None,
+                         timezone: str | None = None,
+                         languages: Sequence[str] | None = None) -> Workspace:
+        """Change a workspace's settings (None: keep). A new time zone also needs the lake's
+        local days re-derived: `Lake.compact(timezone=...)` does both at once."""
+        with self.session() as s:
+            return _ws(self._set_workspace(s, workspace_id, name=name, timezone=timezone,
+                                           languages=languages))
+
     def workspaces(self) -> list[Workspace]:
         with self.session() as s:
             return [_ws(r) for r in s.scalars(select(WorkspaceRow).order_by(WorkspaceRow.slug))]
@@ -311,9 +330,16 @@ class Store:
                 s.delete(row)
 
     def replace_batches(self, old_ids: Sequence[int], new_batch_id: int,
-                        files: list[str], rows: dict[str, int]) -> None:
-        """Compaction: commit the merged batch and retire the old ones in one transaction."""
+                        files: list[str], rows: dict[str, int],
+                        timezone: str | None = None) -> None:
+        """Compaction: commit the merged batch and retire the old ones in one transaction
+        (with the workspace's new time zone when the merge re-derived local days)."""
         with self.session() as s:
+            if timezone is not None:
+                batch = s.get(IngestBatchRow, new_batch_id)
+                if batch is None:
+                    raise NotFound(f"ingest batch {new_batch_id} not found")
+                self._set_workspace(s, batch.workspace_id, timezone=timezone)
             for bid in old_ids:
                 old = s.get(IngestBatchRow, bid)
                 if old is not None:

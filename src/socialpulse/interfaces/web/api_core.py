@@ -16,13 +16,14 @@ from fastapi import APIRouter, Query, Request
 from fastapi.responses import Response
 from pydantic import BaseModel, Field
 
-from socialpulse.domain.errors import MissingData
-from socialpulse.domain.models import NETWORK_LABELS
+from socialpulse.domain.errors import InvalidInput, MissingData
+from socialpulse.domain.models import NETWORK_LABELS, Workspace
 from socialpulse.services.export import to_csv
 
 from .common import (
     api_workspace,
     date_range_params,
+    json_body,
     parse_by,
     parse_metric_list,
     parse_networks,
@@ -173,12 +174,38 @@ class OverviewOut(BaseModel):
 @router.get("/workspaces", response_model=list[WorkspaceOut])
 def list_workspaces(request: Request) -> list[WorkspaceOut]:
     """Every workspace (a brand or a client) of the data home."""
+    return [_workspace_out(request, w) for w in sp(request).store.workspaces()]
+
+
+def _workspace_out(request: Request, w: Workspace) -> WorkspaceOut:
+    return WorkspaceOut(slug=w.slug, name=w.name, timezone=w.timezone,
+                        languages=list(w.languages),
+                        accounts=len(sp(request).store.accounts(w.id)))
+
+
+@router.patch("/workspaces/{slug}", response_model=WorkspaceOut, responses=ERRORS)
+async def update_workspace(request: Request, slug: str) -> WorkspaceOut:
+    """Change ``{"name", "timezone", "languages": ["en", "es"]}`` (any of them). A new time
+    zone re-derives the local day of every post and mention already imported."""
+    from socialpulse.services.workspaces import WorkspaceService
+
+    ws = api_workspace(request, slug)
+    body = await json_body(request)
+    unknown = sorted(set(body) - {"name", "timezone", "languages"})
+    if unknown:
+        raise InvalidInput(f"body: unknown field {unknown[0]!r}; fields are name, timezone, "
+                           "languages")
+    for key in ("name", "timezone"):
+        if body.get(key) is not None and not isinstance(body[key], str):
+            raise InvalidInput(f"body: {key} must be a string")
+    langs = body.get("languages")
+    if langs is not None and not (isinstance(langs, list)
+                                  and all(isinstance(x, str) for x in langs)):
+        raise InvalidInput("body: languages must be a list of ISO 639 codes such as [\"en\"]")
     app = sp(request)
-    return [
-        WorkspaceOut(slug=w.slug, name=w.name, timezone=w.timezone, languages=list(w.languages),
-                     accounts=len(app.store.accounts(w.id)))
-        for w in app.store.workspaces()
-    ]
+    updated, _ = WorkspaceService(app.store, app.lake).update(
+        ws, body.get("name"), body.get("timezone"), langs)
+    return _workspace_out(request, updated)
 
 
 @router.get("/workspaces/{slug}/accounts", response_model=list[AccountOut], responses=ERRORS)
