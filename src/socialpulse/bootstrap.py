@@ -27,6 +27,7 @@ if TYPE_CHECKING:
     from socialpulse.services.imports import ImportService
     from socialpulse.services.listening import ListeningService
     from socialpulse.services.reports import ReportService
+    from socialpulse.services.workspaces import WorkspaceService
 
 
 QUERY_ENGINES = ("duckdb", "spark")
@@ -81,6 +82,12 @@ class App:
     @cached_property
     def lake(self) -> Lake:
         return Lake(self.settings.lake_dir, self.store)
+
+    @cached_property
+    def workspaces(self) -> WorkspaceService:
+        from socialpulse.services.workspaces import WorkspaceService
+
+        return WorkspaceService(self.store, self.lake)
 
     @cached_property
     def catalogue(self) -> Catalogue:

@@ -185,10 +185,8 @@ def workspaces_add(
     languages: Annotated[str, typer.Option(help="Comma-separated ISO 639 codes.")] = "en",
 ) -> None:
     """Create a workspace."""
-    from socialpulse.services.workspaces import WorkspaceService
-
     a = open_app(create=True)
-    ws = WorkspaceService(a.store, a.lake).create(
+    ws = a.workspaces.create(
         slug, name or slug, timezone, languages.split(",")
     )
     typer.echo(f"workspace {ws.slug!r} created")
@@ -204,10 +202,8 @@ def workspaces_update(
         help="Comma-separated ISO 639 codes (for mentions ingested from now on).")] = None,
 ) -> None:
     """Change a workspace's name, time zone or languages."""
-    from socialpulse.services.workspaces import WorkspaceService
-
     a = open_app()
-    ws, rows = WorkspaceService(a.store, a.lake).update(
+    ws, rows = a.workspaces.update(
         a.store.workspace(slug), name, timezone,
         languages.split(",") if languages is not None else None)
     typer.echo(f"workspace {ws.slug!r}: name {ws.name!r}, timezone {ws.timezone}, "
@@ -249,10 +245,8 @@ def accounts_add(
     competitor: Annotated[bool, typer.Option(help="The brand is a competitor.")] = False,
 ) -> None:
     """Add an account (imports also add accounts as they find them)."""
-    from socialpulse.services.workspaces import WorkspaceService
-
     a, ws = open_workspace(workspace)
-    acc = WorkspaceService(a.store, a.lake).add_account(
+    acc = a.workspaces.add_account(
         ws,
         parse_enum(Network, network, "network"),
         handle,

@@ -99,10 +99,10 @@ def import_command(
     )
     a = open_app(create=True)
     if not a.store.workspaces():
-        from socialpulse.services.workspaces import WorkspaceService, check_timezone
+        from socialpulse.services.workspaces import check_timezone
 
         slug = workspace or "default"
-        WorkspaceService(a.store, a.lake).create(slug, slug, check_timezone(timezone))
+        a.workspaces.create(slug, slug, check_timezone(timezone))
         typer.echo(f"created workspace {slug!r} (time zone {timezone})", err=True)
     ws = a.workspace(workspace)
     svc: ImportService = a.imports

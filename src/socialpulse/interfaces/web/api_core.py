@@ -187,8 +187,6 @@ def _workspace_out(request: Request, w: Workspace) -> WorkspaceOut:
 async def update_workspace(request: Request, slug: str) -> WorkspaceOut:
     """Change ``{"name", "timezone", "languages": ["en", "es"]}`` (any of them). A new time
     zone re-derives the local day of every post and mention already imported."""
-    from socialpulse.services.workspaces import WorkspaceService
-
     ws = api_workspace(request, slug)
     body = await json_body(request)
     unknown = sorted(set(body) - {"name", "timezone", "languages"})
@@ -203,7 +201,7 @@ async def update_workspace(request: Request, slug: str) -> WorkspaceOut:
                                   and all(isinstance(x, str) for x in langs)):
         raise InvalidInput("body: languages must be a list of ISO 639 codes such as [\"en\"]")
     app = sp(request)
-    updated, _ = WorkspaceService(app.store, app.lake).update(
+    updated, _ = app.workspaces.update(
         ws, body.get("name"), body.get("timezone"), langs)
     return _workspace_out(request, updated)
 

@@ -46,6 +46,13 @@ def static_url(path: str) -> str:
     return f"/static/{path.lstrip('/')}?v={__version__}"
 
 
+def http_url(url: str | None) -> str:
+    """The URL if it is http(s), else "": links built from imported data (account and mention
+    URLs) must not carry ``javascript:`` or ``data:`` URLs into a page."""
+    text = (url or "").strip()
+    return text if text.lower().startswith(("https://", "http://")) else ""
+
+
 def _make_env() -> Environment:
     # autoescape on for every template (not only *.html): everything shown is escaped
     env = Environment(
@@ -57,6 +64,7 @@ def _make_env() -> Environment:
     env.filters["fmt"] = format_value
     env.filters["fmt_change"] = format_change
     env.filters["network_label"] = network_label
+    env.filters["http_url"] = http_url
     env.globals["static"] = static_url
     env.globals["app_version"] = __version__
     return env

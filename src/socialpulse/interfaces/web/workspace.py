@@ -1,0 +1,82 @@
+"""The Workspace page: its settings (name, time zone, languages), its accounts and the history
+of what was imported into it.
+
+The settings form calls the same `WorkspaceService.update` as the CLI and the API, so a new
+time zone re-derives the local day of every post and mention here too.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+from zoneinfo import available_timezones
+
+from fastapi import APIRouter, Request
+from fastapi.responses import HTMLResponse, Response
+
+from socialpulse.domain.errors import SocialPulseError
+from socialpulse.domain.models import NETWORK_LABELS, Workspace
+
+from .common import page_workspace, redirect_to, render, sp
+from .registry import NavItem, register_nav
+
+router = APIRouter()
+register_nav(NavItem("Workspace", "/workspace", order=95))
+
+HISTORY_ROWS = 100
+_ZONES = sorted(z for z in available_timezones() if "/" in z and not z.startswith("Etc/"))
+
+
+def _context(request: Request, ws: Workspace) -> dict[str, Any]:
+    app = sp(request)
+    accounts = [
+        {"network": NETWORK_LABELS[a.network], "handle": a.handle, "name": a.name, "url": a.url,
+         "function": a.function.value.replace("_", " "), "brand": a.brand_name or "",
+         "competitor": not a.is_own}
+        for a in app.store.accounts(ws.id)
+    ]
+    batches = sorted(app.store.batches(ws.id, None), key=lambda b: b.id, reverse=True)
+    return {"title": "Workspace", "accounts": accounts, "zones": _ZONES,
+            "batches": batches[:HISTORY_ROWS], "more_batches": max(0, len(batches) - HISTORY_ROWS)}
+
+
+@router.get("/workspace", response_class=HTMLResponse, include_in_schema=False)
+def workspace_page(request: Request) -> HTMLResponse:
+    ws = page_workspace(request)
+    q = request.query_params
+    message = None
+    if q.get("saved"):
+        # the counts come back as numbers only: no text of the query string reaches the page
+        rows = {k[5:].replace("_", " "): int(v) for k, v in q.items()
+                if k.startswith("rows_") and v.isdigit()}
+        message = "Saved." + (f" Local days re-derived in {ws.timezone}: "
+                              + ", ".join(f"{n:,} {k}" for k, n in rows.items()) + "."
+                              if rows else "")
+    return render(request, "workspace.html",
+                  {**_context(request, ws), "message": message}, workspace=ws)
+
+
+@router.post("/workspace/settings", include_in_schema=False)
+async def workspace_settings(request: Request) -> Response:
+    """Only changed fields are passed on: an unchanged time zone rewrites nothing."""
+    ws = page_workspace(request)
+    form = await request.form()
+    name = str(form.get("name") or "")
+    timezone = str(form.get("timezone") or "").strip()
+    languages = str(form.get("languages") or "")
+    changes: dict[str, Any] = {
+        "name": name if name.strip() != ws.name else None,
+        "timezone": timezone if timezone != ws.timezone else None,
+        "languages": (languages.split(",") if languages.replace(" ", "") != ",".join(ws.languages)
+                      else None),
+    }
+    if all(v is None for v in changes.values()):
+        return redirect_to("/workspace", ws, saved="1")
+    try:
+        updated, rows = sp(request).workspaces.update(ws, **changes)
+    except SocialPulseError as exc:
+        return render(request, "workspace.html", {
+            **_context(request, ws), "form_error": exc.message,
+            "form": {"name": name, "timezone": timezone, "languages": languages},
+        }, workspace=ws, status_code=exc.status_code)
+    return redirect_to("/workspace", updated, saved="1",
+                       **{f"rows_{k}": n for k, n in rows.items()})
