@@ -12,6 +12,7 @@ from fastapi.testclient import TestClient
 
 from socialpulse.bootstrap import App
 from socialpulse.domain.errors import InvalidInput
+from socialpulse.domain.models import Function, Network
 from socialpulse.domain.periods import DateRange, Grain
 from socialpulse.domain.query import Breakdown
 from socialpulse.interfaces.cli import main
@@ -128,3 +129,49 @@ def test_cli_and_api(demo_app: App, capsys: pytest.CaptureFixture[str]):
         assert client.patch("/api/workspaces/nope", json={"name": "x"}).status_code == 404
     ws = demo_app.workspace("demo")
     assert _days_match_zone(demo_app.lake.read(ws.id, "posts"), "Asia/Tokyo")
+
+
+def test_accounts_can_be_corrected(demo_app: App, capsys: pytest.CaptureFixture[str]):
+    svc = demo_app.workspaces
+    ws = demo_app.workspace("demo")
+    own_before = demo_app.overview.scope(ws).account_ids
+    # an imported account: marketing, no brand (counted as own)
+    new = svc.add_account(ws, Network.MASTODON, "acme@mastodon.social")
+    assert new.function is Function.MARKETING and new.brand_name == "" and new.is_own
+    acc = svc.update_account(ws, "mastodon:acme@mastodon.social", function="customer_service",
+                             brand="Acme Outdoor", url="https://mastodon.social/@acme")
+    assert (acc.function, acc.brand_name, acc.is_own) == (Function.CUSTOMER_SERVICE,
+                                                          "Acme Outdoor", True)
+    # a new competitor brand: the account leaves the Overview's scope
+    acc = svc.update_account(ws, acc.id, brand="Peak Co", competitor=True)
+    assert acc.brand_name == "Peak Co" and not acc.is_own
+    assert acc.id not in demo_app.overview.scope(ws).account_ids
+    assert set(demo_app.overview.scope(ws).account_ids) == set(own_before)
+    home = ["--home", str(demo_app.settings.home)]
+    assert main([*home, "accounts", "update", "x:@acmecare", "-w", "demo",
+                 "--function", "pr_comms"]) == 0
+    assert "X @acmecare (id 2): pr_comms, brand Acme Outdoor (own)" in capsys.readouterr().out
+    assert next(a for a in demo_app.store.accounts(ws.id)
+                if a.handle == "@acmecare").function is Function.PR_COMMS
+    # bad input: one line, exit 2, nothing changed
+    before = demo_app.store.accounts(ws.id)
+    for args, message in [(["x:@nobody", "--name", "N"], "no account 'x:@nobody'"),
+                          (["@acmeoutdoor", "--name", "N"], "matches 2 accounts"),
+                          (["1", "--function", "ceo"], "function"),
+                          (["1", "--url", "javascript:alert(1)"], "not an http(s) address"),
+                          (["1"], "nothing to change")]:
+        assert main([*home, "accounts", "update", *args, "-w", "demo"]) == 2
+        err = capsys.readouterr().err
+        assert message in err and len(err.strip().splitlines()) == 1, err
+    assert demo_app.store.accounts(ws.id) == before
+    with TestClient(create_app(demo_app.settings), raise_server_exceptions=False) as client:
+        r = client.patch("/api/workspaces/demo/accounts/youtube:AcmeOutdoorTV",
+                         json={"function": "marketing", "name": "Acme TV"})
+        assert r.status_code == 200 and r.json()["name"] == "Acme TV"
+        assert r.json()["function"] == "marketing" and r.json()["competitor"] is False
+        for body, message in [({"competitor": "yes"}, "competitor must be true or false"),
+                              ({"owner": "x"}, "unknown field 'owner'")]:
+            r = client.patch("/api/workspaces/demo/accounts/1", json=body)
+            assert r.status_code == 400 and message in r.json()["error"]["message"]
+        r = client.patch("/api/workspaces/demo/accounts/nobody", json={"name": "x"})
+        assert r.status_code == 400 and "no account 'nobody'" in r.json()["error"]["message"]

@@ -26,7 +26,7 @@ def test_page_lists_settings_accounts_and_history(client: TestClient, demo_app_r
     ws = demo_app_ro.workspace("demo")
     assert f'value="{ws.timezone}"' in r.text and 'value="en,es,de,fr"' in r.text
     accounts = demo_app_ro.store.accounts(ws.id)
-    assert r.text.count("<tr><td>") >= len(accounts)
+    assert r.text.count("<tr data-account=") == len(accounts)
     assert "summitgear" in r.text.lower() and "competitor" in r.text
     batch = demo_app_ro.store.batches(ws.id)[0]
     assert f"<td>{batch.id}</td><td>{batch.source}</td>" in r.text
@@ -83,4 +83,29 @@ def test_settings_in_chromium(demo_app: App, page: Any, page_log: PageLog):
         assert "re-derived in America/New_York" in page.inner_text("[data-saved]")
         assert page.locator("[data-batches] tbody tr").first.inner_text().split("\t")[3] \
             == "committed"
+        # an account row: the HR team owns the careers page; a brand becomes a competitor
+        row = page.locator('[data-account="5"]')
+        row.locator("select[name=function]").select_option("hr")
+        row.locator("input[name=brand]").fill("Acme Careers")
+        row.locator("button[type=submit]").click()
+        page.wait_for_selector("[data-saved]")
+        row = page.locator('[data-account="5"]')
+        assert row.locator("select[name=function]").input_value() == "hr"
+        assert row.locator("input[name=brand]").input_value() == "Acme Careers"
+        assert not row.locator("input[name=competitor]").is_checked()
         assert page_log.errors == [] and page_log.foreign_hosts() == []
+
+
+def test_account_form_error_changes_nothing(private_client: TestClient, demo_app: App):
+    ws = demo_app.workspace("demo")
+    before = demo_app.store.accounts(ws.id)
+    r = private_client.post("/workspace/accounts/3?workspace=demo",
+                            data={"function": "astrology", "brand": "Acme Outdoor"})
+    assert r.status_code == 400 and "account 3: function" in r.text
+    r = private_client.post("/workspace/accounts/999?workspace=demo", data={"function": "hr"})
+    assert r.status_code == 400 and "no account &#39;999&#39;" in r.text
+    assert demo_app.store.accounts(ws.id) == before
+    r = private_client.post("/workspace/accounts/13?workspace=demo",
+                            data={"function": "marketing", "brand": "TrailCo"})
+    assert r.status_code == 200  # unticked: TrailCo is no longer a competitor
+    assert all(a.is_own for a in demo_app.store.accounts(ws.id) if a.brand_name == "TrailCo")

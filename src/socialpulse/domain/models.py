@@ -6,6 +6,7 @@ Persistence lives in adapters; these classes are what services and interfaces pa
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import TypeVar
@@ -108,3 +109,24 @@ class Account:
     @property
     def label(self) -> str:
         return f"{NETWORK_LABELS[self.network]} {self.handle}"
+
+
+def find_account(accounts: Sequence[Account], ref: str | int, what: str = "accounts") -> Account:
+    """The account a user names by id, handle, or NETWORK:HANDLE when a handle is ambiguous."""
+    text = str(ref).strip()
+    if text.isdigit():
+        for a in accounts:
+            if a.id == int(text):
+                return a
+    net, sep, handle = text.partition(":")
+    matches = [a for a in accounts
+               if (a.handle.lower() == (handle if sep else text).lower())
+               and (not sep or a.network.value == net.lower())]
+    if len(matches) == 1:
+        return matches[0]
+    if len(matches) > 1:
+        example = f"{matches[0].network.value}:{matches[0].handle}"
+        raise InvalidInput(f"{what}: {text!r} matches {len(matches)} accounts; write "
+                           f"NETWORK:HANDLE, e.g. {example}")
+    raise InvalidInput(f"{what}: no account {text!r} in this workspace; use an id, a handle "
+                       "or NETWORK:HANDLE (see `socialpulse accounts list`)")

@@ -259,6 +259,28 @@ def accounts_add(
     typer.echo(f"account {acc.label} (id {acc.id}) in workspace {ws.slug!r}")
 
 
+@accounts_app.command("update")
+def accounts_update(
+    account: Annotated[str, typer.Argument(help="Id, handle, or NETWORK:HANDLE.")],
+    workspace: WorkspaceOpt = None,
+    name: Annotated[str | None, typer.Option(help="Display name.")] = None,
+    url: Annotated[str | None, typer.Option(help="Profile URL (http or https).")] = None,
+    function: Annotated[str | None, typer.Option(
+        help="Owning function: marketing, pr_comms, customer_service, hr, sales, product, "
+             "executive, other.")] = None,
+    brand: Annotated[str | None, typer.Option(help="Move it to this brand.")] = None,
+    competitor: Annotated[bool | None, typer.Option(
+        "--competitor/--own", help="The account's brand is a competitor / our own "
+                                   "(applies to every account of the brand).")] = None,
+) -> None:
+    """Correct an account: its owning function, brand, competitor flag, name or URL."""
+    a, ws = open_workspace(workspace)
+    acc = a.workspaces.update_account(ws, account, name=name, url=url, function=function,
+                                      brand=brand, competitor=competitor)
+    typer.echo(f"account {acc.label} (id {acc.id}): {acc.function.value}, brand "
+               f"{acc.brand_name or '-'} ({'own' if acc.is_own else 'competitor'})")
+
+
 # --- metrics ------------------------------------------------------------------------------
 
 

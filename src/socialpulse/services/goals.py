@@ -26,7 +26,14 @@ from socialpulse.domain.errors import InvalidInput, MissingData, NotFound
 from socialpulse.domain.formatting import format_value
 from socialpulse.domain.goals import CheckIn, Goal, Milestone, StatusEntry
 from socialpulse.domain.metrics import Catalogue, Metric
-from socialpulse.domain.models import NETWORK_LABELS, Account, Network, Workspace, parse_enum
+from socialpulse.domain.models import (
+    NETWORK_LABELS,
+    Account,
+    Network,
+    Workspace,
+    find_account,
+    parse_enum,
+)
 from socialpulse.domain.periods import DateRange, Grain, parse_date, parse_period, trailing
 from socialpulse.domain.query import Breakdown
 from socialpulse.services.metrics import MetricsService
@@ -246,7 +253,7 @@ class GoalsService:
         if accounts:
             chosen: list[Account] = []
             for ref in accounts:
-                chosen.append(_find_account(all_acc, ref))
+                chosen.append(find_account(all_acc, ref))
         else:
             chosen = [a for a in all_acc if a.is_own]
         if nets:
@@ -907,23 +914,3 @@ class GoalsService:
                                "metric automatically; grade milestone key results only")
         self.repo.add_kr_grade(kr.id, day, g.check_grade(grade), comment.strip(), author)
         return self.okr(ws, objective_id, day)
-
-
-def _find_account(accounts: Sequence[Account], ref: str | int) -> Account:
-    text = str(ref).strip()
-    if text.isdigit():
-        for a in accounts:
-            if a.id == int(text):
-                return a
-    net, sep, handle = text.partition(":")
-    matches = [a for a in accounts
-               if (a.handle.lower() == (handle if sep else text).lower())
-               and (not sep or a.network.value == net.lower())]
-    if len(matches) == 1:
-        return matches[0]
-    if len(matches) > 1:
-        example = f"{matches[0].network.value}:{matches[0].handle}"
-        raise InvalidInput(f"accounts: {text!r} matches {len(matches)} accounts; write "
-                           f"NETWORK:HANDLE, e.g. {example}")
-    raise InvalidInput(f"accounts: no account {text!r} in this workspace; use an id, a handle "
-                       "or NETWORK:HANDLE (see `socialpulse accounts list`)")

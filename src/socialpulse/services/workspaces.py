@@ -8,7 +8,15 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from socialpulse.adapters.lake import Lake
 from socialpulse.adapters.store import Store
 from socialpulse.domain.errors import InvalidInput
-from socialpulse.domain.models import Account, Function, Network, Workspace, check_slug
+from socialpulse.domain.models import (
+    Account,
+    Function,
+    Network,
+    Workspace,
+    check_slug,
+    find_account,
+    parse_enum,
+)
 
 
 def check_timezone(tz: str) -> str:
@@ -96,3 +104,33 @@ class WorkspaceService:
         return self.store.ensure_account(
             ws.id, network, handle, name=name, url=url, function=function, brand_id=brand_id
         )
+
+    def update_account(
+        self,
+        ws: Workspace,
+        ref: str | int,
+        name: str | None = None,
+        url: str | None = None,
+        function: str | None = None,
+        brand: str | None = None,
+        competitor: bool | None = None,
+    ) -> Account:
+        """Correct what an import could not know: the account's owning function (maturity
+        counts the functions that use social), its brand and whether that brand is a
+        competitor (the Overview and goals measure own brands only), its name or URL."""
+        acc = find_account(self.store.accounts(ws.id), ref, "account")
+        if all(v is None for v in (name, url, function, brand, competitor)):
+            raise InvalidInput("account: nothing to change; give a name, url, function, brand "
+                               "or competitor")
+        if name is not None and not name.strip():
+            raise InvalidInput("name: give a non-empty name")
+        if brand is not None and not brand.strip():
+            raise InvalidInput("brand: give the brand's name")
+        clean_url = url.strip() if url is not None else None
+        if clean_url and not clean_url.lower().startswith(("https://", "http://")):
+            raise InvalidInput(f"url: {clean_url!r} is not an http(s) address")
+        return self.store.update_account(
+            ws.id, acc.id, name=name.strip() if name is not None else None, url=clean_url,
+            function=parse_enum(Function, function, "function") if function else None,
+            brand=brand.strip() if brand is not None else None,
+            brand_is_own=None if competitor is None else not competitor)

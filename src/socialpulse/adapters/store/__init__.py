@@ -248,6 +248,51 @@ class Store:
                 s.flush()
         return self._accounts(workspace_id, row.id)[0]
 
+    def update_account(
+        self,
+        workspace_id: int,
+        account_id: int,
+        *,
+        name: str | None = None,
+        url: str | None = None,
+        function: Function | None = None,
+        brand: str | None = None,
+        brand_is_own: bool | None = None,
+    ) -> Account:
+        """Change an account (None: keep), in one transaction with the brand it joins.
+
+        ``brand`` moves the account to that brand (created if new, own unless
+        ``brand_is_own`` says otherwise); ``brand_is_own`` alone flips the account's current
+        brand, which applies to every account of that brand: own or competitor is a property
+        of the brand, not of one account."""
+        with self.session() as s:
+            row = s.scalar(select(AccountRow).where(AccountRow.workspace_id == workspace_id,
+                                                    AccountRow.id == account_id))
+            if row is None:
+                raise NotFound(f"account {account_id} not found in this workspace")
+            if name is not None:
+                row.name = name
+            if url is not None:
+                row.url = url
+            if function is not None:
+                row.function = function.value
+            if brand is not None:
+                b = s.scalar(select(BrandRow).where(BrandRow.workspace_id == workspace_id,
+                                                    BrandRow.name == brand))
+                if b is None:
+                    b = BrandRow(workspace_id=workspace_id, name=brand,
+                                 is_own=True if brand_is_own is None else brand_is_own)
+                    s.add(b)
+                    s.flush()
+                row.brand_id = b.id
+            if brand_is_own is not None:
+                if row.brand_id is None:
+                    raise InvalidInput("competitor: the account has no brand; name its brand too")
+                brand_row = s.get(BrandRow, row.brand_id)
+                if brand_row is not None:
+                    brand_row.is_own = brand_is_own
+        return self._accounts(workspace_id, account_id)[0]
+
     def _accounts(self, workspace_id: int, account_id: int | None = None) -> list[Account]:
         with self.session() as s:
             q = (

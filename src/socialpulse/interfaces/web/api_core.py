@@ -17,7 +17,7 @@ from fastapi.responses import Response
 from pydantic import BaseModel, Field
 
 from socialpulse.domain.errors import InvalidInput, MissingData
-from socialpulse.domain.models import NETWORK_LABELS, Workspace
+from socialpulse.domain.models import NETWORK_LABELS, Account, Workspace
 from socialpulse.services.export import to_csv
 
 from .common import (
@@ -177,6 +177,12 @@ def list_workspaces(request: Request) -> list[WorkspaceOut]:
     return [_workspace_out(request, w) for w in sp(request).store.workspaces()]
 
 
+def _account_out(a: Account) -> AccountOut:
+    return AccountOut(id=a.id, network=a.network.value, network_label=NETWORK_LABELS[a.network],
+                      handle=a.handle, name=a.name, url=a.url, function=a.function.value,
+                      brand=a.brand_name, competitor=not a.is_own)
+
+
 def _workspace_out(request: Request, w: Workspace) -> WorkspaceOut:
     return WorkspaceOut(slug=w.slug, name=w.name, timezone=w.timezone,
                         languages=list(w.languages),
@@ -211,12 +217,27 @@ def list_accounts(request: Request, slug: str) -> list[AccountOut]:
     """The social accounts of a workspace, own and competitors'."""
     app = sp(request)
     ws = api_workspace(request, slug)
-    return [
-        AccountOut(id=a.id, network=a.network.value, network_label=NETWORK_LABELS[a.network],
-                   handle=a.handle, name=a.name, url=a.url, function=a.function.value,
-                   brand=a.brand_name, competitor=not a.is_own)
-        for a in app.store.accounts(ws.id)
-    ]
+    return [_account_out(a) for a in app.store.accounts(ws.id)]
+
+
+@router.patch("/workspaces/{slug}/accounts/{account}", response_model=AccountOut,
+              responses=ERRORS)
+async def update_account(request: Request, slug: str, account: str) -> AccountOut:
+    """Correct an account (id, handle or NETWORK:HANDLE): ``{"name", "url", "function",
+    "brand", "competitor": true|false}`` (any of them)."""
+    ws = api_workspace(request, slug)
+    body = await json_body(request)
+    fields = ("name", "url", "function", "brand", "competitor")
+    unknown = sorted(set(body) - set(fields))
+    if unknown:
+        raise InvalidInput(f"body: unknown field {unknown[0]!r}; fields are {', '.join(fields)}")
+    for key in fields[:4]:
+        if body.get(key) is not None and not isinstance(body[key], str):
+            raise InvalidInput(f"body: {key} must be a string")
+    if body.get("competitor") is not None and not isinstance(body["competitor"], bool):
+        raise InvalidInput("body: competitor must be true or false")
+    a = sp(request).workspaces.update_account(ws, account, **{k: body.get(k) for k in fields})
+    return _account_out(a)
 
 
 @router.get("/metrics", response_model=list[MetricOut])

@@ -14,7 +14,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
 
 from socialpulse.domain.errors import SocialPulseError
-from socialpulse.domain.models import NETWORK_LABELS, Workspace
+from socialpulse.domain.models import NETWORK_LABELS, Function, Workspace
 
 from .common import page_workspace, redirect_to, render, sp
 from .registry import NavItem, register_nav
@@ -29,13 +29,14 @@ _ZONES = sorted(z for z in available_timezones() if "/" in z and not z.startswit
 def _context(request: Request, ws: Workspace) -> dict[str, Any]:
     app = sp(request)
     accounts = [
-        {"network": NETWORK_LABELS[a.network], "handle": a.handle, "name": a.name, "url": a.url,
-         "function": a.function.value.replace("_", " "), "brand": a.brand_name or "",
+        {"id": a.id, "network": NETWORK_LABELS[a.network], "handle": a.handle, "name": a.name,
+         "url": a.url, "function": a.function.value, "brand": a.brand_name or "",
          "competitor": not a.is_own}
         for a in app.store.accounts(ws.id)
     ]
     batches = sorted(app.store.batches(ws.id, None), key=lambda b: b.id, reverse=True)
     return {"title": "Workspace", "accounts": accounts, "zones": _ZONES,
+            "functions": [(f.value, f.value.replace("_", " ")) for f in Function],
             "batches": batches[:HISTORY_ROWS], "more_batches": max(0, len(batches) - HISTORY_ROWS)}
 
 
@@ -80,3 +81,20 @@ async def workspace_settings(request: Request) -> Response:
         }, workspace=ws, status_code=exc.status_code)
     return redirect_to("/workspace", updated, saved="1",
                        **{f"rows_{k}": n for k, n in rows.items()})
+
+
+@router.post("/workspace/accounts/{account_id}", include_in_schema=False)
+async def account_settings(request: Request, account_id: int) -> Response:
+    """One account row's form: function, brand and whether the brand is a competitor."""
+    ws = page_workspace(request)
+    form = await request.form()
+    brand = str(form.get("brand") or "").strip()
+    try:
+        acc = sp(request).workspaces.update_account(
+            ws, account_id, function=str(form.get("function") or "") or None,
+            brand=brand or None, competitor=form.get("competitor") == "1" if brand else None)
+    except SocialPulseError as exc:
+        return render(request, "workspace.html", {
+            **_context(request, ws), "form_error": f"account {account_id}: {exc.message}",
+        }, workspace=ws, status_code=exc.status_code)
+    return redirect_to("/workspace", ws, saved="1", account=acc.id)
