@@ -26,6 +26,7 @@ MARKER_TEXT = "# socialpulse data home: app database, Parquet lake and settings\
 if TYPE_CHECKING:
     from socialpulse.services.imports import ImportService
     from socialpulse.services.listening import ListeningService
+    from socialpulse.services.posts import PostsService
     from socialpulse.services.reports import ReportService
     from socialpulse.services.workspaces import WorkspaceService
 
@@ -88,6 +89,12 @@ class App:
         from socialpulse.services.workspaces import WorkspaceService
 
         return WorkspaceService(self.store, self.lake)
+
+    @cached_property
+    def posts(self) -> PostsService:
+        from socialpulse.services.posts import PostsService
+
+        return PostsService(self.metrics)
 
     @cached_property
     def catalogue(self) -> Catalogue:

@@ -26,7 +26,7 @@ import ibis
 import ibis.expr.types as ir
 import pyarrow as pa
 
-from socialpulse.adapters.lake import SCHEMAS
+from socialpulse.adapters.lake import POST_COUNTERS, SCHEMAS
 from socialpulse.domain import formula as fx
 from socialpulse.domain.metrics import Measure
 from socialpulse.domain.models import Account
@@ -133,46 +133,11 @@ class IbisEngine:
         if not measures:
             return None
         q = plan.query
-        snaps = self._table("post_snapshots", q.workspace_id).filter(
-            lambda t: t.workspace_id == q.workspace_id
-        )
         # only the columns the plan needs go through the window (engines do not always
         # push projections below a window, and the rows are wide)
         needed = sorted({m.column for m in measures if m.column})
-        snaps = snaps.select("account_id", "post_id", "observed_at", "batch_id", *needed)
-        # A post counts with its latest snapshot observed before the period ends; a post
-        # observed only later (an export taken after the period, or counts stamped at import
-        # time) counts with its earliest later snapshot, the closest value we have.
-        order: list[Any] = [snaps.observed_at.desc(), snaps.batch_id.desc()]
-        if q.period is not None:
-            cutoff = datetime.combine(q.period.end_exclusive, time(), ZoneInfo(tz))
-            before = snaps.observed_at < ibis.literal(cutoff, "timestamp('UTC')")
-            no_ts = ibis.null("timestamp('UTC')")
-            # within each side every key is either all null or all set, so engines' different
-            # null orderings never matter
-            order = [
-                before.desc(),
-                before.ifelse(snaps.observed_at, no_ts).desc(),
-                before.ifelse(no_ts, snaps.observed_at).asc(),
-                snaps.batch_id.desc(),
-            ]
-        latest_snap = ibis.row_number().over(
-            group_by=[snaps.account_id, snaps.post_id], order_by=order
-        )
-        snaps = snaps.mutate(_rn=latest_snap).filter(lambda t: t._rn == 0).drop("_rn")
-        posts = (
-            self._table("posts", q.workspace_id)
-            .filter(lambda t: t.workspace_id == q.workspace_id)
-            .select("account_id", "post_id", "local_date", "campaign", "batch_id")
-        )
-        latest_post = ibis.row_number().over(
-            group_by=[posts.account_id, posts.post_id], order_by=[posts.batch_id.desc()]
-        )
-        posts = (
-            posts.mutate(_rn=latest_post)
-            .filter(lambda t: t._rn == 0)
-            .select("account_id", "post_id", "local_date", "campaign")
-        )
+        snaps = self._latest_snapshots(q.workspace_id, q.period, tz, needed)
+        posts = self._latest_posts(q.workspace_id, ["local_date", "campaign"])
         if q.campaign is not None:
             posts = posts.filter(posts.campaign == q.campaign)
         j = _in_period(snaps.join(posts, ["account_id", "post_id"]), "local_date", q.period)
@@ -191,6 +156,75 @@ class IbisEngine:
             aggs[s] = ratio.sum()
             aggs[n] = ratio.count().cast("float64")
         return j.group_by(**keys).aggregate(**aggs)
+
+    def _latest_snapshots(self, workspace_id: int, period: DateRange | None, tz: str,
+                          columns: Sequence[str]) -> ir.Table:
+        """One snapshot per post: the latest observed before the period ends; a post observed
+        only later (an export taken after the period, or counts stamped at import time)
+        counts with its earliest later snapshot, the closest value we have."""
+        snaps = self._table("post_snapshots", workspace_id).filter(
+            lambda t: t.workspace_id == workspace_id
+        )
+        snaps = snaps.select("account_id", "post_id", "observed_at", "batch_id", *columns)
+        order: list[Any] = [snaps.observed_at.desc(), snaps.batch_id.desc()]
+        if period is not None:
+            cutoff = datetime.combine(period.end_exclusive, time(), ZoneInfo(tz))
+            before = snaps.observed_at < ibis.literal(cutoff, "timestamp('UTC')")
+            no_ts = ibis.null("timestamp('UTC')")
+            # within each side every key is either all null or all set, so engines' different
+            # null orderings never matter
+            order = [
+                before.desc(),
+                before.ifelse(snaps.observed_at, no_ts).desc(),
+                before.ifelse(no_ts, snaps.observed_at).asc(),
+                snaps.batch_id.desc(),
+            ]
+        latest = ibis.row_number().over(group_by=[snaps.account_id, snaps.post_id],
+                                        order_by=order)
+        return snaps.mutate(_rn=latest).filter(lambda t: t._rn == 0).drop("_rn")
+
+    def _latest_posts(self, workspace_id: int, columns: Sequence[str]) -> ir.Table:
+        """One row per post: the version of the latest batch (later exports correct text,
+        type or campaign)."""
+        posts = (
+            self._table("posts", workspace_id)
+            .filter(lambda t: t.workspace_id == workspace_id)
+            .select("account_id", "post_id", "batch_id", *columns)
+        )
+        latest = ibis.row_number().over(group_by=[posts.account_id, posts.post_id],
+                                        order_by=[posts.batch_id.desc()])
+        return (posts.mutate(_rn=latest).filter(lambda t: t._rn == 0)
+                .select("account_id", "post_id", *columns))
+
+    def posts(self, workspace_id: int, account_ids: Sequence[int], period: DateRange | None,
+              tz: str, sort: str, limit: int, offset: int = 0,
+              search: str | None = None) -> tuple[pa.Table, int]:
+        """Posts with their counters (latest snapshot as of the period's end), sorted by one
+        counter, highest first; and how many posts match. The same read rules as the
+        metrics, so a post list adds up to the metrics of its scope."""
+        counters = list(POST_COUNTERS)
+        if sort not in POST_SORTS:
+            raise ValueError(f"cannot sort posts by {sort!r}")
+        with self._lock:
+            posts = self._latest_posts(workspace_id, ["published_at", "local_date", "post_type",
+                                                      "text", "url", "campaign"])
+            posts = _in_period(posts, "local_date", period)
+            posts = posts.filter(posts.account_id.isin(list(account_ids)))
+            if search:
+                posts = posts.filter(posts.text.lower().contains(search.lower()))
+            snaps = self._latest_snapshots(workspace_id, period, tz, counters)
+            j = posts.left_join(snaps, ["account_id", "post_id"]).select(
+                *[posts[c] for c in posts.columns], *[snaps[c] for c in counters],
+                snaps.observed_at)
+            # the catalogue's engagement_rate (by impressions) of one post, in percent
+            j = j.mutate(engagement_rate=ibis.ifelse(
+                j.impressions > 0, j.engagements.cast("float64") * 100.0 / j.impressions,
+                ibis.null("float64")))
+            total = int(j.count().to_pyarrow().as_py())
+            key = j[sort]
+            ordered = j.order_by([key.isnull().asc(), key.desc(), j.published_at.desc(),
+                                  j.post_id.asc()])
+            return ordered.limit(limit, offset=offset).to_pyarrow(), total
 
     @staticmethod
     def _ratio_parts(pm: PlannedMetric, t: ir.Table) -> tuple[ir.Value, ir.Value]:
@@ -443,6 +477,10 @@ class IbisEngine:
             if left_out:
                 excluded[pm.key] = sorted(left_out)
         return missing, excluded
+
+
+#: What a post list can be sorted by (highest first; published_at: newest first).
+POST_SORTS = ("published_at", *POST_COUNTERS, "engagement_rate")
 
 
 def _in_period(t: ir.Table, date_col: str, period: DateRange | None) -> ir.Table:

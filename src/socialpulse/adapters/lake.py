@@ -28,7 +28,7 @@ from socialpulse.domain.errors import InvalidInput
 TS = pa.timestamp("us", tz="UTC")
 WRITE_THREADS = min(4, os.cpu_count() or 1)
 
-_COUNTERS = ["impressions", "reach", "engagements", "likes", "comments", "shares", "clicks",
+POST_COUNTERS = ["impressions", "reach", "engagements", "likes", "comments", "shares", "clicks",
              "video_views", "saves"]
 _DAILY_INTS = ["followers", "profile_views", "social_sessions", "bounced_sessions",
                "conversions", "all_conversions", "ad_clicks", "ad_impressions",
@@ -47,7 +47,7 @@ SCHEMAS: dict[str, pa.Schema] = {
     # Lifetime counters of a post as observed at a time (null: the export does not have it).
     "post_snapshots": pa.schema([
         ("workspace_id", pa.int64()), ("account_id", pa.int64()), ("post_id", pa.string()),
-        ("observed_at", TS), *[(c, pa.int64()) for c in _COUNTERS], ("batch_id", pa.int64()),
+        ("observed_at", TS), *[(c, pa.int64()) for c in POST_COUNTERS], ("batch_id", pa.int64()),
     ]),
     # One row per account and local day.
     "account_daily": pa.schema([

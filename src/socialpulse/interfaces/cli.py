@@ -409,6 +409,67 @@ def metrics_compute(
         typer.echo(f"note: {note}", err=True)
 
 
+@app.command("posts")
+def posts_list(
+    sort: Annotated[str, typer.Option(
+        help="Highest first: engagements, impressions, reach, likes, comments, shares, clicks, "
+             "video_views, saves, engagement_rate; or published_at (newest first).")]
+    = "engagements",
+    from_: Annotated[str | None, typer.Option("--from", help="First day (YYYY-MM-DD).")] = None,
+    to: Annotated[str | None, typer.Option("--to", help="Last day, inclusive.")] = None,
+    period: Annotated[str | None, typer.Option(help="2026-Q3, 2026-09, 2026-W37 or A..B.")] = None,
+    account: Annotated[list[str] | None, typer.Option(
+        help="Only these accounts (id, handle or NETWORK:HANDLE; repeat).")] = None,
+    network: Annotated[list[str] | None, typer.Option(help="Only these networks.")] = None,
+    competitors: Annotated[bool, typer.Option(
+        help="Include competitors' accounts (default: own brands only).")] = False,
+    search: Annotated[str | None, typer.Option(help="Only posts whose text contains this.")]
+    = None,
+    limit: Annotated[int, typer.Option(help="How many posts (1-500).")] = 20,
+    offset: Annotated[int, typer.Option(help="Skip this many (for the next page).")] = 0,
+    workspace: WorkspaceOpt = None,
+    fmt: FormatOpt = "table",
+) -> None:
+    """The posts of a workspace with their counters, best first: what works."""
+    from socialpulse.services.posts import COLUMNS
+
+    f = check_format(fmt)
+    rng = _range(from_, to, period)
+    a, ws = open_workspace(workspace)
+    page = a.posts.list(ws, rng, account or [], network or [], competitors, sort, limit,
+                        offset, search)
+    if f == "json":
+        emit_document(f, page.as_dict(), lambda d: None)
+        return
+    if f == "csv":
+        emit(f, list(COLUMNS), [{k: _cell(v) for k, v in r.items()} for r in page.rows])
+        return
+    shown = ["local_date", "network", "account", "text", "impressions", "engagements",
+             "engagement_rate", sort]
+    cols = list(dict.fromkeys(c for c in shown if c != "published_at"))
+    print_table(cols, [[_post_cell(c, r.get(c)) for c in cols] for r in page.rows])
+    last = page.offset + len(page.rows)
+    typer.echo(f"posts {page.offset + 1 if page.rows else 0}-{last} of {page.total:,} "
+               f"by {sort}" + (f"; next: --offset {last}" if last < page.total else ""), err=True)
+
+
+def _cell(v: Any) -> Any:
+    return v.isoformat() if hasattr(v, "isoformat") else v
+
+
+def _post_cell(column: str, v: Any) -> str:
+    if v is None:
+        return "-"
+    if column == "text":
+        one_line = " ".join(str(v).split())
+        return one_line if len(one_line) <= 48 else one_line[:47] + "…"
+    if column == "engagement_rate":
+        return format_value(v, "percent")
+    if isinstance(v, int):
+        return format_value(v, "count")
+    return str(_cell(v))
+
+
 def _range(from_: str | None, to: str | None, period: str | None) -> DateRange | None:
     return resolve_period(from_, to, period, ("--from", "--to", "--period"))
 

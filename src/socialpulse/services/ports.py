@@ -5,7 +5,10 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any, Protocol
 
+import pyarrow as pa
+
 from socialpulse.domain.models import Account
+from socialpulse.domain.periods import DateRange
 from socialpulse.domain.query import QueryPlan
 
 
@@ -20,3 +23,7 @@ class MetricEngine(Protocol):
     def run(self, plan: QueryPlan, accounts: Sequence[Account], tz: str) -> EngineRunResult: ...
 
     def sql(self, plan: QueryPlan, accounts: Sequence[Account], tz: str) -> str: ...
+
+    def posts(self, workspace_id: int, account_ids: Sequence[int], period: DateRange | None,
+              tz: str, sort: str, limit: int, offset: int = 0,
+              search: str | None = None) -> tuple[pa.Table, int]: ...

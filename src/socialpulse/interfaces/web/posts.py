@@ -1,0 +1,124 @@
+"""Posts: the JSON/CSV API and the Posts page (what was published, best first).
+
+Both call `PostsService.list`, the same use case as `socialpulse posts`.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Any, Literal
+
+from fastapi import APIRouter, Query, Request
+from fastapi.responses import HTMLResponse, Response
+
+from socialpulse.adapters.engine import POST_SORTS
+from socialpulse.domain.errors import InvalidInput
+from socialpulse.domain.periods import DateRange
+from socialpulse.services.export import to_csv
+from socialpulse.services.posts import COLUMNS, PostPage
+
+from .common import (
+    api_workspace,
+    date_range_params,
+    page_url,
+    page_workspace,
+    parse_networks,
+    render,
+    sp,
+)
+from .registry import NavItem, register_nav
+
+router = APIRouter()
+register_nav(NavItem("Posts", "/posts", order=25))
+
+PAGE_SIZE = 25
+SORT_LABELS = {"engagements": "engagements", "engagement_rate": "engagement rate",
+               "impressions": "impressions", "reach": "reach", "likes": "likes",
+               "comments": "comments", "shares": "shares", "clicks": "clicks",
+               "video_views": "video views", "saves": "saves", "published_at": "newest"}
+
+
+def _csv(page: PostPage, slug: str) -> Response:
+    records = [{k: (v.isoformat() if hasattr(v, "isoformat") else v) for k, v in r.items()}
+               for r in page.rows]
+    return Response(to_csv(list(COLUMNS), records), media_type="text/csv; charset=utf-8",
+                    headers={"Content-Disposition":
+                             f'attachment; filename="socialpulse-{slug}-posts.csv"'})
+
+
+@router.get("/api/workspaces/{slug}/posts", tags=["posts"],
+            responses={200: {"content": {"text/csv": {}},
+                             "description": "JSON page of posts, or CSV with format=csv."}})
+def api_posts(
+    request: Request,
+    slug: str,
+    sort: Annotated[str, Query(description=f"One of {', '.join(POST_SORTS)} (highest first; "
+                                           "published_at: newest first).")] = "engagements",
+    from_: Annotated[str | None, Query(alias="from", description="First day, YYYY-MM-DD.")]
+    = None,
+    to: Annotated[str | None, Query(description="Last day (inclusive).")] = None,
+    period: Annotated[str | None, Query(description="2026-Q3, 2026-09, 2026-W37 or A..B.")]
+    = None,
+    networks: Annotated[str | None, Query(description="Only these networks, e.g. x,tiktok.")]
+    = None,
+    accounts: Annotated[str | None, Query(description="Only these accounts: ids, handles or "
+                                          "NETWORK:HANDLE, comma-separated.")] = None,
+    competitors: Annotated[bool, Query(description="Include competitors' accounts.")] = False,
+    search: Annotated[str | None, Query(description="Text the post contains.")] = None,
+    limit: Annotated[int, Query(description="1 to 500.")] = 50,
+    offset: int = 0,
+    format: Annotated[Literal["json", "csv"], Query(description="json (default) or csv.")]
+    = "json",
+) -> Any:
+    """Posts with their counters as of the period's end and their engagement rate
+    (engagements / impressions, in percent), sorted best first."""
+    ws = api_workspace(request, slug)
+    page = sp(request).posts.list(
+        ws, date_range_params(from_, to, period),
+        [a for a in (accounts or "").split(",") if a.strip()], parse_networks(networks),
+        competitors, sort, limit, offset, search)
+    return _csv(page, ws.slug) if format == "csv" else page.as_dict()
+
+
+@router.get("/posts", response_class=HTMLResponse, include_in_schema=False)
+def posts_page(request: Request) -> HTMLResponse:
+    app = sp(request)
+    ws = page_workspace(request)
+    q = request.query_params
+    form = {k: q.get(k) or "" for k in ("period", "network", "search", "sort")}
+    form["sort"] = form["sort"] or "engagements"
+    competitors = q.get("competitors") == "1"
+    error = None
+    rng: DateRange | None = None
+    try:
+        offset = int(q.get("offset") or 0)
+    except ValueError:
+        offset = 0
+    try:
+        # the Overview's periods: presets relative to the data (last 90 days by default)
+        # or any period such as 2026-Q3
+        if form["period"] or app.overview.data_range(ws) is not None:
+            rng = app.overview.resolve_period(ws, form["period"] or None).range
+        page = app.posts.list(ws, rng, (), parse_networks(form["network"]), competitors,
+                              form["sort"], PAGE_SIZE, max(0, offset), form["search"] or None)
+    except InvalidInput as exc:
+        error = exc.message
+        page = PostPage([], 0, 0, PAGE_SIZE, "engagements", rng)
+    params = {**{k: v for k, v in form.items() if v}, "competitors": "1" if competitors else None,
+              "period": form["period"] or None}
+    nav = {
+        "prev": (page_url("/posts", ws, **params, offset=max(0, page.offset - PAGE_SIZE))
+                 if page.offset > 0 else None),
+        "next": (page_url("/posts", ws, **params, offset=page.offset + PAGE_SIZE)
+                 if page.offset + len(page.rows) < page.total else None),
+        "csv": page_url(f"/api/workspaces/{ws.slug}/posts", None, format="csv", limit=500,
+                        sort=form["sort"], networks=form["network"] or None,
+                        search=form["search"] or None,
+                        competitors="true" if competitors else None,
+                        **({"from": rng.start.isoformat(), "to": rng.end.isoformat()}
+                           if rng else {})),
+    }
+    networks = sorted({a.network.value for a in app.store.accounts(ws.id)})
+    return render(request, "posts.html", {
+        "title": "Posts", "page": page, "form": form, "competitors": competitors,
+        "sorts": SORT_LABELS, "networks": networks, "nav": nav, "error": error,
+    }, workspace=ws, status_code=400 if error else 200)
