@@ -118,3 +118,18 @@ def test_unknown_engine_is_a_clear_error(demo_app_ro: App) -> None:
 
     with pytest.raises(InvalidInput, match="unknown engine 'oracle'"):
         open_home(Settings.from_env(demo_app_ro.settings.home, query_engine="oracle"))
+
+
+def test_post_lists_are_identical_on_duckdb_and_spark(demo_app_ro: App,
+                                                      spark_backend: object) -> None:
+    ws = demo_app_ro.workspace("demo")
+    ids = [a.id for a in demo_app_ro.store.accounts(ws.id)]
+    spark = IbisEngine(spark_backend, demo_app_ro.lake.files)
+    for sort, search in [("engagements", None), ("engagement_rate", "trail"),
+                         ("published_at", None)]:
+        args = (ws.id, ids, parse_period("2026-Q3"), ws.timezone, sort, 40, 10, search)
+        (d, d_total), (s, s_total) = demo_app_ro.engine.posts(*args), spark.posts(*args)
+        assert d_total == s_total > 40 or (search and d_total == s_total > 0)
+        assert d.column_names == s.column_names
+        for a, b in zip(d.to_pylist(), s.to_pylist(), strict=True):
+            assert all(_same(a[c], b[c]) for c in d.column_names), (sort, a, b)

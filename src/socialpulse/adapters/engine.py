@@ -222,9 +222,16 @@ class IbisEngine:
                 ibis.null("float64")))
             total = int(j.count().to_pyarrow().as_py())
             key = j[sort]
-            ordered = j.order_by([key.isnull().asc(), key.desc(), j.published_at.desc(),
-                                  j.post_id.asc()])
-            return ordered.limit(limit, offset=offset).to_pyarrow(), total
+            ties = [j.published_at.desc()] if sort != "published_at" else []
+            ordered = j.order_by([key.isnull().asc(), key.desc(), *ties, j.post_id.asc()])
+            # the first limit+offset rows, sliced here: Ibis' OFFSET on PySpark leaks its
+            # row-number column into the result (pages are small, so this costs nothing)
+            out = ordered.limit(limit + offset).to_pyarrow().slice(offset)
+        # instants come back in UTC from every engine (Spark hands them over without a zone)
+        for name in ("published_at", "observed_at"):
+            i = out.schema.get_field_index(name)
+            out = out.set_column(i, name, out[name].cast(pa.timestamp("us", tz="UTC")))
+        return out, total
 
     @staticmethod
     def _ratio_parts(pm: PlannedMetric, t: ir.Table) -> tuple[ir.Value, ir.Value]:
