@@ -130,3 +130,16 @@ def test_posts_page_in_chromium(live_server: LiveServer, page: Any, page_log: Pa
     page.wait_for_url("**offset=25**")
     assert page.inner_text("[data-count]").startswith("26-")
     assert page_log.errors == [] and page_log.foreign_hosts() == []
+
+
+def test_overview_panel_shows_the_top_posts_and_links_to_the_list(client: TestClient,
+                                                                   demo_app_ro: App):
+    html = client.get("/?workspace=demo&period=2026-Q3").text
+    panel = html[html.index('data-panel="top-posts"'):]
+    panel = panel[:panel.index("</article>")]
+    best = demo_app_ro.posts.list(demo_app_ro.workspace("demo"), Q3, limit=3).rows
+    assert panel.count("<li") == 3
+    assert f"{best[0]['engagements']:,} engagements" in panel
+    assert "/posts?workspace=demo&amp;period=2026-07-01..2026-09-30" in panel
+    r = client.get("/posts?workspace=demo&period=2026-07-01..2026-09-30")
+    assert r.status_code == 200 and r.text.count("data-post=") == 25

@@ -11,7 +11,10 @@ from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse, Response
 
 from socialpulse.adapters.engine import POST_SORTS
+from socialpulse.bootstrap import App
 from socialpulse.domain.errors import InvalidInput
+from socialpulse.domain.formatting import format_value
+from socialpulse.domain.models import Workspace
 from socialpulse.domain.periods import DateRange
 from socialpulse.services.export import to_csv
 from socialpulse.services.posts import COLUMNS, PostPage
@@ -19,13 +22,14 @@ from socialpulse.services.posts import COLUMNS, PostPage
 from .common import (
     api_workspace,
     date_range_params,
+    http_url,
     page_url,
     page_workspace,
     parse_networks,
     render,
     sp,
 )
-from .registry import NavItem, register_nav
+from .registry import NavItem, OverviewPanel, register_nav, register_overview_panel
 
 router = APIRouter()
 register_nav(NavItem("Posts", "/posts", order=25))
@@ -122,3 +126,26 @@ def posts_page(request: Request) -> HTMLResponse:
         "title": "Posts", "page": page, "form": form, "competitors": competitors,
         "sorts": SORT_LABELS, "networks": networks, "nav": nav, "error": error,
     }, workspace=ws, status_code=400 if error else 200)
+
+
+def _top_posts_panel(app: App, ws: Workspace, period: DateRange) -> dict[str, Any] | None:
+    """The Overview's best three posts of the period by engagements (hidden without posts)."""
+    page = app.posts.list(ws, period, sort="engagements", limit=3)
+    if not page.rows:
+        return None
+    items = []
+    for p in page.rows:
+        text = " ".join(str(p["text"] or p["post_id"]).split())
+        rate = p["engagement_rate"]
+        items.append({
+            "label": f"{p['network']} {p['account']}: "
+                     + (text if len(text) <= 60 else text[:59] + "…"),
+            "value": f"{format_value(p['engagements'], 'count')} engagements"
+                     + (f", {format_value(rate, 'percent')}" if rate is not None else ""),
+            "href": http_url(p["url"]) or None,
+        })
+    return {"items": items, "link": {"label": f"All {page.total:,} posts of the period",
+                                     "href": page_url("/posts", ws, period=period.label())}}
+
+
+register_overview_panel(OverviewPanel("top-posts", "Top posts", _top_posts_panel, order=20))
