@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import os
 import shutil
 from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
 
 import pytest
+from hypothesis import settings
 
 from socialpulse.bootstrap import App, open_home
 from socialpulse.services.demo import load_demo
@@ -15,6 +17,14 @@ from socialpulse.settings import Settings
 
 DEMO_UNTIL = date(2026, 10, 31)
 SAMPLES = Path(__file__).parent / "data" / "samples"
+
+# Property tests: the same examples on every CI run (a CI failure is then reproducible and
+# never a roll of the dice); HYPOTHESIS_PROFILE=thorough explores many more, locally.
+settings.register_profile("ci", derandomize=True, deadline=None)
+settings.register_profile("thorough", max_examples=2000, deadline=None)
+settings.register_profile("dev", deadline=None)
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE")
+                      or ("ci" if os.environ.get("CI") else "dev"))
 
 
 @pytest.fixture(scope="session")

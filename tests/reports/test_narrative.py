@@ -131,3 +131,9 @@ def test_sentiment_sentence_only_with_valid_shares(pos: float | None, neg: float
     if s is not None:
         assert pos is not None and neg is not None and pos + neg <= 100.0001
         assert not any(b in s for b in BAD)
+
+
+def test_a_change_from_a_tiny_value_never_prints_inf() -> None:
+    """Found by hypothesis: 5e-324 to 1 overflowed the percentage to +inf%."""
+    s = nv.change_sentence("Posts", "count", 5e-324, 1, [])
+    assert s is not None and "inf" not in s and s.startswith("Posts rose from 0 to 1")

@@ -84,7 +84,9 @@ def change_sentence(
         return f"{name} held steady at {c_txt}."
     text = f"{name} {_VERB[move]} from {p_txt} to {c_txt}"
     if unit != "percent" and prev != 0:
-        text += f" ({(cur - prev) / abs(prev) * 100:+.1f}%)"
+        pct = (cur - prev) / abs(prev) * 100
+        if math.isfinite(pct):  # a tiny previous value overflows: leave the % out
+            text += f" ({pct:+.1f}%)"
     lead = driver(contributions, move)
     if lead:
         text += f", driven by {lead}" if move == "up" else f", mainly on {lead}"

@@ -259,6 +259,40 @@ def trend_section(ctx: Context) -> Section | None:
                    charts=charts, metrics=[c["id"] for c in trends["charts"]])
 
 
+TOP_POSTS = 5
+TOP_POST_COLUMNS = ["day", "account", "post", "impressions", "engagements", "engagement_rate"]
+
+
+def top_posts_section(ctx: Context) -> Section | None:
+    """What worked: the own accounts' best posts of the period by engagements (the same list
+    as the Posts page)."""
+    page = ctx.app.posts.list(ctx.workspace, ctx.period, accounts=list(ctx.account_ids),
+                              sort="engagements", limit=TOP_POSTS)
+    rows = [r for r in page.rows if r["engagements"] is not None]
+    if not rows:
+        return None
+
+    def short(text: str | None, n: int = 90) -> str:
+        one = " ".join((text or "").split())
+        return one if len(one) <= n else one[:n - 1] + "…"
+
+    table = [{"day": r["local_date"].isoformat(),
+              "account": f"{network_label(r['network'])} {r['account']}",
+              "post": short(r["text"]) or r["post_id"], "impressions": r["impressions"],
+              "engagements": r["engagements"], "engagement_rate": r["engagement_rate"]}
+             for r in rows]
+    best = table[0]
+    rate = (f", an engagement rate of {format_value(best['engagement_rate'], 'percent')}"
+            if best["engagement_rate"] is not None else "")
+    summary = [f"Best post: {best['account']}, \u201c{short(rows[0]['text'], 60)}\u201d "
+               f"({best['day']}), with {format_value(best['engagements'], 'count')} "
+               f"engagements{rate}."]
+    return Section("top_posts", "Top posts", {"posts": table, "total": page.total},
+                   summary=summary,
+                   tables=[Table("Top posts", TOP_POST_COLUMNS, table)],
+                   metrics=["engagements", "impressions", "engagement_rate"])
+
+
 def goals_section(ctx: Context) -> Section | None:
     """Goals with progress and status, and OKRs with their grades."""
     goals = ctx.goals()
@@ -444,6 +478,7 @@ def listening_section(ctx: Context) -> Section | None:
 SECTIONS: list[tuple[str, Provider]] = [
     ("kpis", kpi_section),
     ("networks", network_section),
+    ("top_posts", top_posts_section),
     ("trends", trend_section),
     ("goals", goals_section),
     ("audit", audit_section),
