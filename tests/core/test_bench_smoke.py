@@ -32,3 +32,17 @@ def test_overview_benchmark_small(tmp_path: Path) -> None:
         assert set(entry) >= {"value", "baseline", "ratio", "unit"}
         assert entry["ratio"] == entry["value"] / entry["baseline"]
         assert entry["rows"] == 20000
+
+
+def test_posts_benchmark_small(tmp_path: Path) -> None:
+    """The Posts page and the hand-written SQL return the same page on a small lake."""
+    results = tmp_path / "results.json"
+    env = {**os.environ, "SOCIALPULSE_BENCH_RESULTS": str(results)}
+    proc = subprocess.run(
+        [sys.executable, "-m", "bench.bench_posts", "--rows", "20000", "--data",
+         str(tmp_path / "data")],
+        cwd=ROOT, env=env, capture_output=True, text=True, check=False, timeout=600,
+    )
+    assert proc.returncode == 0, proc.stdout[-2000:] + proc.stderr[-2000:]
+    entry = json.loads(results.read_text())["posts_page_vs_duckdb_sql"]
+    assert entry["ratio"] == entry["value"] / entry["baseline"] and entry["rows"] == 20000

@@ -1,0 +1,106 @@
+"""Benchmark: a page of the Posts list (best 50 of a year by engagements) on 10M snapshot rows.
+
+socialpulse (`PostsService.list`: Ibis -> DuckDB over the lake, with the metrics' read rules)
+against, in the same run and on the same Parquet files, a hand-written DuckDB SQL query that
+returns the same columns (post, counters, engagement rate, total matching). The two
+answers (the 50 post ids in order, and the number of posts matching) are compared before any
+timing is reported. The lake is the one `bench_metrics.py` builds (generated when missing).
+
+    python -m bench.bench_posts [--rows 10000000]
+
+Writes posts_page_vs_duckdb_sql to bench/results.json (see bench/results.py).
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent
+sys.path.insert(0, str(ROOT.parent))
+
+from bench.bench_metrics import PERIOD, build_home  # noqa: E402
+from bench.results import best_of, record  # noqa: E402
+
+LIMIT = 50
+
+HAND_SQL = """
+WITH snaps AS (
+  SELECT account_id, post_id, observed_at, impressions, reach, engagements, likes, comments,
+         shares, clicks, video_views, saves
+  FROM read_parquet($snaps)
+  QUALIFY row_number() OVER (
+    PARTITION BY account_id, post_id
+    ORDER BY observed_at < $cutoff DESC,
+             CASE WHEN observed_at < $cutoff THEN observed_at END DESC,
+             CASE WHEN observed_at < $cutoff THEN NULL ELSE observed_at END ASC,
+             batch_id DESC) = 1
+), posts AS (
+  SELECT account_id, post_id, published_at, local_date, post_type, text, url, campaign
+  FROM read_parquet($posts)
+  QUALIFY row_number() OVER (PARTITION BY account_id, post_id ORDER BY batch_id DESC) = 1
+)
+SELECT count(*) OVER () AS total, p.*, s.* EXCLUDE (account_id, post_id),
+       CASE WHEN s.impressions > 0 THEN s.engagements * 100.0 / s.impressions END AS rate
+FROM posts p LEFT JOIN snaps s USING (account_id, post_id)
+WHERE p.local_date >= $start AND p.local_date <= $end
+ORDER BY s.engagements IS NULL, s.engagements DESC, p.published_at DESC, p.post_id
+LIMIT $limit
+"""
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__)
+    ap.add_argument("--rows", type=int, default=10_000_000)
+    ap.add_argument("--data", type=Path, default=ROOT / "data")
+    args = ap.parse_args()
+    home = args.data / f"metrics-{args.rows}"
+    if not (home / "socialpulse.toml").exists():
+        print(f"generating {args.rows:,} post-snapshot rows in {home} ...", flush=True)
+        build_home(home, args.rows)
+
+    import duckdb
+
+    from socialpulse.bootstrap import open_home
+    from socialpulse.domain.periods import DateRange
+    from socialpulse.settings import Settings
+
+    app = open_home(Settings(home=home))
+    ws = app.workspace("bench")
+    period = DateRange(*PERIOD)
+
+    def ours() -> tuple[list[str], int]:
+        page = app.posts.list(ws, period, competitors=True, sort="engagements", limit=LIMIT)
+        return [r["post_id"] for r in page.rows], page.total
+
+    con = duckdb.connect()
+    params: dict[str, Any] = {
+        "snaps": [str(p) for p in app.lake.files(ws.id, "post_snapshots")],
+        "posts": [str(p) for p in app.lake.files(ws.id, "posts")],
+        "cutoff": datetime.combine(PERIOD[1] + timedelta(days=1), datetime.min.time(), UTC),
+        "start": PERIOD[0], "end": PERIOD[1], "limit": LIMIT,
+    }
+
+    def theirs() -> tuple[list[str], int]:
+        table = con.execute(HAND_SQL, params).to_arrow_table()  # whole rows, as ours
+        ids = table["post_id"].to_pylist()
+        return ids, int(table["total"][0].as_py()) if ids else 0
+
+    a, b = ours(), theirs()  # warm-up, and the answers we compare
+    if a != b:
+        raise SystemExit(f"socialpulse and the hand-written SQL disagree: {a[1]} vs {b[1]} "
+                         f"posts; first ids {a[0][:3]} vs {b[0][:3]}")
+    t0 = time.perf_counter()
+    value, baseline = best_of(ours), best_of(theirs)
+    print(f"posts page: socialpulse {value:.3f}s, DuckDB SQL {baseline:.3f}s "
+          f"({a[1]:,} posts in the period; measured in {time.perf_counter() - t0:.0f}s)")
+    record("posts_page_vs_duckdb_sql", value, baseline, "seconds", rows=args.rows)
+    app.store.dispose()
+
+
+if __name__ == "__main__":
+    main()
