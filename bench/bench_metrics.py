@@ -158,17 +158,20 @@ def _files(home: Path) -> dict[str, list[str]]:
     return out
 
 
-HAND_SQL = """
-WITH snaps AS (
-  SELECT account_id, post_id, impressions, engagements, shares
-  FROM read_parquet($snaps)
-  -- the latest snapshot before the period ends; a post first observed later: its earliest
-  QUALIFY row_number() OVER (
+#: The engine's snapshot rule, hand-written: the latest snapshot before the period ends; a post
+#: first observed later counts with its earliest one.
+LATEST_SNAPSHOT = """QUALIFY row_number() OVER (
     PARTITION BY account_id, post_id
     ORDER BY observed_at < $cutoff DESC,
              CASE WHEN observed_at < $cutoff THEN observed_at END DESC,
              CASE WHEN observed_at < $cutoff THEN NULL ELSE observed_at END ASC,
-             batch_id DESC) = 1
+             batch_id DESC) = 1"""
+
+HAND_SQL = """
+WITH snaps AS (
+  SELECT account_id, post_id, impressions, engagements, shares
+  FROM read_parquet($snaps)
+  {latest_snapshot}
 ), posts AS (
   SELECT account_id, post_id, local_date FROM read_parquet($posts)
   QUALIFY row_number() OVER (PARTITION BY account_id, post_id ORDER BY batch_id DESC) = 1
@@ -216,7 +219,8 @@ def run_duckdb_sql(home: Path) -> dict[str, Any]:
         "end": PERIOD[1],
     }
     kpi_sql = HAND_SQL.format(
-        bucket_post="NULL", bucket_day="NULL", accounts=accounts, group_cols="", group_by=""
+        bucket_post="NULL", bucket_day="NULL", accounts=accounts, group_cols="", group_by="",
+        latest_snapshot=LATEST_SNAPSHOT,
     )
     trend_sql = HAND_SQL.format(
         bucket_post="date_trunc('week', p.local_date)",
@@ -224,6 +228,7 @@ def run_duckdb_sql(home: Path) -> dict[str, Any]:
         accounts=accounts,
         group_cols="bucket AS period, network,",
         group_by="GROUP BY ALL ORDER BY period, network",
+        latest_snapshot=LATEST_SNAPSHOT,
     )
 
     def go() -> dict[str, Any]:

@@ -23,7 +23,7 @@ from typing import Any
 ROOT = Path(__file__).resolve().parent
 sys.path.insert(0, str(ROOT.parent))
 
-from bench.bench_metrics import PERIOD, build_home  # noqa: E402
+from bench.bench_metrics import LATEST_SNAPSHOT, PERIOD, build_home  # noqa: E402
 from bench.results import best_of, record  # noqa: E402
 
 LIMIT = 50
@@ -33,12 +33,7 @@ WITH snaps AS (
   SELECT account_id, post_id, observed_at, impressions, reach, engagements, likes, comments,
          shares, clicks, video_views, saves
   FROM read_parquet($snaps)
-  QUALIFY row_number() OVER (
-    PARTITION BY account_id, post_id
-    ORDER BY observed_at < $cutoff DESC,
-             CASE WHEN observed_at < $cutoff THEN observed_at END DESC,
-             CASE WHEN observed_at < $cutoff THEN NULL ELSE observed_at END ASC,
-             batch_id DESC) = 1
+  {latest_snapshot}
 ), posts AS (
   SELECT account_id, post_id, published_at, local_date, post_type, text, url, campaign
   FROM read_parquet($posts)
@@ -78,6 +73,7 @@ def main() -> None:
         return [r["post_id"] for r in page.rows], page.total
 
     con = duckdb.connect()
+    sql = HAND_SQL.format(latest_snapshot=LATEST_SNAPSHOT)
     params: dict[str, Any] = {
         "snaps": [str(p) for p in app.lake.files(ws.id, "post_snapshots")],
         "posts": [str(p) for p in app.lake.files(ws.id, "posts")],
@@ -86,7 +82,7 @@ def main() -> None:
     }
 
     def theirs() -> tuple[list[str], int]:
-        table = con.execute(HAND_SQL, params).to_arrow_table()  # whole rows, as ours
+        table = con.execute(sql, params).to_arrow_table()  # whole rows, as ours
         ids = table["post_id"].to_pylist()
         return ids, int(table["total"][0].as_py()) if ids else 0
 

@@ -12,20 +12,26 @@ import os
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parents[2]
 
 
-def test_overview_benchmark_small(tmp_path: Path) -> None:
+def _run_small(module: str, tmp_path: Path) -> dict[str, Any]:
+    """Run a benchmark on a 20,000-row lake; it exits non-zero when its contenders disagree."""
     results = tmp_path / "results.json"
     env = {**os.environ, "SOCIALPULSE_BENCH_RESULTS": str(results)}
     proc = subprocess.run(
-        [sys.executable, "-m", "bench.bench_metrics", "--rows", "20000", "--data",
-         str(tmp_path / "data")],
+        [sys.executable, "-m", module, "--rows", "20000", "--data", str(tmp_path / "data")],
         cwd=ROOT, env=env, capture_output=True, text=True, check=False, timeout=600,
     )
     assert proc.returncode == 0, proc.stdout[-2000:] + proc.stderr[-2000:]
-    data = json.loads(results.read_text())
+    data: dict[str, Any] = json.loads(results.read_text())
+    return data
+
+
+def test_overview_benchmark_small(tmp_path: Path) -> None:
+    data = _run_small("bench.bench_metrics", tmp_path)
     for name in ("overview_vs_duckdb_sql", "overview_vs_pandas",
                  "overview_peak_memory_vs_duckdb_sql"):
         entry = data[name]
@@ -36,13 +42,5 @@ def test_overview_benchmark_small(tmp_path: Path) -> None:
 
 def test_posts_benchmark_small(tmp_path: Path) -> None:
     """The Posts page and the hand-written SQL return the same page on a small lake."""
-    results = tmp_path / "results.json"
-    env = {**os.environ, "SOCIALPULSE_BENCH_RESULTS": str(results)}
-    proc = subprocess.run(
-        [sys.executable, "-m", "bench.bench_posts", "--rows", "20000", "--data",
-         str(tmp_path / "data")],
-        cwd=ROOT, env=env, capture_output=True, text=True, check=False, timeout=600,
-    )
-    assert proc.returncode == 0, proc.stdout[-2000:] + proc.stderr[-2000:]
-    entry = json.loads(results.read_text())["posts_page_vs_duckdb_sql"]
+    entry = _run_small("bench.bench_posts", tmp_path)["posts_page_vs_duckdb_sql"]
     assert entry["ratio"] == entry["value"] / entry["baseline"] and entry["rows"] == 20000
