@@ -109,3 +109,17 @@ def test_account_form_error_changes_nothing(private_client: TestClient, demo_app
                             data={"function": "marketing", "brand": "TrailCo"})
     assert r.status_code == 200  # unticked: TrailCo is no longer a competitor
     assert all(a.is_own for a in demo_app.store.accounts(ws.id) if a.brand_name == "TrailCo")
+
+
+def test_every_page_of_the_navigation_shows_the_whole_navigation(client: TestClient):
+    """A page's own context must never shadow the base template's (a page passing its own
+    ``nav`` once emptied the menu)."""
+    from socialpulse.interfaces.web.registry import NAV
+
+    for item in NAV:
+        r = client.get(f"{item.path}?workspace=demo")
+        assert r.status_code == 200, item.path
+        menu = r.text[r.text.index('<nav class="mainnav"'):]
+        menu = menu[:menu.index("</nav>")]
+        assert all(f">{other.label}</a>" in menu for other in NAV), item.path
+        assert 'aria-current="page"' in menu, item.path

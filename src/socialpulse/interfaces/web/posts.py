@@ -109,7 +109,7 @@ def posts_page(request: Request) -> HTMLResponse:
         page = PostPage([], 0, 0, PAGE_SIZE, "engagements", rng)
     params = {**{k: v for k, v in form.items() if v}, "competitors": "1" if competitors else None,
               "period": form["period"] or None}
-    nav = {
+    pager = {
         "prev": (page_url("/posts", ws, **params, offset=max(0, page.offset - PAGE_SIZE))
                  if page.offset > 0 else None),
         "next": (page_url("/posts", ws, **params, offset=page.offset + PAGE_SIZE)
@@ -124,7 +124,7 @@ def posts_page(request: Request) -> HTMLResponse:
     networks = sorted({a.network.value for a in app.store.accounts(ws.id)})
     return render(request, "posts.html", {
         "title": "Posts", "page": page, "form": form, "competitors": competitors,
-        "sorts": SORT_LABELS, "networks": networks, "nav": nav, "error": error,
+        "sorts": SORT_LABELS, "networks": networks, "pager": pager, "error": error,
     }, workspace=ws, status_code=400 if error else 200)
 
 
