@@ -17,6 +17,7 @@ from socialpulse.domain.formatting import format_value
 from socialpulse.domain.models import Workspace
 from socialpulse.domain.periods import DateRange
 from socialpulse.services.export import to_csv
+from socialpulse.services.metrics import network_label
 from socialpulse.services.posts import COLUMNS, PostPage
 
 from .common import (
@@ -138,7 +139,7 @@ def _top_posts_panel(app: App, ws: Workspace, period: DateRange) -> dict[str, An
         text = " ".join(str(p["text"] or p["post_id"]).split())
         rate = p["engagement_rate"]
         items.append({
-            "label": f"{p['network']} {p['account']}: "
+            "label": f"{network_label(p['network'])} {p['account']}: "
                      + (text if len(text) <= 60 else text[:59] + "…"),
             "value": f"{format_value(p['engagements'], 'count')} engagements"
                      + (f", {format_value(rate, 'percent')}" if rate is not None else ""),
