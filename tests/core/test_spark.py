@@ -18,6 +18,7 @@ from socialpulse.adapters.engine import IbisEngine
 from socialpulse.bootstrap import App
 from socialpulse.domain.periods import parse_period
 from socialpulse.domain.query import MetricQuery, MetricRequest, parse_breakdown, plan
+from socialpulse.services.posts import post_rate
 
 pytestmark = pytest.mark.spark
 
@@ -125,9 +126,10 @@ def test_post_lists_are_identical_on_duckdb_and_spark(demo_app_ro: App,
     ws = demo_app_ro.workspace("demo")
     ids = [a.id for a in demo_app_ro.store.accounts(ws.id)]
     spark = IbisEngine(spark_backend, demo_app_ro.lake.files)
+    rate = post_rate(demo_app_ro.catalogue)
     for sort, search in [("engagements", None), ("engagement_rate", "trail"),
                          ("published_at", None)]:
-        args = (ws.id, ids, parse_period("2026-Q3"), ws.timezone, sort, 40, 10, search)
+        args = (ws.id, ids, parse_period("2026-Q3"), ws.timezone, rate, sort, 40, 10, search)
         (d, d_total), (s, s_total) = demo_app_ro.engine.posts(*args), spark.posts(*args)
         assert d_total == s_total > 40 or (search and d_total == s_total > 0)
         assert d.column_names == s.column_names

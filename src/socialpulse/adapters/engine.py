@@ -197,13 +197,14 @@ class IbisEngine:
                 .select("account_id", "post_id", *columns))
 
     def posts(self, workspace_id: int, account_ids: Sequence[int], period: DateRange | None,
-              tz: str, sort: str, limit: int, offset: int = 0,
+              tz: str, rate: PlannedMetric, sort: str, limit: int, offset: int = 0,
               search: str | None = None) -> tuple[pa.Table, int]:
-        """Posts with their counters (latest snapshot as of the period's end), sorted by one
-        counter, highest first; and how many posts match. The same read rules as the
-        metrics, so a post list adds up to the metrics of its scope."""
+        """Posts with their counters (latest snapshot as of the period's end) and ``rate``
+        (a catalogue metric of post counters, computed per post), sorted by one column,
+        highest first; and how many posts match. The same read rules as the metrics, so a
+        post list adds up to the metrics of its scope."""
         counters = list(POST_COUNTERS)
-        if sort not in POST_SORTS:
+        if sort not in (*POST_SORTS, rate.key):
             raise ValueError(f"cannot sort posts by {sort!r}")
         with self._lock:
             posts = self._latest_posts(workspace_id, ["published_at", "local_date", "post_type",
@@ -216,10 +217,8 @@ class IbisEngine:
             j = posts.left_join(snaps, ["account_id", "post_id"]).select(
                 *[posts[c] for c in posts.columns], *[snaps[c] for c in counters],
                 snaps.observed_at)
-            # the catalogue's engagement_rate (by impressions) of one post, in percent
-            j = j.mutate(engagement_rate=ibis.ifelse(
-                j.impressions > 0, j.engagements.cast("float64") * 100.0 / j.impressions,
-                ibis.null("float64")))
+            value = _row_formula(rate.variant.formula, rate.inputs, j).cast("float64")
+            j = j.mutate(**{rate.key: value * 100 if rate.variant.is_rate else value})
             # how many match rides along as a window count: one scan, not a second query
             j = j.mutate(_total=j.post_id.count().over(ibis.window()))
             key = j[sort]
@@ -243,16 +242,7 @@ class IbisEngine:
         if not isinstance(node, fx.BinOp) or node.op != "/":
             raise ValueError(f"{pm.key}: mean_of_post_ratios needs a formula a / b")
 
-        def compile_side(n: fx.Node) -> ir.Value:
-            return fx.fold(
-                n,
-                lambda v: ibis.literal(v),
-                lambda name: t[_measure_column(name, pm.inputs)],
-                lambda a: -a,
-                _binop,
-            )
-
-        return compile_side(node.left), compile_side(node.right)
+        return (_row_formula(node.left, pm.inputs, t), _row_formula(node.right, pm.inputs, t))
 
     def _daily_level(self, plan: QueryPlan) -> ir.Table | None:
         measures = plan.measures("account_daily")
@@ -490,8 +480,8 @@ class IbisEngine:
         return missing, excluded
 
 
-#: What a post list can be sorted by (highest first; published_at: newest first).
-POST_SORTS = ("published_at", *POST_COUNTERS, "engagement_rate")
+#: What a post list can be sorted by besides its rate (highest first; published_at: newest).
+POST_SORTS = ("published_at", *POST_COUNTERS)
 
 
 def _in_period(t: ir.Table, date_col: str, period: DateRange | None) -> ir.Table:
@@ -522,6 +512,12 @@ def _measure_column(name: str, inputs: Sequence[Measure]) -> str:
         if m.id == name and m.column:
             return m.column
     raise ValueError(f"measure {name} has no column")
+
+
+def _row_formula(node: fx.Node, inputs: Sequence[Measure], t: ir.Table) -> ir.Value:
+    """A formula over one row's measure columns (a post's counters); x / 0 is null."""
+    return fx.fold(node, lambda v: ibis.literal(v), lambda name: t[_measure_column(name, inputs)],
+                   lambda a: -a, _binop)
 
 
 def _binop(op: str, a: Any, b: Any) -> Any:

@@ -9,7 +9,7 @@ import pyarrow as pa
 
 from socialpulse.domain.models import Account
 from socialpulse.domain.periods import DateRange
-from socialpulse.domain.query import QueryPlan
+from socialpulse.domain.query import PlannedMetric, QueryPlan
 
 
 class EngineRunResult(Protocol):
@@ -25,5 +25,5 @@ class MetricEngine(Protocol):
     def sql(self, plan: QueryPlan, accounts: Sequence[Account], tz: str) -> str: ...
 
     def posts(self, workspace_id: int, account_ids: Sequence[int], period: DateRange | None,
-              tz: str, sort: str, limit: int, offset: int = 0,
+              tz: str, rate: PlannedMetric, sort: str, limit: int, offset: int = 0,
               search: str | None = None) -> tuple[pa.Table, int]: ...

@@ -14,16 +14,23 @@ from typing import Any
 from socialpulse.adapters.engine import POST_SORTS
 from socialpulse.adapters.lake import POST_COUNTERS
 from socialpulse.domain.errors import InvalidInput
+from socialpulse.domain.metrics import Catalogue
 from socialpulse.domain.models import Account, Network, Workspace, find_account, parse_enum
 from socialpulse.domain.periods import DateRange
+from socialpulse.domain.query import PlannedMetric
 from socialpulse.services.metrics import MetricsService
 
+#: The rate shown for each post: the catalogue's metric in its default variant (engagements /
+#: impressions), compiled per post by the engine from the same formula as everywhere else.
+RATE = "engagement_rate"
+#: What a post list can be sorted by (highest first; published_at: newest first).
+SORTS = (*POST_SORTS, RATE)
 MAX_LIMIT = 500
 SEARCH_MAX = 200
 
 #: Columns of a post row, in display order (the counters the lake keeps, then the rate).
 COLUMNS = ("published_at", "local_date", "network", "account", "post_type", "text", "url",
-           "campaign", *POST_COUNTERS, "engagement_rate", "observed_at", "post_id")
+           "campaign", *POST_COUNTERS, RATE, "observed_at", "post_id")
 
 
 @dataclass(frozen=True)
@@ -50,6 +57,12 @@ def _json(v: Any) -> Any:
     return v.isoformat() if hasattr(v, "isoformat") else v
 
 
+def post_rate(catalogue: Catalogue) -> PlannedMetric:
+    """`RATE` planned for the engine, in its default variant."""
+    metric = catalogue.metric(RATE)
+    return PlannedMetric(RATE, metric, metric.variant(None), tuple(catalogue.inputs(metric)))
+
+
 class PostsService:
     def __init__(self, metrics: MetricsService) -> None:
         self.metrics = metrics
@@ -67,8 +80,8 @@ class PostsService:
              accounts: Sequence[str | int] = (), networks: Sequence[str] = (),
              competitors: bool = False, sort: str = "engagements", limit: int = 20,
              offset: int = 0, search: str | None = None) -> PostPage:
-        if sort not in POST_SORTS:
-            raise InvalidInput(f"sort: unknown column {sort!r}; use one of {', '.join(POST_SORTS)}")
+        if sort not in SORTS:
+            raise InvalidInput(f"sort: unknown column {sort!r}; use one of {', '.join(SORTS)}")
         if not 1 <= limit <= MAX_LIMIT:
             raise InvalidInput(f"limit: {limit} is not between 1 and {MAX_LIMIT}")
         if offset < 0:
@@ -80,7 +93,8 @@ class PostsService:
         if not chosen:
             return PostPage([], 0, offset, limit, sort, period)
         table, total = self.metrics.engine.posts(ws.id, [a.id for a in chosen], period,
-                                                 ws.timezone, sort, limit, offset, text or None)
+                                                 ws.timezone, post_rate(self.metrics.catalogue),
+                                                 sort, limit, offset, text or None)
         by_id = {a.id: a for a in chosen}
         rows = []
         for r in table.to_pylist():

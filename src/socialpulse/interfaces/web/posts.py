@@ -10,7 +10,6 @@ from typing import Annotated, Any, Literal
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse, Response
 
-from socialpulse.adapters.engine import POST_SORTS
 from socialpulse.bootstrap import App
 from socialpulse.domain.errors import InvalidInput
 from socialpulse.domain.formatting import format_value
@@ -18,7 +17,7 @@ from socialpulse.domain.models import Workspace
 from socialpulse.domain.periods import DateRange
 from socialpulse.services.export import to_csv
 from socialpulse.services.metrics import network_label
-from socialpulse.services.posts import COLUMNS, PostPage
+from socialpulse.services.posts import COLUMNS, SORTS, PostPage
 
 from .common import (
     api_workspace,
@@ -56,7 +55,7 @@ def _csv(page: PostPage, slug: str) -> Response:
 def api_posts(
     request: Request,
     slug: str,
-    sort: Annotated[str, Query(description=f"One of {', '.join(POST_SORTS)} (highest first; "
+    sort: Annotated[str, Query(description=f"One of {', '.join(SORTS)} (highest first; "
                                            "published_at: newest first).")] = "engagements",
     from_: Annotated[str | None, Query(alias="from", description="First day, YYYY-MM-DD.")]
     = None,
