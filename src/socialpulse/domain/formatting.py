@@ -37,3 +37,10 @@ def format_change(pct: float | None) -> str:
         return "n/a"
     sign = "+" if pct >= 0 else "-"
     return f"{sign}{abs(pct):.1f}%"
+
+
+def one_line(text: str | None, width: int) -> str:
+    """A post's text on one line, cut to ``width`` characters with an ellipsis: tables,
+    panels and report sentences quote posts, whose text may span lines."""
+    flat = " ".join((text or "").split())
+    return flat if len(flat) <= width else flat[:width - 1] + "…"

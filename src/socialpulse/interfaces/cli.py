@@ -17,7 +17,7 @@ import typer
 
 from socialpulse.bootstrap import open_home
 from socialpulse.domain.errors import InvalidInput, SocialPulseError
-from socialpulse.domain.formatting import format_value
+from socialpulse.domain.formatting import format_value, one_line
 from socialpulse.domain.models import Function, Network, parse_enum
 from socialpulse.domain.periods import DateRange, parse_date, resolve_period
 from socialpulse.domain.query import parse_breakdown
@@ -439,35 +439,30 @@ def posts_list(
     page = a.posts.list(ws, rng, account or [], network or [], competitors, sort, limit,
                         offset, search)
     if f == "json":
-        emit_document(f, page.as_dict(), lambda d: None)
+        echo_json(page.as_dict())
         return
     if f == "csv":
-        emit(f, list(COLUMNS), [{k: _cell(v) for k, v in r.items()} for r in page.rows])
+        emit(f, list(COLUMNS), page.records())
         return
     shown = ["local_date", "network", "account", "text", "impressions", "engagements",
              "engagement_rate", sort]
     cols = list(dict.fromkeys(c for c in shown if c != "published_at"))
-    print_table(cols, [[_post_cell(c, r.get(c)) for c in cols] for r in page.rows])
+    print_table(cols, [[_post_cell(c, r.get(c)) for c in cols] for r in page.records()])
     last = page.offset + len(page.rows)
     typer.echo(f"posts {page.offset + 1 if page.rows else 0}-{last} of {page.total:,} "
                f"by {sort}" + (f"; next: --offset {last}" if last < page.total else ""), err=True)
-
-
-def _cell(v: Any) -> Any:
-    return v.isoformat() if hasattr(v, "isoformat") else v
 
 
 def _post_cell(column: str, v: Any) -> str:
     if v is None:
         return "-"
     if column == "text":
-        one_line = " ".join(str(v).split())
-        return one_line if len(one_line) <= 48 else one_line[:47] + "…"
+        return one_line(str(v), 48)
     if column == "engagement_rate":
         return format_value(v, "percent")
     if isinstance(v, int):
         return format_value(v, "count")
-    return str(_cell(v))
+    return str(v)
 
 
 def _range(from_: str | None, to: str | None, period: str | None) -> DateRange | None:

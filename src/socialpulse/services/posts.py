@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from datetime import date
 from typing import Any
 
 from socialpulse.adapters.engine import POST_SORTS
@@ -49,12 +50,13 @@ class PostPage:
             "period": None if self.period is None else {"start": self.period.start.isoformat(),
                                                         "end": self.period.end.isoformat()},
             "scope": self.scope,
-            "posts": [{k: _json(v) for k, v in r.items()} for r in self.rows],
+            "posts": self.records(),
         }
 
-
-def _json(v: Any) -> Any:
-    return v.isoformat() if hasattr(v, "isoformat") else v
+    def records(self) -> list[dict[str, Any]]:
+        """The rows with days and instants as ISO text, as JSON and CSV carry them."""
+        return [{k: v.isoformat() if isinstance(v, date) else v for k, v in r.items()}
+                for r in self.rows]
 
 
 def post_rate(catalogue: Catalogue) -> PlannedMetric:

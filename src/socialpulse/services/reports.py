@@ -25,7 +25,7 @@ from typing import TYPE_CHECKING, Any
 
 from socialpulse.domain import narrative as nv
 from socialpulse.domain.errors import SocialPulseError
-from socialpulse.domain.formatting import format_change, format_value
+from socialpulse.domain.formatting import format_change, format_value, one_line
 from socialpulse.domain.models import Workspace
 from socialpulse.domain.periods import DateRange, Grain
 from socialpulse.domain.query import Breakdown
@@ -272,19 +272,15 @@ def top_posts_section(ctx: Context) -> Section | None:
     if not rows:
         return None
 
-    def short(text: str | None, n: int = 90) -> str:
-        one = " ".join((text or "").split())
-        return one if len(one) <= n else one[:n - 1] + "…"
-
     table = [{"day": r["local_date"].isoformat(),
               "account": f"{network_label(r['network'])} {r['account']}",
-              "post": short(r["text"]) or r["post_id"], "impressions": r["impressions"],
+              "post": one_line(r["text"], 90) or r["post_id"], "impressions": r["impressions"],
               "engagements": r["engagements"], "engagement_rate": r["engagement_rate"]}
              for r in rows]
     best = table[0]
     rate = (f", an engagement rate of {format_value(best['engagement_rate'], 'percent')}"
             if best["engagement_rate"] is not None else "")
-    summary = [f"Best post: {best['account']}, \u201c{short(rows[0]['text'], 60)}\u201d "
+    summary = [f"Best post: {best['account']}, \u201c{one_line(rows[0]['text'], 60)}\u201d "
                f"({best['day']}), with {format_value(best['engagements'], 'count')} "
                f"engagements{rate}."]
     return Section("top_posts", "Top posts", {"posts": table, "total": page.total},

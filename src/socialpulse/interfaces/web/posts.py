@@ -12,7 +12,7 @@ from fastapi.responses import HTMLResponse, Response
 
 from socialpulse.bootstrap import App
 from socialpulse.domain.errors import InvalidInput
-from socialpulse.domain.formatting import format_value
+from socialpulse.domain.formatting import format_value, one_line
 from socialpulse.domain.models import Workspace
 from socialpulse.domain.periods import DateRange
 from socialpulse.services.export import to_csv
@@ -42,9 +42,7 @@ SORT_LABELS = {"engagements": "engagements", "engagement_rate": "engagement rate
 
 
 def _csv(page: PostPage, slug: str) -> Response:
-    records = [{k: (v.isoformat() if hasattr(v, "isoformat") else v) for k, v in r.items()}
-               for r in page.rows]
-    return Response(to_csv(list(COLUMNS), records), media_type="text/csv; charset=utf-8",
+    return Response(to_csv(list(COLUMNS), page.records()), media_type="text/csv; charset=utf-8",
                     headers={"Content-Disposition":
                              f'attachment; filename="socialpulse-{slug}-posts.csv"'})
 
@@ -135,11 +133,10 @@ def _top_posts_panel(app: App, ws: Workspace, period: DateRange) -> dict[str, An
         return None
     items = []
     for p in page.rows:
-        text = " ".join(str(p["text"] or p["post_id"]).split())
         rate = p["engagement_rate"]
         items.append({
             "label": f"{network_label(p['network'])} {p['account']}: "
-                     + (text if len(text) <= 60 else text[:59] + "…"),
+                     + one_line(p["text"] or p["post_id"], 60),
             "value": f"{format_value(p['engagements'], 'count')} engagements"
                      + (f", {format_value(rate, 'percent')}" if rate is not None else ""),
             "href": http_url(p["url"]) or None,
