@@ -9,8 +9,8 @@ import pytest
 from fastapi.testclient import TestClient
 
 from socialpulse.bootstrap import App
+from socialpulse.domain.models import http_url
 from socialpulse.interfaces.web.app import create_app
-from socialpulse.interfaces.web.common import http_url
 from tests.webfixtures import PageLog, serve_app
 
 

@@ -130,3 +130,10 @@ def find_account(accounts: Sequence[Account], ref: str | int, what: str = "accou
                            f"NETWORK:HANDLE, e.g. {example}")
     raise InvalidInput(f"{what}: no account {text!r} in this workspace; use an id, a handle "
                        "or NETWORK:HANDLE (see `socialpulse accounts list`)")
+
+
+def http_url(url: str | None) -> str:
+    """The URL if it is http(s), else "": account and mention URLs come from imported files,
+    and a ``javascript:`` or ``data:`` URL must never become a link."""
+    text = (url or "").strip()
+    return text if text.lower().startswith(("https://", "http://")) else ""

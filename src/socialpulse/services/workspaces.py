@@ -15,6 +15,7 @@ from socialpulse.domain.models import (
     Workspace,
     check_slug,
     find_account,
+    http_url,
     parse_enum,
 )
 
@@ -127,7 +128,7 @@ class WorkspaceService:
         if brand is not None and not brand.strip():
             raise InvalidInput("brand: give the brand's name")
         clean_url = url.strip() if url is not None else None
-        if clean_url and not clean_url.lower().startswith(("https://", "http://")):
+        if clean_url and not http_url(clean_url):
             raise InvalidInput(f"url: {clean_url!r} is not an http(s) address")
         return self.store.update_account(
             ws.id, acc.id, name=name.strip() if name is not None else None, url=clean_url,

@@ -24,7 +24,7 @@ from socialpulse import __version__
 from socialpulse.bootstrap import App
 from socialpulse.domain.errors import InvalidInput
 from socialpulse.domain.formatting import format_change, format_value
-from socialpulse.domain.models import Network, Workspace, parse_enum
+from socialpulse.domain.models import Network, Workspace, http_url, parse_enum
 from socialpulse.domain.periods import DateRange, parse_date, resolve_period
 from socialpulse.domain.query import Breakdown, parse_breakdown
 from socialpulse.services.metrics import network_label
@@ -44,13 +44,6 @@ TODAY_PARAM = "today"
 def static_url(path: str) -> str:
     """URL of a packaged static file, with the app version so browsers refetch after upgrades."""
     return f"/static/{path.lstrip('/')}?v={__version__}"
-
-
-def http_url(url: str | None) -> str:
-    """The URL if it is http(s), else "": links built from imported data (account and mention
-    URLs) must not carry ``javascript:`` or ``data:`` URLs into a page."""
-    text = (url or "").strip()
-    return text if text.lower().startswith(("https://", "http://")) else ""
 
 
 def _make_env() -> Environment:

@@ -13,7 +13,7 @@ from fastapi.responses import HTMLResponse, Response
 from socialpulse.bootstrap import App
 from socialpulse.domain.errors import InvalidInput
 from socialpulse.domain.formatting import format_value, one_line
-from socialpulse.domain.models import Workspace
+from socialpulse.domain.models import Workspace, http_url
 from socialpulse.domain.periods import DateRange
 from socialpulse.services.export import to_csv
 from socialpulse.services.metrics import network_label
@@ -22,7 +22,6 @@ from socialpulse.services.posts import COLUMNS, SORTS, PostPage
 from .common import (
     api_workspace,
     date_range_params,
-    http_url,
     page_url,
     page_workspace,
     parse_networks,
