@@ -190,15 +190,21 @@ class Store:
 
     # --- brands and accounts --------------------------------------------------------------
 
+    @staticmethod
+    def _brand_row(s: Session, workspace_id: int, name: str, is_own: bool) -> BrandRow:
+        """The brand of that name, created (own or not) when new; an existing one is kept."""
+        row = s.scalar(
+            select(BrandRow).where(BrandRow.workspace_id == workspace_id, BrandRow.name == name)
+        )
+        if row is None:
+            row = BrandRow(workspace_id=workspace_id, name=name, is_own=is_own)
+            s.add(row)
+            s.flush()
+        return row
+
     def ensure_brand(self, workspace_id: int, name: str, is_own: bool) -> Brand:
         with self.session() as s:
-            row = s.scalar(
-                select(BrandRow).where(BrandRow.workspace_id == workspace_id, BrandRow.name == name)
-            )
-            if row is None:
-                row = BrandRow(workspace_id=workspace_id, name=name, is_own=is_own)
-                s.add(row)
-                s.flush()
+            row = self._brand_row(s, workspace_id, name, is_own)
             return Brand(row.id, row.workspace_id, row.name, row.is_own)
 
     def brands(self, workspace_id: int) -> list[Brand]:
@@ -277,14 +283,8 @@ class Store:
             if function is not None:
                 row.function = function.value
             if brand is not None:
-                b = s.scalar(select(BrandRow).where(BrandRow.workspace_id == workspace_id,
-                                                    BrandRow.name == brand))
-                if b is None:
-                    b = BrandRow(workspace_id=workspace_id, name=brand,
-                                 is_own=True if brand_is_own is None else brand_is_own)
-                    s.add(b)
-                    s.flush()
-                row.brand_id = b.id
+                row.brand_id = self._brand_row(s, workspace_id, brand,
+                                               brand_is_own is not False).id
             if brand_is_own is not None:
                 if row.brand_id is None:
                     raise InvalidInput("competitor: the account has no brand; name its brand too")
