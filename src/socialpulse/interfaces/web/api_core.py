@@ -16,12 +16,13 @@ from fastapi import APIRouter, Query, Request
 from fastapi.responses import Response
 from pydantic import BaseModel, Field
 
-from socialpulse.domain.errors import InvalidInput, MissingData
+from socialpulse.domain.errors import MissingData
 from socialpulse.domain.models import NETWORK_LABELS, Account, Workspace
 from socialpulse.services.export import to_csv
 
 from .common import (
     api_workspace,
+    body_fields,
     date_range_params,
     json_body,
     parse_by,
@@ -194,21 +195,9 @@ async def update_workspace(request: Request, slug: str) -> WorkspaceOut:
     """Change ``{"name", "timezone", "languages": ["en", "es"]}`` (any of them). A new time
     zone re-derives the local day of every post and mention already imported."""
     ws = api_workspace(request, slug)
-    body = await json_body(request)
-    unknown = sorted(set(body) - {"name", "timezone", "languages"})
-    if unknown:
-        raise InvalidInput(f"body: unknown field {unknown[0]!r}; fields are name, timezone, "
-                           "languages")
-    for key in ("name", "timezone"):
-        if body.get(key) is not None and not isinstance(body[key], str):
-            raise InvalidInput(f"body: {key} must be a string")
-    langs = body.get("languages")
-    if langs is not None and not (isinstance(langs, list)
-                                  and all(isinstance(x, str) for x in langs)):
-        raise InvalidInput("body: languages must be a list of ISO 639 codes such as [\"en\"]")
-    app = sp(request)
-    updated, _ = app.workspaces.update(
-        ws, body.get("name"), body.get("timezone"), langs)
+    changes = body_fields(await json_body(request),
+                          {"name": "str", "timezone": "str", "languages": "list[str]"})
+    updated, _ = sp(request).workspaces.update(ws, **changes)
     return _workspace_out(request, updated)
 
 
@@ -226,18 +215,9 @@ async def update_account(request: Request, slug: str, account: str) -> AccountOu
     """Correct an account (id, handle or NETWORK:HANDLE): ``{"name", "url", "function",
     "brand", "competitor": true|false}`` (any of them)."""
     ws = api_workspace(request, slug)
-    body = await json_body(request)
-    fields = ("name", "url", "function", "brand", "competitor")
-    unknown = sorted(set(body) - set(fields))
-    if unknown:
-        raise InvalidInput(f"body: unknown field {unknown[0]!r}; fields are {', '.join(fields)}")
-    for key in fields[:4]:
-        if body.get(key) is not None and not isinstance(body[key], str):
-            raise InvalidInput(f"body: {key} must be a string")
-    if body.get("competitor") is not None and not isinstance(body["competitor"], bool):
-        raise InvalidInput("body: competitor must be true or false")
-    a = sp(request).workspaces.update_account(ws, account, **{k: body.get(k) for k in fields})
-    return _account_out(a)
+    changes = body_fields(await json_body(request), {
+        "name": "str", "url": "str", "function": "str", "brand": "str", "competitor": "bool"})
+    return _account_out(sp(request).workspaces.update_account(ws, account, **changes))
 
 
 @router.get("/metrics", response_model=list[MetricOut])

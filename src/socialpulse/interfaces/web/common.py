@@ -123,6 +123,29 @@ def today_text(today: date | None) -> str:
     return today.isoformat() if today else ""
 
 
+def body_fields(body: dict[str, Any], fields: dict[str, str]) -> dict[str, Any]:
+    """The body's known fields, type-checked (``"str"``, ``"bool"`` or ``"list[str]"``; a
+    missing or null field is None), so each PATCH endpoint states its fields once."""
+    unknown = sorted(set(body) - set(fields))
+    if unknown:
+        raise InvalidInput(f"body: unknown field {unknown[0]!r}; fields are "
+                           f"{', '.join(fields)}")
+    out: dict[str, Any] = {}
+    for name, kind in fields.items():
+        v = body.get(name)
+        if v is None:
+            pass
+        elif kind == "bool" and not isinstance(v, bool):
+            raise InvalidInput(f"body: {name} must be true or false")
+        elif kind == "str" and not isinstance(v, str):
+            raise InvalidInput(f"body: {name} must be a string")
+        elif kind == "list[str]" and not (isinstance(v, list)
+                                          and all(isinstance(x, str) for x in v)):
+            raise InvalidInput(f"body: {name} must be a list of strings")
+        out[name] = v
+    return out
+
+
 async def json_body(request: Request) -> dict[str, Any]:
     """The request body as a JSON object (empty body: ``{}``).
 
