@@ -7,6 +7,7 @@ row and column (or to succeed where pyarrow's type inference was too strict).
 
 from __future__ import annotations
 
+import html
 import io
 import re
 from datetime import date, datetime, timedelta
@@ -249,8 +250,17 @@ def _finish(out: Parsed, src: Source, ctx: Context, posts: pa.Table, snaps: pa.T
         out.warnings.append(f"{int(promoted)} tweets were promoted: socialpulse stores the organic "
                             "columns; promoted ones are not added to them")
     snaps = snaps.drop_columns(["handle"]) if "handle" not in snaps.column_names else snaps
-    out.posts = posts.replace_schema_metadata(None)
+    out.posts = _decoded_text(posts.replace_schema_metadata(None))
     out.snapshots = snaps
+
+
+def _decoded_text(posts: pa.Table) -> pa.Table:
+    """Tweet text as X shows it: the export writes HTML entities (``&amp;``, ``&lt;``,
+    ``&gt;``), and storing them would show "&amp;" on every page and in every report."""
+    i = posts.schema.get_field_index("text")
+    decoded = [html.unescape(t) if t is not None and "&" in t else t
+               for t in posts["text"].to_pylist()]
+    return posts.set_column(i, "text", pa.array(decoded, pa.string()))
 
 
 def parse_daily(src: Source, ctx: Context) -> Parsed:
