@@ -44,3 +44,16 @@ def test_posts_benchmark_small(tmp_path: Path) -> None:
     """The Posts page and the hand-written SQL return the same page on a small lake."""
     entry = _run_small("bench.bench_posts", tmp_path)["posts_page_vs_duckdb_sql"]
     assert entry["ratio"] == entry["value"] / entry["baseline"] and entry["rows"] == 20000
+
+
+def test_import_benchmark_small(tmp_path: Path) -> None:
+    """The import benchmark imports every generated row and records a ratio to DuckDB's reader."""
+    results = tmp_path / "results.json"
+    env = {**os.environ, "SOCIALPULSE_BENCH_RESULTS": str(results)}
+    proc = subprocess.run(
+        [sys.executable, "bench/bench_import.py", "--rows", "2000"],
+        cwd=ROOT, env=env, capture_output=True, text=True, check=False, timeout=600,
+    )
+    assert proc.returncode == 0, proc.stdout[-2000:] + proc.stderr[-2000:]
+    entry = json.loads(results.read_text())["import_x_tweets_1m"]
+    assert entry["ratio"] == entry["value"] / entry["baseline"] and entry["rows"] == 2000
