@@ -101,65 +101,127 @@ def test_accurate_mode_on_clear_texts() -> None:
     assert labels == ["positive", "positive", "negative", "negative"]
 
 
-def _tiny_checkpoint(path: Path, id2label: dict[int, str]) -> None:
-    """A random 1-layer XLM-R classifier and a word-level tokenizer, saved like a download."""
-    from tokenizers import Tokenizer, models, pre_tokenizers
-    from transformers import (
-        PreTrainedTokenizerFast,
-        XLMRobertaConfig,
-        XLMRobertaForSequenceClassification,
-    )
+WORDS = ["<s>", "<pad>", "</s>", "<unk>", "good", "bad", "jacket", "acme", "the", "is"]
 
-    words = ["<s>", "<pad>", "</s>", "<unk>", "good", "bad", "jacket", "acme", "the", "is"]
-    tok = Tokenizer(models.WordLevel({w: i for i, w in enumerate(words)}, unk_token="<unk>"))
+
+def _tiny_checkpoint(path: Path, id2label: dict[int, str], seed: int = 0,
+                     label_rows: list[int] | None = None) -> None:
+    """A random 2-layer XLM-R classifier and a word-level tokenizer, saved as a download is.
+
+    ``label_rows`` reorders the output rows of the head (with ``id2label`` to match), to build
+    the same model with its labels stored in another order.
+    """
+    from safetensors.numpy import save_file
+    from tokenizers import Tokenizer, models, pre_tokenizers, processors
+
+    path.mkdir(parents=True, exist_ok=True)
+    tok = Tokenizer(models.WordLevel({w: i for i, w in enumerate(WORDS)}, unk_token="<unk>"))
     tok.pre_tokenizer = pre_tokenizers.Whitespace()
-    fast = PreTrainedTokenizerFast(tokenizer_object=tok, bos_token="<s>", eos_token="</s>",
-                                   unk_token="<unk>", pad_token="<pad>")
-    fast.save_pretrained(path)
-    cfg = XLMRobertaConfig(vocab_size=len(words), hidden_size=16, num_hidden_layers=1,
-                           num_attention_heads=2, intermediate_size=32,
-                           max_position_embeddings=64, pad_token_id=1, num_labels=3,
-                           id2label=id2label, label2id={v: k for k, v in id2label.items()})
-    import torch
+    tok.post_processor = processors.RobertaProcessing(("</s>", 2), ("<s>", 0))
+    tok.save(str(path / "tokenizer.json"))
+    hidden, inner, layers, positions = 16, 32, 2, 64
+    config = {"model_type": "xlm-roberta", "architectures": ["XLMRobertaForSequenceClassification"],
+              "vocab_size": len(WORDS), "hidden_size": hidden, "num_hidden_layers": layers,
+              "num_attention_heads": 2, "intermediate_size": inner, "hidden_act": "gelu",
+              "max_position_embeddings": positions, "type_vocab_size": 1, "pad_token_id": 1,
+              "bos_token_id": 0, "eos_token_id": 2, "layer_norm_eps": 1e-5,
+              "id2label": {str(k): v for k, v in id2label.items()},
+              "label2id": {v: k for k, v in id2label.items()}}
+    (path / "config.json").write_text(json.dumps(config))
+    rng = np.random.default_rng(seed)
 
-    torch.manual_seed(0)
-    XLMRobertaForSequenceClassification(cfg).save_pretrained(path)
+    def w(*shape: int) -> np.ndarray:
+        return rng.normal(0, 0.5, shape).astype(np.float32)
+
+    t = {"roberta.embeddings.word_embeddings.weight": w(len(WORDS), hidden),
+         "roberta.embeddings.position_embeddings.weight": w(positions, hidden),
+         "roberta.embeddings.token_type_embeddings.weight": w(1, hidden),
+         "roberta.embeddings.LayerNorm.weight": 1 + w(hidden) / 5,
+         "roberta.embeddings.LayerNorm.bias": w(hidden) / 5}
+    for i in range(layers):
+        p = f"roberta.encoder.layer.{i}."
+        for name, (out, inp) in {"attention.self.query": (hidden, hidden),
+                                 "attention.self.key": (hidden, hidden),
+                                 "attention.self.value": (hidden, hidden),
+                                 "attention.output.dense": (hidden, hidden),
+                                 "intermediate.dense": (inner, hidden),
+                                 "output.dense": (hidden, inner)}.items():
+            t[p + name + ".weight"], t[p + name + ".bias"] = w(out, inp), w(out)
+        for name in ("attention.output.LayerNorm", "output.LayerNorm"):
+            t[p + name + ".weight"], t[p + name + ".bias"] = 1 + w(hidden) / 5, w(hidden) / 5
+    t["classifier.dense.weight"], t["classifier.dense.bias"] = w(hidden, hidden), w(hidden)
+    t["classifier.out_proj.weight"], t["classifier.out_proj.bias"] = w(3, hidden), w(3)
+    if label_rows is not None:
+        t["classifier.out_proj.weight"] = t["classifier.out_proj.weight"][label_rows]
+        t["classifier.out_proj.bias"] = t["classifier.out_proj.bias"][label_rows]
+    save_file(t, str(path / "model.safetensors"))
 
 
-def _need_transformers() -> None:
-    try:
-        import torch  # noqa: F401
-        import transformers  # noqa: F401
-    except ImportError:
-        if os.environ.get("CI"):
-            pytest.fail("transformers/torch missing: install the test extra")
-        pytest.skip("transformers is not installed (pip install 'socialpulse[transformer]')")
+TEXTS = ["acme jacket is good", "bad", "the acme jacket is bad bad", "good good"]
 
 
 def test_transformer_backend_on_a_tiny_local_model(tmp_path: Path) -> None:
-    _need_transformers()
     labels = {0: "negative", 1: "neutral", 2: "positive"}
     _tiny_checkpoint(tmp_path / "a", labels)
     clf = TransformerSentiment(tmp_path / "a", batch_size=2)
-    texts = ["acme jacket is good", "bad", "the acme jacket is bad bad", "good good"]
-    p = clf.predict_proba(texts, ["en"] * 4)
+    p = clf.predict_proba(TEXTS, ["en"] * 4)
     assert p.shape == (4, 3) and np.allclose(p.sum(axis=1), 1, atol=1e-5)
-    # the same weights with labels stored in another order give the same named probabilities
-    _tiny_checkpoint(tmp_path / "b", {0: "positive", 1: "negative", 2: "neutral"})
-    clf_b = TransformerSentiment(tmp_path / "b")
-    raw_b = clf_b.model(**clf_b.tokenizer(texts, padding=True, return_tensors="pt")).logits
-    order = [1, 2, 0]  # where negative, neutral, positive sit in b
-    assert np.allclose(clf_b.predict_proba(texts, ["en"] * 4),
-                       _softmax(raw_b.detach().numpy()[:, order]), atol=1e-5)
+    assert len({tuple(np.round(row, 4)) for row in p}) == 4  # the texts are told apart
+    # padding changes nothing: a text alone, or batched beside a longer one, scores the same
+    alone = np.vstack([clf.predict_proba([text], ["en"]) for text in TEXTS])
+    assert np.allclose(alone, p, atol=1e-5)
+    # the same model with its labels stored in another order gives the same named probabilities
+    _tiny_checkpoint(tmp_path / "b", {0: "positive", 1: "negative", 2: "neutral"},
+                     label_rows=[2, 0, 1])
+    assert np.allclose(TransformerSentiment(tmp_path / "b").predict_proba(TEXTS, ["en"] * 4),
+                       p, atol=1e-5)
 
 
-def test_transformer_refuses_unmappable_labels(tmp_path: Path) -> None:
-    _need_transformers()
-    _tiny_checkpoint(tmp_path, {0: "joy", 1: "anger", 2: "fear"})
+def test_transformer_backend_computes_what_pytorch_computes(tmp_path: Path) -> None:
+    """The numpy forward pass equals Hugging Face's, where PyTorch is installed to compare."""
+    torch = pytest.importorskip("torch")
+    transformers = pytest.importorskip("transformers")
+    _tiny_checkpoint(tmp_path, {0: "negative", 1: "neutral", 2: "positive"}, seed=3)
+    ours = TransformerSentiment(tmp_path).model.logits(TEXTS)
+    ref = transformers.AutoModelForSequenceClassification.from_pretrained(str(tmp_path)).eval()
+    enc = transformers.PreTrainedTokenizerFast(tokenizer_file=str(tmp_path / "tokenizer.json"),
+                                               pad_token="<pad>")(TEXTS, padding=True,
+                                                                  return_tensors="pt")
+    with torch.no_grad():
+        theirs = ref(input_ids=enc["input_ids"], attention_mask=enc["attention_mask"]).logits
+    assert np.allclose(ours, theirs.numpy(), atol=1e-4)
+
+
+def test_gelu_matches_the_error_function() -> None:
+    import math
+
+    from socialpulse.adapters.nlp.encoder import gelu
+
+    x = np.linspace(-6, 6, 241, dtype=np.float32)
+    exact = np.array([v * 0.5 * (1 + math.erf(v / math.sqrt(2))) for v in x.tolist()])
+    assert np.allclose(gelu(x), exact, atol=1e-6)
+
+
+def test_transformer_refuses_what_it_cannot_run(tmp_path: Path) -> None:
+    _tiny_checkpoint(tmp_path / "m", {0: "joy", 1: "anger", 2: "fear"})
     with pytest.raises(InvalidInput, match="do not map onto"):
-        TransformerSentiment(tmp_path)
+        TransformerSentiment(tmp_path / "m")
     with pytest.raises(InvalidInput, match="not a folder"):
         TransformerSentiment(tmp_path / "missing")
+    _tiny_checkpoint(tmp_path / "bert", {0: "negative", 1: "neutral", 2: "positive"})
+    cfg = json.loads((tmp_path / "bert" / "config.json").read_text())
+    (tmp_path / "bert" / "config.json").write_text(json.dumps({**cfg, "model_type": "bert"}))
+    with pytest.raises(InvalidInput, match="model type 'bert' is not supported"):
+        TransformerSentiment(tmp_path / "bert")
+    _tiny_checkpoint(tmp_path / "bin", {0: "negative", 1: "neutral", 2: "positive"})
+    (tmp_path / "bin" / "model.safetensors").rename(tmp_path / "bin" / "pytorch_model.bin")
+    with pytest.raises(InvalidInput, match="no model.safetensors"):
+        TransformerSentiment(tmp_path / "bin")
+    _tiny_checkpoint(tmp_path / "cut", {0: "negative", 1: "neutral", 2: "positive"})
+    data = (tmp_path / "cut" / "model.safetensors").read_bytes()
+    (tmp_path / "cut" / "model.safetensors").write_bytes(data[: len(data) // 2])
+    with pytest.raises(InvalidInput, match="cannot be read"):
+        TransformerSentiment(tmp_path / "cut")
 
 
 def _softmax(z: np.ndarray) -> np.ndarray:

