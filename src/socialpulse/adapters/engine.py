@@ -26,7 +26,7 @@ import ibis
 import ibis.expr.types as ir
 import pyarrow as pa
 
-from socialpulse.adapters.lake import POST_COUNTERS, SCHEMAS
+from socialpulse.adapters.lake import DAILY_TOTALS, POST_COUNTERS, SCHEMAS
 from socialpulse.domain import formula as fx
 from socialpulse.domain.metrics import Measure
 from socialpulse.domain.models import Account
@@ -50,6 +50,16 @@ def _agg_col(measure_id: str) -> str:
     return f"m__{measure_id}"
 
 
+def _total_col(measure_id: str) -> str:
+    return f"t__{measure_id}"
+
+
+def _totals_for(plan: QueryPlan) -> list[Measure]:
+    """Post measures that an account's daily totals can stand in for (sums of a counter)."""
+    return [m for m in plan.measures("posts")
+            if m.agg == "sum" and m.column in DAILY_TOTALS]
+
+
 def _ratio_cols(pm: PlannedMetric) -> tuple[str, str]:
     return f"r__{pm.key}__sum".replace(":", "_"), f"r__{pm.key}__n".replace(":", "_")
 
@@ -70,7 +80,9 @@ class IbisEngine:
         if not paths:
             return self._small_table(SCHEMAS[dataset].empty_table(), dataset)
         if self.backend.name == "duckdb":
-            return self.backend.read_parquet(paths, hive_partitioning=False)
+            # by name: files written before a dataset gained columns (account totals) lack
+            # them, and read as null instead of failing the query
+            return self.backend.read_parquet(paths, hive_partitioning=False, union_by_name=True)
         if self.backend.name == "pyspark":
             # ibis' pyspark read_parquet takes one path; Spark itself takes many
             name = f"sp_{dataset}_{uuid.uuid4().hex[:12]}"
@@ -244,12 +256,14 @@ class IbisEngine:
 
         return (_row_formula(node.left, pm.inputs, t), _row_formula(node.right, pm.inputs, t))
 
-    def _daily_level(self, plan: QueryPlan) -> ir.Table | None:
+    def _daily_level(self, plan: QueryPlan, totals: Sequence[Measure] = ()) -> ir.Table | None:
+        """Daily account rows per account and bucket, with the sums of ``totals`` (post
+        counters as account totals) beside the plan's own daily measures."""
         measures = plan.measures("account_daily")
-        if not measures:
+        if not measures and not totals:
             return None
         q = plan.query
-        needed = sorted({m.column for m in measures if m.column})
+        needed = sorted({m.column for m in [*measures, *totals] if m.column})
         d = (
             self._table("account_daily", q.workspace_id)
             .filter(lambda t: t.workspace_id == q.workspace_id)
@@ -285,7 +299,27 @@ class IbisEngine:
                 aggs[_agg_col(m.id)] = start_val.argmin(d.date, where=start_val.notnull()).cast(
                     "float64"
                 )
+        for m in totals:
+            aggs[_total_col(m.id)] = d[m.column].sum().cast("float64")
         return d.group_by(**keys).aggregate(**aggs)
+
+    def _with_totals(self, plan: QueryPlan, first: ir.Table, totals: Sequence[Measure]
+                     ) -> ir.Table:
+        """The one account-totals rule (docs/metrics.md): an account with per-post data
+        anywhere in the workspace is measured from its posts; an account without any takes
+        its daily totals instead. One source per account, whatever the period or breakdown,
+        so nothing is counted twice and every breakdown adds up to its period."""
+        if not totals:
+            return first
+        snaps = self._table("post_snapshots", plan.query.workspace_id).filter(
+            lambda t: t.workspace_id == plan.query.workspace_id)
+        has_posts = snaps.group_by(_acc=snaps.account_id).aggregate(_posts=snaps.count())
+        j = first.left_join(has_posts, first.account_id == has_posts._acc)
+        use_posts = j._posts.notnull()
+        return j.mutate(**{
+            _agg_col(m.id): use_posts.ifelse(j[_agg_col(m.id)], j[_total_col(m.id)])
+            for m in totals
+        }).drop("_acc", "_posts", *[_total_col(m.id) for m in totals])
 
     def _mentions_level(self, plan: QueryPlan, tz: str) -> ir.Table | None:
         measures = plan.measures("mentions")
@@ -323,13 +357,15 @@ class IbisEngine:
             if pm.variant.kind == "mean_of_post_ratios"
             for c in _ratio_cols(pm)
         ]
-        value_cols = [*(_agg_col(m) for m in sorted(all_measures)), *ratio_cols]
+        totals = _totals_for(plan) if self.files(plan.query.workspace_id, "account_daily") else []
+        value_cols = [*(_agg_col(m) for m in sorted(all_measures)), *ratio_cols,
+                      *(_total_col(m.id) for m in totals)]
         acc = self._accounts(accounts)
         if plan.query.networks:
             acc = acc.filter(acc.network.isin(list(plan.query.networks)))
         parts: list[ir.Table] = []
         grain = plan.query.breakdown.grain
-        for level in (self._posts_level(plan, tz), self._daily_level(plan)):
+        for level in (self._posts_level(plan, tz), self._daily_level(plan, totals)):
             if level is None:
                 continue
             level = level.join(acc, "account_id")
@@ -341,7 +377,8 @@ class IbisEngine:
         for p in parts[1:]:
             union = union.union(p, distinct=False)
         keys = ["account_id", "account", "network", *(["bucket"] if grain else [])]
-        return union.group_by(keys).aggregate(**{c: union[c].sum() for c in value_cols})
+        first = union.group_by(keys).aggregate(**{c: union[c].sum() for c in value_cols})
+        return self._with_totals(plan, first, totals)
 
     @staticmethod
     def _shape(

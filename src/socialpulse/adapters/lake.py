@@ -35,6 +35,10 @@ _DAILY_INTS = ["followers", "profile_views", "social_sessions", "bounced_session
                "messages_received", "messages_replied", "csat_ratings", "csat_satisfied",
                "nps_responses", "nps_promoters", "nps_detractors"]
 _DAILY_FLOATS = ["ad_spend", "first_response_seconds", "csat_score_total"]
+#: Account daily totals of the post counters (TikTok Overview, LinkedIn aggregated update
+#: metrics, Facebook page insights): what all of an account's posts did that day. The engine
+#: uses them only for accounts without per-post data (docs/metrics.md, "Account totals").
+DAILY_TOTALS = list(POST_COUNTERS)
 
 SCHEMAS: dict[str, pa.Schema] = {
     # One row per post; later batches may correct text, type or campaign.
@@ -53,6 +57,7 @@ SCHEMAS: dict[str, pa.Schema] = {
     "account_daily": pa.schema([
         ("workspace_id", pa.int64()), ("account_id", pa.int64()), ("date", pa.date32()),
         *[(c, pa.int64()) for c in _DAILY_INTS], *[(c, pa.float64()) for c in _DAILY_FLOATS],
+        *[(c, pa.int64()) for c in DAILY_TOTALS],
         ("observed_at", TS), ("batch_id", pa.int64()),
     ]),
     # One row per mention and brand it matches (listening).

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
+from socialpulse.adapters.lake import DAILY_TOTALS
 from socialpulse.adapters.store import Store
 from socialpulse.domain import formula as fx
 from socialpulse.domain.errors import MissingData
@@ -21,6 +22,13 @@ from socialpulse.domain.query import (
     plan,
 )
 from socialpulse.services.ports import MetricEngine
+
+#: The account-totals rule, as `metrics explain` states it (docs/metrics.md says the same).
+ACCOUNT_TOTALS_RULE = (
+    "Post counters of an account without any per-post data come from its daily account "
+    "totals (TikTok Overview, LinkedIn aggregated update metrics), summed over the period's "
+    "days; an account with per-post data is measured from its posts only, never both."
+)
 
 OVERVIEW_KPIS = (
     "impressions",
@@ -155,6 +163,8 @@ class MetricsService:
             "(a post first observed later counts with its earliest snapshot).",
             "Only accounts that provide every input in the scope contribute to a rate.",
         ]
+        if any(m.dataset == "posts" and m.column in DAILY_TOTALS for m in p.metrics[0].inputs):
+            notes.append(ACCOUNT_TOTALS_RULE)
         return Explanation(
             metric=metric,
             variant_id=v.id,

@@ -263,8 +263,11 @@ def parse_number(v: Any) -> float | None:
     return f / 100 if pct else f
 
 
-def int_column(sheet: Sheet, idx: int | None, rows: Sequence[int] | None = None) -> pa.Array:
-    """A column of counts (int64, null where the export has no value)."""
+def int_column(sheet: Sheet, idx: int | None, rows: Sequence[int] | None = None,
+               signed: bool = False) -> pa.Array:
+    """A column of counts (int64, null where the export has no value); ``signed`` for daily
+    net changes, which go below zero (TikTok's Overview writes -1 comments on a day when more
+    comments were deleted than written)."""
     out: list[int | None] = []
     values = sheet.values(idx)
     picks = range(len(values)) if rows is None else rows
@@ -276,7 +279,7 @@ def int_column(sheet: Sheet, idx: int | None, rows: Sequence[int] | None = None)
             raise fail(sheet.name, f"expected a count, found {str(v)[:40]!r}",
                        sheet.row_number(i), sheet.header[idx] if idx is not None else None
                        ) from None
-        if f is not None and (f < 0 or f > 2**62):
+        if f is not None and ((f < 0 and not signed) or abs(f) > 2**62):
             raise fail(sheet.name, f"count out of range: {str(v)[:40]!r}", sheet.row_number(i),
                        sheet.header[idx] if idx is not None else None)
         out.append(None if f is None else round(f))

@@ -101,8 +101,13 @@ def parse(src: Source, ctx: Context) -> Parsed:
         elif kind == "aggregated":
             cols["ad_impressions"] = int_column(sheet, sheet.col("impressions (sponsored)"))
             cols["ad_clicks"] = int_column(sheet, sheet.col("clicks (sponsored)"))
+            cols["impressions"] = int_column(sheet, sheet.col("impressions (organic)"))
+            cols["reach"] = int_column(sheet, sheet.col("unique impressions (organic)"))
+            cols.update(_engagement_counters(sheet, "clicks (organic)", "reactions (organic)",
+                                             "comments (organic)", "shares (organic)"))
             out.notes.append("daily organic impressions, clicks, reactions, comments and shares "
-                             "of all updates are not stored (the update sheet has them per post)")
+                             "of all updates are stored as account totals: metrics use them "
+                             "only while the page has no per-update data (an update sheet)")
         elif kind == "followers":
             out.skipped["daily new followers (the file has no follower total; not stored as "
                         "followers)"] += len(d)
@@ -146,13 +151,9 @@ def _updates(sheet: Sheet, out: Parsed) -> None:
     counters = {
         "impressions": int_column(sub, sub.col("impressions")),
         "video_views": int_column(sub, sub.col("video views")),
-        "clicks": int_column(sub, sub.col("clicks")),
-        "likes": int_column(sub, sub.col("likes", "reactions")),
-        "comments": int_column(sub, sub.col("comments")),
-        "shares": int_column(sub, sub.col("shares", "reposts")),
+        **_engagement_counters(sub, ("clicks",), ("likes", "reactions"), ("comments",),
+                               ("shares", "reposts")),
     }
-    counters["engagements"] = sum_columns(
-        [counters[k] for k in ("clicks", "likes", "comments", "shares")])
     type_i = sub.col("update type")
     out.posts = pa.table({
         "post_id": pa.array(ids, pa.string()),
@@ -168,3 +169,17 @@ def _updates(sheet: Sheet, out: Parsed) -> None:
     })
     out.snapshots = pa.table({"post_id": pa.array(ids, pa.string()), **counters})
     out.rows_used += len(ids)
+
+
+def _engagement_counters(sheet: Sheet, clicks: str | tuple[str, ...],
+                         likes: str | tuple[str, ...], comments: str | tuple[str, ...],
+                         shares: str | tuple[str, ...]) -> dict[str, pa.Array]:
+    """Clicks, reactions, comments, shares and LinkedIn's engagements (their sum, the
+    numerator of its own engagement rate), the same for an update and for a page's day."""
+    counters = {
+        name: int_column(sheet, sheet.col(*((names,) if isinstance(names, str) else names)))
+        for name, names in (("clicks", clicks), ("likes", likes), ("comments", comments),
+                            ("shares", shares))
+    }
+    counters["engagements"] = sum_columns(counters.values())
+    return counters

@@ -108,8 +108,12 @@ def parse(src: Source, ctx: Context) -> Parsed:
         cols: dict[str, pa.Array] = {"date": pa.array(days, pa.date32())}
         if kind == "overview":
             cols["profile_views"] = int_column(sheet, sheet.col("profile views"))
-            out.notes.append("daily video views, likes, comments and shares are account totals "
-                             "and are not stored (the Content export has them per video)")
+            cols.update(_engagement_counters(sheet, "video views", "likes", "comments",
+                                             "shares", signed=True))
+            out.notes.append("daily video views, likes, comments and shares are stored as "
+                             "account totals (net: a day with more comments deleted than "
+                             "written counts below zero); metrics use them only while the "
+                             "account has no per-video data (a Content export)")
         else:
             cols["followers"] = int_column(sheet, sheet.col("followers"))
             unknown = cols["followers"].null_count
@@ -153,14 +157,8 @@ def _content(sheet: Sheet, ctx: Context, out: Parsed) -> None:
             local.append(date(year, pm, pd))
             out.warnings.append(f"row {sheet.row_number(i)}: the video id does not encode its "
                                 f"day; used {local[-1]} from 'Post time'")
-    counters = {
-        "likes": int_column(sheet, sheet.col("total likes")),
-        "comments": int_column(sheet, sheet.col("total comments")),
-        "shares": int_column(sheet, sheet.col("total shares")),
-        "video_views": int_column(sheet, sheet.col("total views")),
-    }
-    counters["engagements"] = sum_columns([counters["likes"], counters["comments"],
-                                           counters["shares"]])
+    counters = _engagement_counters(sheet, "total views", "total likes", "total comments",
+                                    "total shares")
     add_posts(out, ids, handles, {
         "published_at": pa.array(published, TS),
         "local_date": pa.array(local, pa.date32()),
@@ -184,6 +182,21 @@ def _content(sheet: Sheet, ctx: Context, out: Parsed) -> None:
         out.observed_at = end_of_day(obs, ctx.tz)
         out.observed_origin = f"the export day in 'Time', {obs}"
         out.last_day = obs
+
+
+def _engagement_counters(sheet: Sheet, views: str, likes: str, comments: str, shares: str,
+                         signed: bool = False) -> dict[str, pa.Array]:
+    """Views, likes, comments, shares and TikTok's engagements (likes + comments + shares),
+    the same for a video (Content) and for an account's day (Overview, whose days are net
+    changes: ``signed``)."""
+    counters = {
+        name: int_column(sheet, sheet.col(column), signed=signed)
+        for name, column in (("likes", likes), ("comments", comments), ("shares", shares),
+                             ("video_views", views))
+    }
+    counters["engagements"] = sum_columns([counters["likes"], counters["comments"],
+                                           counters["shares"]])
+    return counters
 
 
 def _check_numbers(sheet: Sheet) -> None:
