@@ -145,7 +145,7 @@ class ImportService:
             progress(f"reading {name}", i, len(files))
             src = Source(Path(path), name or Path(path).name, opts.limits, opts.encoding)
             fmt = forced or detect(src, ctx)
-            p = fmt.parse(src, ctx)
+            p = fmt.read(src, ctx)
             if p.network is None:  # pragma: no cover - parsers always set it
                 raise InvalidInput(f"{name}: the format did not say which network")
             parsed.append(p)

@@ -14,14 +14,16 @@ import io
 import json
 import re
 from collections.abc import Iterator
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from html.parser import HTMLParser
 from pathlib import Path
 from typing import Any
 
+from socialpulse.adapters.importers.base import count_problem
 from socialpulse.domain.errors import InvalidInput
 from socialpulse.domain.listening.mention import RawMention
 from socialpulse.domain.listening.query import NETWORKS
+from socialpulse.domain.periods import implausible_data_date
 
 from .base import MAX_LINE_BYTES, check_file
 
@@ -33,8 +35,17 @@ _AUTHOR_ALIASES = ("author", "username", "user", "handle", "screen_name", "acct"
 _FOLLOWER_ALIASES = ("author_followers", "followers", "followers_count", "reach")
 
 
-def parse_time(value: Any, where: str, field: str) -> datetime:
-    """An ISO 8601 time (or Unix seconds); naive times are taken as UTC."""
+def parse_time(value: Any, where: str, field: str, today: date) -> datetime:
+    """An ISO 8601 time (or Unix seconds); naive times are taken as UTC. A time outside the
+    plausible range (the importers' rule, :func:`implausible_data_date`) is refused."""
+    dt = _parse_time(value, where, field)
+    why = implausible_data_date(dt.date(), today)
+    if why is not None:
+        raise InvalidInput(f"{where}: {field}: date out of range: {why}")
+    return dt
+
+
+def _parse_time(value: Any, where: str, field: str) -> datetime:
     if isinstance(value, int | float) and not isinstance(value, bool):
         try:
             return datetime.fromtimestamp(float(value), UTC)
@@ -53,7 +64,10 @@ def parse_time(value: Any, where: str, field: str) -> datetime:
         ) from None
     if dt.tzinfo is None:
         dt = dt.replace(tzinfo=UTC)
-    return dt.astimezone(UTC)
+    try:
+        return dt.astimezone(UTC)
+    except OverflowError:  # 9999-12-31T23:00-05:00 leaves the calendar in UTC
+        raise InvalidInput(f"{where}: {field}: {value!r} is not a time") from None
 
 
 def _int_or_none(value: Any, where: str, field: str) -> int | None:
@@ -63,9 +77,16 @@ def _int_or_none(value: Any, where: str, field: str) -> int | None:
         f = float(str(value).replace(",", "").strip())
     except ValueError:
         raise InvalidInput(f"{where}: {field}: {value!r} is not a number") from None
-    if f < 0 or f != f:
-        raise InvalidInput(f"{where}: {field}: {value!r} must be a non-negative number")
+    if f != f:
+        raise InvalidInput(f"{where}: {field}: {value!r} is not a number")
+    if (why := count_problem(f)) is not None:
+        raise InvalidInput(f"{where}: {field}: {why}: {str(value)[:40]!r}")
     return int(f)
+
+
+def _today() -> date:
+    """The day a source is read, when its caller names none: the end of the plausible range."""
+    return datetime.now(UTC).date()
 
 
 def _derived_id(network: str, author: str, published: datetime, text: str) -> str:
@@ -90,7 +111,8 @@ def _check_network(value: str, where: str) -> str:
     return v
 
 
-def record_to_mention(rec: dict[str, Any], where: str, default_network: str | None) -> RawMention:
+def record_to_mention(rec: dict[str, Any], where: str, default_network: str | None,
+                      today: date) -> RawMention:
     """A generic record (JSONL object or CSV row) to a raw mention."""
     rec = {str(k).strip().lower().lstrip("\ufeff"): v for k, v in rec.items() if k is not None}
     tf, text = _pick(rec, _TEXT_ALIASES)
@@ -103,7 +125,7 @@ def record_to_mention(rec: dict[str, Any], where: str, default_network: str | No
     if time_field is None:
         raise InvalidInput(f"{where}: published_at: missing (expected one of "
                            f"{', '.join(_TIME_ALIASES)})")
-    published = parse_time(when, where, time_field)
+    published = parse_time(when, where, time_field, today)
     nf, net = _pick(rec, ("network", "platform", "source"))
     if net is None:
         if default_network is None:
@@ -151,28 +173,32 @@ class JsonlSource:
     """One JSON object per line: text, published_at, and optionally id, author,
     author_followers, network, lang, url (common aliases accepted)."""
 
-    def __init__(self, path: Path, network: str | None = None) -> None:
+    def __init__(self, path: Path, network: str | None = None, today: date | None = None
+                 ) -> None:
         check_file(path)
         self.path = path
         self.name = f"jsonl:{path.name}"
         self.network = _check_network(network, "--network") if network else None
+        self.today = today or _today()
 
     def __iter__(self) -> Iterator[RawMention]:
         for no, line in _lines(self.path):
             obj = _json_line(self.path, no, line)
             if not isinstance(obj, dict):
                 raise InvalidInput(f"{self.path}:{no}: expected a JSON object per line")
-            yield record_to_mention(obj, f"{self.path}:{no}", self.network)
+            yield record_to_mention(obj, f"{self.path}:{no}", self.network, self.today)
 
 
 class CsvSource:
     """A CSV with a header row (comma, semicolon or tab), same columns as JSONL."""
 
-    def __init__(self, path: Path, network: str | None = None) -> None:
+    def __init__(self, path: Path, network: str | None = None, today: date | None = None
+                 ) -> None:
         check_file(path)
         self.path = path
         self.name = f"csv:{path.name}"
         self.network = _check_network(network, "--network") if network else None
+        self.today = today or _today()
 
     def __iter__(self) -> Iterator[RawMention]:
         try:
@@ -194,7 +220,7 @@ class CsvSource:
                     raise InvalidInput(f"{where}: more values than header columns")
                 if not any((v or "").strip() for v in row.values()):
                     continue
-                yield record_to_mention(dict(row), where, self.network)
+                yield record_to_mention(dict(row), where, self.network, self.today)
         except csv.Error as exc:
             raise InvalidInput(f"{self.path}:{reader.line_num}: {exc}") from None
 
@@ -254,21 +280,22 @@ class MastodonSource:
     """Mastodon REST ``Status`` entities: one object, an array (a timeline or search page) or
     JSON lines (e.g. saved from the streaming API). A reblog is read as the status it boosts."""
 
-    def __init__(self, path: Path) -> None:
+    def __init__(self, path: Path, today: date | None = None) -> None:
         check_file(path)
         self.path = path
         self.name = f"mastodon:{path.name}"
+        self.today = today or _today()
 
     def __iter__(self) -> Iterator[RawMention]:
         for where, obj in _json_records(self.path):
             if isinstance(obj, dict) and isinstance(obj.get("statuses"), list):  # search results
                 for i, st in enumerate(obj["statuses"]):
-                    yield status_to_mention(st, f"{where} statuses[{i}]")
+                    yield status_to_mention(st, f"{where} statuses[{i}]", self.today)
             else:
-                yield status_to_mention(obj, where)
+                yield status_to_mention(obj, where, self.today)
 
 
-def status_to_mention(obj: Any, where: str) -> RawMention:
+def status_to_mention(obj: Any, where: str, today: date) -> RawMention:
     if not isinstance(obj, dict):
         raise InvalidInput(f"{where}: expected a Mastodon Status object")
     if isinstance(obj.get("reblog"), dict):
@@ -293,7 +320,7 @@ def status_to_mention(obj: Any, where: str) -> RawMention:
     return RawMention(
         mention_id=mention_id,
         network="mastodon",
-        published_at=parse_time(obj["created_at"], where, "created_at"),
+        published_at=parse_time(obj["created_at"], where, "created_at", today),
         text=text[:MAX_TEXT_CHARS],
         author="@" + str(account.get("acct") or account.get("username") or "").lstrip("@"),
         author_followers=_int_or_none(account.get("followers_count"), where,
@@ -313,46 +340,47 @@ class BlueskySource:
     (``{"thread": ...}``), an array or JSON lines of post views. Reposts are skipped (the
     original post is the mention)."""
 
-    def __init__(self, path: Path) -> None:
+    def __init__(self, path: Path, today: date | None = None) -> None:
         check_file(path)
         self.path = path
         self.name = f"bluesky:{path.name}"
+        self.today = today or _today()
 
     def __iter__(self) -> Iterator[RawMention]:
         for where, obj in _json_records(self.path):
-            yield from _bsky_records(obj, where)
+            yield from _bsky_records(obj, where, self.today)
 
 
-def _bsky_records(obj: Any, where: str) -> Iterator[RawMention]:
+def _bsky_records(obj: Any, where: str, today: date) -> Iterator[RawMention]:
     if isinstance(obj, dict) and isinstance(obj.get("feed"), list):
         for i, item in enumerate(obj["feed"]):
             w = f"{where} feed[{i}]"
             if not isinstance(item, dict) or "post" not in item:
                 raise InvalidInput(f"{w}: post: missing (not a feedViewPost?)")
-            yield post_view_to_mention(item["post"], w + ".post")
+            yield post_view_to_mention(item["post"], w + ".post", today)
     elif isinstance(obj, dict) and isinstance(obj.get("posts"), list):
         for i, item in enumerate(obj["posts"]):
-            yield post_view_to_mention(item, f"{where} posts[{i}]")
+            yield post_view_to_mention(item, f"{where} posts[{i}]", today)
     elif isinstance(obj, dict) and isinstance(obj.get("thread"), dict):
-        yield from _bsky_thread(obj["thread"], f"{where} thread")
+        yield from _bsky_thread(obj["thread"], f"{where} thread", today)
     elif isinstance(obj, dict) and "post" in obj and "uri" not in obj:
-        yield post_view_to_mention(obj["post"], where + ".post")
+        yield post_view_to_mention(obj["post"], where + ".post", today)
     else:
-        yield post_view_to_mention(obj, where)
+        yield post_view_to_mention(obj, where, today)
 
 
-def _bsky_thread(node: dict[str, Any], where: str) -> Iterator[RawMention]:
+def _bsky_thread(node: dict[str, Any], where: str, today: date) -> Iterator[RawMention]:
     if isinstance(node.get("post"), dict):
-        yield post_view_to_mention(node["post"], where + ".post")
+        yield post_view_to_mention(node["post"], where + ".post", today)
     parent = node.get("parent")
     if isinstance(parent, dict):
-        yield from _bsky_thread(parent, where + ".parent")
+        yield from _bsky_thread(parent, where + ".parent", today)
     for i, reply in enumerate(node.get("replies") or []):
         if isinstance(reply, dict):
-            yield from _bsky_thread(reply, f"{where}.replies[{i}]")
+            yield from _bsky_thread(reply, f"{where}.replies[{i}]", today)
 
 
-def post_view_to_mention(obj: Any, where: str) -> RawMention:
+def post_view_to_mention(obj: Any, where: str, today: date) -> RawMention:
     if not isinstance(obj, dict):
         raise InvalidInput(f"{where}: expected a Bluesky postView object")
     for f in ("uri", "author", "record"):
@@ -373,7 +401,7 @@ def post_view_to_mention(obj: Any, where: str) -> RawMention:
     return RawMention(
         mention_id="bluesky:" + uri,
         network="bluesky",
-        published_at=parse_time(created, where, "record.createdAt"),
+        published_at=parse_time(created, where, "record.createdAt", today),
         text=text[:MAX_TEXT_CHARS],
         author="@" + handle,
         author_followers=_int_or_none(author.get("followersCount"), where,

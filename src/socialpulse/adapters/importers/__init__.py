@@ -27,6 +27,15 @@ class Format:
     detect: Callable[[Source], bool]
     parse: Callable[[Source, Context], Parsed]
 
+    def read(self, src: Source, ctx: Context) -> Parsed:
+        """Parse a file, refusing one without data rows (a header alone): importing it would
+        create an account and report an import of nothing. A file whose rows were all read
+        but not stored (e.g. audience breakdowns) says so in its report instead."""
+        parsed = self.parse(src, ctx)
+        if parsed.rows_read == 0 and not parsed.skipped:
+            raise InvalidInput(f"{src.name}: no data rows")
+        return parsed
+
 
 def _csv(check: Callable[[Source], bool]) -> Callable[[Source], bool]:
     def detect(src: Source) -> bool:

@@ -23,6 +23,7 @@ import pyarrow.compute as pc
 
 from socialpulse.domain.errors import InvalidInput
 from socialpulse.domain.models import Network
+from socialpulse.domain.periods import implausible_data_date
 
 TS = pa.timestamp("us", tz="UTC")
 
@@ -30,6 +31,11 @@ TS = pa.timestamp("us", tz="UTC")
 COUNTERS = ("impressions", "reach", "engagements", "likes", "comments", "shares", "clicks",
             "video_views", "saves")
 DAILY_FIELDS = ("followers", "profile_views", "ad_clicks", "ad_impressions", "ad_spend")
+
+#: The largest count accepted: a trillion is beyond any post's or account's count (the most
+#: viewed video has some 16 billion views) and small enough that sums over millions of rows
+#: stay within 64 bits. A larger value is a corrupt cell, not data.
+MAX_COUNT = 10**12
 
 #: Cell values platforms use for "no value": kept as null, never 0.
 NULL_TOKENS = frozenset({"", "-", "undefined", "null", "none", "n/a", "na", "--", "nan"})
@@ -42,6 +48,10 @@ class Limits:
     max_file_bytes: int = 200 * 1024 * 1024
     max_cell_bytes: int = 1024 * 1024
     max_rows: int = 20_000_000
+    #: what an XLSX may unzip to (a zip bomb of repeated cells compresses 100-fold and more)
+    max_inflated_bytes: int = 256 * 1024 * 1024
+    #: cells read from one workbook (rows times columns): bounds memory and time per import
+    max_cells: int = 5_000_000
 
 
 @dataclass(frozen=True)
@@ -180,12 +190,15 @@ class Sheet:
     def has(self, *names: str) -> bool:
         return any(norm(n) in self._index for n in names)
 
-    def col(self, *names: str, occurrence: int = 0, required: bool = False) -> int | None:
-        """Index of the first header matching any name (case/space-insensitive)."""
+    def col(self, *names: str, required: bool = False) -> int | None:
+        """Index of the first header matching any name (case/space-insensitive). A header the
+        file repeats is refused: which of its columns holds the data cannot be known."""
         for n in names:
             idx = self._index.get(norm(n))
-            if idx and len(idx) > occurrence:
-                return idx[occurrence]
+            if idx and len(idx) > 1:
+                raise repeated_column(self.name, self.header[idx[0]], idx)
+            if idx:
+                return idx[0]
         if required:
             raise fail(self.name, f"required column {names[0]!r} is missing (columns: "
                        f"{', '.join(h for h in self.header if h)[:300]})")
@@ -204,6 +217,13 @@ class Sheet:
         number, so that errors found after rows were dropped point at the row the user sees."""
         return Sheet(self.name, self.header, [self.rows[i] for i in keep], self.first_row,
                      self.descriptions, numbers=[self.row_number(i) for i in keep])
+
+
+def repeated_column(name: str, column: str, positions: Sequence[int]) -> InvalidInput:
+    """The error for a header row that names a column the importer reads more than once."""
+    where = ", ".join(str(i + 1) for i in positions)
+    return fail(name, f"the header names this column {len(positions)} times (columns {where}); "
+                "keep one", column=column)
 
 
 def norm(s: Any) -> str:
@@ -263,6 +283,19 @@ def parse_number(v: Any) -> float | None:
     return f / 100 if pct else f
 
 
+def count_problem(value: float, signed: bool = False) -> str | None:
+    """Why a number cannot be a count (None when it can): a count is a whole number from 0
+    (from -MAX_COUNT when ``signed``) to :data:`MAX_COUNT`. One rule for every importer and
+    connector: 2.5 likes is a broken cell, not 2 likes, and 10^30 is not a count at all."""
+    if value < 0 and not signed:
+        return "a count cannot be negative"
+    if abs(value) > MAX_COUNT:
+        return f"count out of range (over {MAX_COUNT:,})"
+    if value != int(value):
+        return "a count is a whole number"
+    return None
+
+
 def int_column(sheet: Sheet, idx: int | None, rows: Sequence[int] | None = None,
                signed: bool = False) -> pa.Array:
     """A column of counts (int64, null where the export has no value); ``signed`` for daily
@@ -271,18 +304,17 @@ def int_column(sheet: Sheet, idx: int | None, rows: Sequence[int] | None = None,
     out: list[int | None] = []
     values = sheet.values(idx)
     picks = range(len(values)) if rows is None else rows
+    column = sheet.header[idx] if idx is not None else None
     for i in picks:
         v = values[i]
         try:
             f = parse_number(v)
         except ValueError:
             raise fail(sheet.name, f"expected a count, found {str(v)[:40]!r}",
-                       sheet.row_number(i), sheet.header[idx] if idx is not None else None
-                       ) from None
-        if f is not None and ((f < 0 and not signed) or abs(f) > 2**62):
-            raise fail(sheet.name, f"count out of range: {str(v)[:40]!r}", sheet.row_number(i),
-                       sheet.header[idx] if idx is not None else None)
-        out.append(None if f is None else round(f))
+                       sheet.row_number(i), column) from None
+        if f is not None and (why := count_problem(f, signed)) is not None:
+            raise fail(sheet.name, f"{why}: {str(v)[:40]!r}", sheet.row_number(i), column)
+        out.append(None if f is None else int(f))
     return pa.array(out, pa.int64())
 
 
@@ -326,7 +358,37 @@ def excel_serial(v: float) -> datetime:
 
 def parse_datetime(v: Any) -> tuple[datetime, bool]:
     """A date or time cell: (value, has_time). Aware values are converted to UTC; naive ones
-    stay naive (the caller decides their zone). Raises ValueError."""
+    stay naive (the caller decides their zone). Raises ValueError, also for impossible days
+    (2021-02-30 is refused, never rolled over to March) and times that leave the calendar
+    when converted to UTC (9999-12-31 23:00 -0500)."""
+    try:
+        return _parse_datetime(v)
+    except OverflowError:
+        raise ValueError(v) from None
+
+
+def check_day(d: date, today: date, name: str, row: int | None, column: str | None) -> None:
+    """Refuse a day outside the plausible range, naming file, row and column. Every importer
+    calls this for every date it stores; the range itself is :mod:`socialpulse.domain.periods`'
+    (from 2004 to two days after the import's ``today``)."""
+    why = implausible_data_date(d.date() if isinstance(d, datetime) else d, today)
+    if why is not None:
+        raise fail(name, f"date out of range: {why}", row, column)
+
+
+def read_time(v: Any, today: date, name: str, row: int | None, column: str | None,
+              expected: str) -> tuple[datetime, bool]:
+    """:func:`parse_datetime` and :func:`check_day` in one: a cell that is not a date says
+    what was ``expected`` (e.g. "a date like 04/01/2020"), one outside the range says why."""
+    try:
+        dt, has_time = parse_datetime(v)
+    except ValueError:
+        raise fail(name, f"expected {expected}, found {str(v)[:40]!r}", row, column) from None
+    check_day(dt, today, name, row, column)
+    return dt, has_time
+
+
+def _parse_datetime(v: Any) -> tuple[datetime, bool]:
     if isinstance(v, datetime):
         return (v.astimezone(UTC) if v.tzinfo else v), True
     if isinstance(v, date):
@@ -360,21 +422,16 @@ def parse_datetime(v: Any) -> tuple[datetime, bool]:
     return (d.astimezone(UTC) if d.tzinfo else d), True
 
 
-def date_column(sheet: Sheet, idx: int, like: str = "") -> list[date]:
+def date_column(sheet: Sheet, idx: int, today: date, like: str = "") -> list[date]:
     """The days of a date column, in file order.
 
-    One bad cell stops the import with its row and column; ``like`` adds an example of the
-    style the export writes (e.g. US 04/01/2020), where that helps the user fix the cell.
+    One bad or implausible cell stops the import with its row and column; ``like`` adds an
+    example of the style the export writes (e.g. US 04/01/2020), where that helps the user
+    fix the cell.
     """
-    out = []
-    for i, v in enumerate(sheet.values(idx)):
-        try:
-            out.append(parse_datetime(v)[0].date())
-        except ValueError:
-            example = f" like {like}" if like else ""
-            raise fail(sheet.name, f"expected a date{example}, found {str(v)[:40]!r}",
-                       sheet.row_number(i), sheet.header[idx]) from None
-    return out
+    expected = f"a date like {like}" if like else "a date"
+    return [read_time(v, today, sheet.name, sheet.row_number(i), sheet.header[idx],
+                      expected)[0].date() for i, v in enumerate(sheet.values(idx))]
 
 
 def to_utc(naive: datetime, tz: str) -> datetime:

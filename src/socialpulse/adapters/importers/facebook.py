@@ -30,7 +30,7 @@ from .base import (
     fail,
     int_column,
     norm,
-    parse_datetime,
+    read_time,
     sum_columns,
     to_utc,
 )
@@ -103,18 +103,14 @@ def _with_post_id(sheet: Sheet, pid: int | None, out: Parsed) -> tuple[Sheet, li
     return sub, [str(v).strip() for v in sub.values(pid)]
 
 
-def _local_times(sheet: Sheet, idx: int, column: str, tz: str) -> list[datetime]:
-    """A column of times as UTC instants, reading them in ``tz``: both Facebook exports write
-    local times without an offset. ``column`` is the name the error gives the column."""
-    out: list[datetime] = []
-    for i, v in enumerate(sheet.values(idx)):
-        try:
-            dt, _ = parse_datetime(v)
-        except ValueError:
-            raise fail(sheet.name, f"expected a date and time, found {str(v)[:40]!r}",
-                       sheet.row_number(i), column) from None
-        out.append(to_utc(dt, tz))
-    return out
+def _local_times(sheet: Sheet, idx: int, column: str, ctx: Context) -> list[datetime]:
+    """A column of times as UTC instants, reading them in the source's zone: both Facebook
+    exports write local times without an offset. ``column`` is the name the error gives the
+    column."""
+    tz = ctx.source_tz or ctx.tz
+    return [to_utc(read_time(v, ctx.today, sheet.name, sheet.row_number(i), column,
+                             "a date and time")[0], tz)
+            for i, v in enumerate(sheet.values(idx))]
 
 
 def parse_legacy(src: Source, ctx: Context) -> Parsed:
@@ -131,7 +127,7 @@ def parse_legacy(src: Source, ctx: Context) -> Parsed:
     posted_i = sheet.col("posted", required=True) or 0
     sub, ids = _with_post_id(sheet, pid_i, out)
     tz = ctx.source_tz or ctx.tz
-    published = _local_times(sub, posted_i, "Posted", tz)
+    published = _local_times(sub, posted_i, "Posted", ctx)
     out.notes.append(f"'Posted' times have no time zone: read as {tz}"
                      + ("" if ctx.source_tz else " (the workspace's; pass --source-tz to change)"))
     links = sub.values(sub.col("permalink"))
@@ -213,7 +209,7 @@ def parse_meta(src: Source, ctx: Context) -> Parsed:
     sub, ids = _with_post_id(sheet, pid, out)
     tz = ctx.source_tz or ctx.tz
     t_i = sub.col("publish time", required=True) or 0
-    published = _local_times(sub, t_i, sub.header[t_i], tz)
+    published = _local_times(sub, t_i, sub.header[t_i], ctx)
     out.notes.append(f"'Publish time' has no time zone: read as {tz}"
                      + ("" if ctx.source_tz else " (the workspace's; pass --source-tz to change)"))
     handle_i = sub.col("account username", "page name")

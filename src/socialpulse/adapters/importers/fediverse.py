@@ -19,7 +19,7 @@ import pyarrow as pa
 
 from socialpulse.domain.models import Network
 
-from .base import TS, Context, Parsed, fail, parse_datetime
+from .base import TS, Context, Parsed, count_problem, fail, read_time
 from .source import Source
 
 _TAGS = re.compile(r"<[^>]+>")
@@ -71,17 +71,16 @@ def _count(o: dict[str, Any], key: str, where: str, name: str) -> int | None:
     v = o.get(key)
     if v is None:
         return None
-    if isinstance(v, bool) or not isinstance(v, int) or v < 0:
-        raise fail(name, f"{key} must be a non-negative integer, found {str(v)[:40]!r}",
+    if isinstance(v, bool) or not isinstance(v, int):
+        raise fail(name, f"{key} must be a whole number, found {str(v)[:40]!r}",
                    column=f"{where}.{key}")
+    if (why := count_problem(v)) is not None:
+        raise fail(name, f"{why}: {str(v)[:40]!r}", column=f"{where}.{key}")
     return v
 
 
-def _when(v: Any, name: str, where: str) -> datetime:
-    try:
-        dt, has_time = parse_datetime(v)
-    except ValueError:
-        raise fail(name, f"expected an ISO time, found {str(v)[:40]!r}", column=where) from None
+def _when(v: Any, name: str, where: str, ctx: Context) -> datetime:
+    dt, _ = read_time(v, ctx.today, name, None, where, "an ISO time")
     if dt.tzinfo is None:
         raise fail(name, "time without a UTC offset", column=where)
     return dt
@@ -119,14 +118,14 @@ def parse_mastodon(src: Source, ctx: Context) -> Parsed:
         shares = _sum(reb, quo)
         posts.append({
             "handle": acct, "post_id": str(o["id"]),
-            "published_at": _when(o.get("created_at"), src.name, f"{where}.created_at"),
+            "published_at": _when(o.get("created_at"), src.name, f"{where}.created_at", ctx),
             "post_type": "reply" if o.get("in_reply_to_id") else "post",
             "text": _text(o.get("content")), "url": o.get("url") or o.get("uri"),
         })
         snaps.append({"handle": acct, "post_id": str(o["id"]), "likes": fav, "comments": rep,
                       "shares": shares, "engagements": _sum(fav, rep, shares)})
-        fc = acc.get("followers_count")
-        if isinstance(fc, int) and not isinstance(fc, bool) and fc >= 0:
+        fc = _count(acc, "followers_count", f"{where}.account", src.name)
+        if fc is not None:
             followers[acct] = fc
     _finish(out, posts, snaps, ctx)
     if followers:
@@ -224,7 +223,7 @@ def parse_bluesky(src: Source, ctx: Context) -> Parsed:
         rkey = uri.rsplit("/", 1)[-1]
         posts.append({
             "handle": handle, "post_id": uri,
-            "published_at": _when(created, src.name, f"{where}.record.createdAt"),
+            "published_at": _when(created, src.name, f"{where}.record.createdAt", ctx),
             "post_type": "reply" if record.get("reply") else "post",
             "text": record.get("text") or None,
             "url": f"https://bsky.app/profile/{handle}/post/{rkey}",

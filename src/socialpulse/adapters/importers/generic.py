@@ -37,7 +37,7 @@ from .base import (
     cover_days,
     fail,
     int_column,
-    parse_datetime,
+    read_time,
     to_utc,
 )
 from .readers import make_sheet
@@ -141,11 +141,8 @@ def parse(src: Source, ctx: Context) -> Parsed:
             if v in (None, ""):
                 vals.append(None)
                 continue
-            try:
-                dt, _ = parse_datetime(v)
-            except ValueError:
-                raise fail(label, f"expected a {'date' if as_date else 'date/time'}, found "
-                           f"{str(v)[:40]!r}", sheet.row_number(i), cols[field]) from None
+            dt, _ = read_time(v, ctx.today, label, sheet.row_number(i), cols[field],
+                              "a date" if as_date else "a date/time")
             vals.append(dt.date() if as_date else to_utc(dt, tz))
         return pa.array(vals, pa.date32() if as_date else TS)
 

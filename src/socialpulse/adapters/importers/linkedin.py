@@ -26,7 +26,7 @@ from .base import (
     fail,
     int_column,
     norm,
-    parse_datetime,
+    read_time,
     sum_columns,
 )
 from .readers import make_sheet
@@ -91,9 +91,10 @@ def parse(src: Source, ctx: Context) -> Parsed:
         sheet = make_sheet(label, rows, hi, ctx.limits)
         out.rows_read += len(sheet.rows)
         if kind == "updates":
-            _updates(sheet, out)
+            _updates(sheet, out, ctx)
             continue
-        d = date_column(sheet, sheet.col("date", required=True) or 0, like="04/01/2020")
+        d = date_column(sheet, sheet.col("date", required=True) or 0, ctx.today,
+                        like="04/01/2020")
         days.extend(d)
         cols: dict[str, pa.Array] = {}
         if kind == "visitors":
@@ -129,7 +130,7 @@ def parse(src: Source, ctx: Context) -> Parsed:
     return out
 
 
-def _updates(sheet: Sheet, out: Parsed) -> None:
+def _updates(sheet: Sheet, out: Parsed, ctx: Context) -> None:
     link_i = sheet.col("update link")
     created_i = sheet.col("created date", required=True) or 0
     keep, ids, local = [], [], []
@@ -139,11 +140,8 @@ def _updates(sheet: Sheet, out: Parsed) -> None:
         if not m:
             out.skipped["update without a link/id"] += 1
             continue
-        try:
-            d = parse_datetime(r[created_i] if created_i < len(r) else None)[0].date()
-        except ValueError:
-            raise fail(sheet.name, f"expected a date, found {str(r[created_i])[:40]!r}",
-                       sheet.row_number(i), sheet.header[created_i]) from None
+        d = read_time(r[created_i] if created_i < len(r) else None, ctx.today, sheet.name,
+                      sheet.row_number(i), sheet.header[created_i], "a date")[0].date()
         keep.append(i)
         ids.append(m.group(1))
         local.append(d)

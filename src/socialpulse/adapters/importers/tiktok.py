@@ -23,6 +23,7 @@ from .base import (
     Sheet,
     add_posts,
     assign_years,
+    check_day,
     cover_days,
     end_of_day,
     fail,
@@ -94,6 +95,8 @@ def _year_dates(sheet: Sheet, idx: int, ctx: Context, out: Parsed) -> list[date]
         days = assign_years(md, year)
     except ValueError:
         raise fail(sheet.name, f"day {m}/{d} does not exist in {year} (--year?)") from None
+    for i, day in enumerate(days):
+        check_day(day, ctx.today, sheet.name, sheet.row_number(i), sheet.header[idx])
     out.notes.append(f"dates have no year: the last row ({days[-1]:%B} {days[-1].day}) is taken "
                      f"as {days[-1].year}, from {origin}")
     return days
@@ -132,7 +135,8 @@ def parse(src: Source, ctx: Context) -> Parsed:
 def _content(sheet: Sheet, ctx: Context, out: Parsed) -> None:
     link_i = sheet.col("video link", required=True)
     links = sheet.values(link_i)
-    post_md = _month_days(sheet, sheet.col("post time", required=True) or 0, "July 16")
+    post_i = sheet.col("post time", required=True) or 0
+    post_md = _month_days(sheet, post_i, "July 16")
     handles: list[str | None] = []
     ids: list[str] = []
     published: list[datetime | None] = []
@@ -144,17 +148,25 @@ def _content(sheet: Sheet, ctx: Context, out: Parsed) -> None:
                        sheet.row_number(i), sheet.header[link_i or 0])
         handles.append(m.group(1))
         ids.append(m.group(2))
-        at = datetime.fromtimestamp(int(m.group(2)) >> 32, UTC)
+        at = _id_time(m.group(2))
         pm, pd = post_md[i]
-        ok = any((at + timedelta(days=k)).month == pm and (at + timedelta(days=k)).day == pd
-                 for k in (-1, 0, 1))
-        if ok:
+        ok = at is not None and any((at + timedelta(days=k)).month == pm
+                                    and (at + timedelta(days=k)).day == pd for k in (-1, 0, 1))
+        row, post_time = sheet.row_number(i), sheet.header[post_i]
+        if at is not None and ok:
+            check_day(at, ctx.today, sheet.name, row, post_time)
             published.append(at)
             local.append(None)
         else:  # not a time-coded id: fall back to the day shown, year from context
             year = ctx.year or latest_year_not_after(pm, pd, ctx.today)
+            try:
+                shown = date(year, pm, pd)
+            except ValueError:
+                raise fail(sheet.name, f"day {pm}/{pd} does not exist in {year} (--year?)",
+                           row, post_time) from None
+            check_day(shown, ctx.today, sheet.name, row, post_time)
             published.append(None)
-            local.append(date(year, pm, pd))
+            local.append(shown)
             out.warnings.append(f"row {sheet.row_number(i)}: the video id does not encode its "
                                 f"day; used {local[-1]} from 'Post time'")
     counters = _engagement_counters(sheet, "total views", "total likes", "total comments",
@@ -176,12 +188,26 @@ def _content(sheet: Sheet, ctx: Context, out: Parsed) -> None:
             return
         newest = max((p.date() for p in published if p), default=None)
         year = ctx.year or latest_year_not_after(mon, day, ctx.today)
-        if newest is not None and date(year, mon, day) < newest - timedelta(days=1):
-            year += 1
-        obs = date(year, mon, day)
+        try:
+            if newest is not None and date(year, mon, day) < newest - timedelta(days=1):
+                year += 1
+            obs = date(year, mon, day)
+        except ValueError:
+            raise fail(sheet.name, f"day {mon}/{day} does not exist in {year} (--year?)",
+                       sheet.row_number(0), sheet.header[t_i]) from None
+        check_day(obs, ctx.today, sheet.name, sheet.row_number(0), sheet.header[t_i])
         out.observed_at = end_of_day(obs, ctx.tz)
         out.observed_origin = f"the export day in 'Time', {obs}"
         out.last_day = obs
+
+
+def _id_time(video_id: str) -> datetime | None:
+    """The creation time TikTok encodes in a video id's upper bits, or None when the id is
+    too large to be one (a corrupt or foreign id)."""
+    try:
+        return datetime.fromtimestamp(int(video_id) >> 32, UTC)
+    except (OverflowError, OSError, ValueError):
+        return None
 
 
 def _engagement_counters(sheet: Sheet, views: str, likes: str, comments: str, shares: str,

@@ -18,18 +18,23 @@ import pyarrow.csv as pcsv
 
 from socialpulse.domain.errors import InvalidInput
 from socialpulse.domain.models import Network
+from socialpulse.domain.periods import implausible_data_date
 
 from .base import (
+    MAX_COUNT,
     NULL_TOKENS,
     TS,
     Context,
     Parsed,
+    check_day,
     cover_days,
     date_column,
     end_of_day,
     fail,
     int_column,
-    parse_datetime,
+    norm,
+    read_time,
+    repeated_column,
 )
 from .readers import header_at, make_sheet
 from .source import Source
@@ -60,16 +65,20 @@ def is_daily(src: Source) -> bool:
     return "date" in h and "tweets published" in h and "impressions" in h
 
 
-def _name_range(src: Source) -> tuple[str | None, date | None, date | None]:
+def _name_range(src: Source, ctx: Context) -> tuple[str | None, date | None, date | None]:
+    """Handle and days covered, from the name X gives its exports; days outside the plausible
+    range are refused like any date in the file (they would set the observation time)."""
     m = _NAME.match(src.stem)
     if not m:
         return None, None, None
     try:
         start = datetime.strptime(m["start"], "%Y%m%d").date()
-        end = datetime.strptime(m["end"], "%Y%m%d").date() - timedelta(days=1)  # exclusive
+        end = datetime.strptime(m["end"], "%Y%m%d").date()
     except ValueError:
         return m["handle"], None, None
-    return m["handle"], start, end
+    for day in (start, end):
+        check_day(day, ctx.today, f"{src.name} (its name)", None, None)
+    return m["handle"], start, end - timedelta(days=1)  # the name's end is exclusive
 
 
 def parse_tweets(src: Source, ctx: Context) -> Parsed:
@@ -94,6 +103,10 @@ def _read_fast(src: Source, ctx: Context) -> pa.Table:
     wanted = ["tweet id", "tweet permalink", "tweet text", "time", "impressions", "engagements",
               "retweets", "replies", likes, "url clicks", "media views", "promoted impressions"]
     present = [c for c in src.head_rows[0] if c.lower() in wanted]
+    for c in present:
+        at = [i for i, h in enumerate(src.head_rows[0]) if norm(h) == norm(c)]
+        if len(at) > 1:
+            raise repeated_column(src.name, c, at)
     if not all(r.lower() in header for r in [x.lower() for x in REQUIRED_TWEET]):
         raise _Fallback()
     types = {c: (pa.string() if c.lower() in ("tweet id", "tweet permalink", "tweet text", "time")
@@ -119,10 +132,27 @@ def _col(t: pa.Table, name: str) -> pa.ChunkedArray | None:
 
 def _counts(a: pa.ChunkedArray) -> pa.Array:
     a = a.combine_chunks()
-    ok = pc.and_kleene(pc.greater_equal(a, 0), pc.equal(pc.floor(a), a))
+    ok = pc.and_kleene(pc.and_kleene(pc.greater_equal(a, 0), pc.less_equal(a, MAX_COUNT)),
+                       pc.equal(pc.floor(a), a))
     if pc.any(pc.invert(pc.fill_null(ok, True))).as_py():
-        raise _Fallback()
+        raise _Fallback()  # the row-by-row reader names the bad cell
     return pc.cast(a, pa.int64())
+
+
+def _plausible_days(times: pa.ChunkedArray, published: pa.ChunkedArray, ctx: Context) -> bool:
+    """Every time names a real day (pyarrow rolls 2021-02-30 over to March 2) within the
+    plausible range; when not, the row-by-row reader names the row."""
+    written = pc.utf8_slice_codeunits(times, 0, 10)
+    try:
+        again = pc.strftime(pc.strptime(written, format="%Y-%m-%d", unit="s"), format="%Y-%m-%d")
+    except pa.ArrowInvalid:
+        return False
+    if not pc.all(pc.equal(written, again)).as_py():
+        return False
+    days = pc.cast(published, pa.timestamp("us")).cast(pa.date32())
+    first, last = pc.min(days).as_py(), pc.max(days).as_py()
+    return first is None or all(implausible_data_date(d, ctx.today) is None
+                                for d in (first, last))
 
 
 def _empty_null(a: pa.ChunkedArray | None, n: int) -> pa.Array:
@@ -149,7 +179,7 @@ def _map_fast(t: pa.Table, src: Source, ctx: Context) -> tuple[pa.Table, pa.Tabl
         published = pc.strptime(times, format="%Y-%m-%d %H:%M %z", unit="us")
     except pa.ArrowInvalid:
         raise _Fallback() from None
-    if pc.any(pc.is_null(published)).as_py():
+    if pc.any(pc.is_null(published)).as_py() or not _plausible_days(times, published, ctx):
         raise _Fallback()
     link = _col(t, "tweet permalink")
     handles = (pc.struct_field(pc.extract_regex(link, _PERMALINK), [0]) if link is not None
@@ -194,11 +224,8 @@ def _map_slow(src: Source, ctx: Context) -> tuple[pa.Table, pa.Table, pa.Array]:
                        sheet.row_number(i), "Tweet id")
     published = []
     for i, v in enumerate(sheet.values(sheet.col("time"))):
-        try:
-            dt, has_time = parse_datetime(v)
-        except ValueError:
-            raise fail(src.name, f"expected a time like '2021-11-30 16:00 +0000', found "
-                       f"{str(v)[:40]!r}", sheet.row_number(i), "time") from None
+        dt, _ = read_time(v, ctx.today, src.name, sheet.row_number(i), "time",
+                          "a time like '2021-11-30 16:00 +0000'")
         if dt.tzinfo is None:
             raise fail(src.name, "time has no UTC offset", sheet.row_number(i), "time")
         published.append(dt)
@@ -228,7 +255,7 @@ def _map_slow(src: Source, ctx: Context) -> tuple[pa.Table, pa.Table, pa.Array]:
 
 def _finish(out: Parsed, src: Source, ctx: Context, posts: pa.Table, snaps: pa.Table,
             handles: pa.Array) -> None:
-    name_handle, start, end = _name_range(src)
+    name_handle, start, end = _name_range(src, ctx)
     found = [h for h in pc.unique(pc.drop_null(handles)).to_pylist() if h]
     if found:
         out.handle, out.handle_origin = found[0], "the tweet permalinks"
@@ -268,7 +295,7 @@ def parse_daily(src: Source, ctx: Context) -> Parsed:
     rows = src.rows
     sheet = make_sheet(src.name, rows, header_at(rows, src.name, ("Date", "impressions")),
                        ctx.limits)
-    days = date_column(sheet, sheet.col("Date", required=True) or 0)
+    days = date_column(sheet, sheet.col("Date", required=True) or 0, ctx.today)
     cols: dict[str, pa.Array] = {"date": pa.array(days, pa.date32())}
     pv = sheet.col("user profile clicks")
     if pv is not None:
@@ -280,7 +307,7 @@ def parse_daily(src: Source, ctx: Context) -> Parsed:
             cols[target] = int_column(sheet, idx)
     out.daily = pa.table(cols)
     out.rows_read = out.rows_used = len(days)
-    name_handle, start, end = _name_range(src)
+    name_handle, start, end = _name_range(src, ctx)
     if name_handle:
         out.handle, out.handle_origin = name_handle, "the file name"
     cover_days(out, days, ctx.tz)

@@ -21,11 +21,10 @@ from .base import (
     Sheet,
     cover_days,
     date_column,
-    fail,
     int_column,
     norm,
-    parse_datetime,
     parse_number,
+    read_time,
     sum_columns,
 )
 from .csv_table import open_csv_table
@@ -66,7 +65,7 @@ def parse(src: Source, ctx: Context) -> Parsed:
     if kind == "table":
         _table(sheet, ctx, out)
         return out
-    days = date_column(sheet, sheet.col("date", required=True) or 0)
+    days = date_column(sheet, sheet.col("date", required=True) or 0, ctx.today)
     views = int_column(sheet, sheet.col("views"))
     cover_days(out, days, ctx.tz)
     total = sum(v for v in views.to_pylist() if v is not None)
@@ -97,11 +96,8 @@ def _table(sheet: Sheet, ctx: Context, out: Parsed) -> None:
         if v in (None, ""):
             local.append(None)
             continue
-        try:
-            local.append(parse_datetime(v)[0].date())
-        except ValueError:
-            raise fail(sub.name, f"expected a date like 'Aug 28, 2025', found {str(v)[:40]!r}",
-                       sub.row_number(i), "Video publish time") from None
+        local.append(read_time(v, ctx.today, sub.name, sub.row_number(i), "Video publish time",
+                               "a date like 'Aug 28, 2025'")[0].date())
     counters: dict[str, pa.Array] = {}
     for counter, names in COUNTERS.items():
         idx = sub.col(*names)
