@@ -22,7 +22,7 @@ def run(app: App, *args: str) -> int:
 
 
 def test_audit_json_csv_and_baselines(demo_app: App, capsys: pytest.CaptureFixture) -> None:
-    assert run(demo_app, "audit", "--period", "2026-Q3", "-f", "json") == 0
+    assert run(demo_app, "audit", "--period", "2026-Q3", "-f", "json", "--save") == 0
     data = json.loads(capsys.readouterr().out)
     assert data["period"] == {"start": "2026-07-01", "end": "2026-09-30"}
     assert data["run_id"] == 1 and len(data["accounts"]) == 8

@@ -74,13 +74,14 @@ def audit(
     period: Annotated[str | None, typer.Option(
         help="2026-Q3, 2026-09, 2026-W37 or A..B (default: the last 90 days with data).")] = None,
     fmt: Annotated[str, typer.Option("--format", "-f", help="table, json or csv.")] = "table",
-    save: Annotated[bool, typer.Option("--save/--no-save",
-                                       help="Store the run and its baselines.")] = True,
+    save: Annotated[bool, typer.Option(
+        "--save/--no-save",
+        help="Store the run and its baselines for goals (a read stores nothing).")] = False,
     baselines: Annotated[bool, typer.Option(
         "--baselines", help="List the baselines of the latest run instead of auditing.")] = False,
 ) -> None:
     """Audit every own account: activity, audience, engagement, best content and times,
-    a verdict against the workspace median, and flags. Saves baselines goals can use."""
+    a verdict against the workspace median, and flags. --save stores baselines goals can use."""
     f = check_format(fmt)
     rng = parse_period(period, "--period") if period else None
     a, ws = open_workspace(workspace)

@@ -370,7 +370,7 @@ class GoalsService:
     def create(self, ws: Workspace, spec: GoalSpec, today: date | None = None) -> Tracking:
         draft = self.prepare(ws, spec, self._today(today))
         gid = self.repo.add_goal(draft)
-        return self.track(ws, gid, today)
+        return self.track(ws, gid, today, record=True)
 
     def prepare(self, ws: Workspace, spec: GoalSpec, today: date, key_result_id: int | None = None,
                 where: str = "goal") -> Goal:
@@ -530,7 +530,9 @@ class GoalsService:
     # -- track ------------------------------------------------------------------------------
 
     def track(self, ws: Workspace, goal_id: int, today: date | None = None,
-              record: bool = True, detail: bool = True) -> Tracking:
+              record: bool = False, detail: bool = True) -> Tracking:
+        """A goal's status now. Only writes (create, revise) pass ``record``: viewing a goal
+        never writes its status history."""
         goal = self.repo.goal(ws.id, goal_id)
         return self._track(ws, goal, self._today(today), self._data_end(ws), record, detail)
 
@@ -618,7 +620,7 @@ class GoalsService:
         if not goals:
             return []
         end = self._data_end(ws)
-        return [self._track(ws, gl, day, end, record=not gl.archived, detail=False)
+        return [self._track(ws, gl, day, end, record=False, detail=False)  # a read
                 for gl in goals]
 
     def at_risk(self, ws: Workspace, today: date | None = None) -> builtins.list[Tracking]:
@@ -697,7 +699,7 @@ class GoalsService:
         text = "Revised: " + "; ".join(changed) + (f". {reason.strip()}" if reason.strip() else "")
         self.repo.revise_goal(new, CheckIn(day, author, text, t.current, t.progress,
                                            t.status.value))
-        return self.track(ws, goal_id, day)
+        return self.track(ws, goal_id, day, record=True)
 
     def _unit(self, goal: Goal) -> str:
         return self.catalogue.metric(goal.metric).variant(goal.variant).unit

@@ -191,12 +191,19 @@ class MaturityService:
                                         scores=self._stored_scores(scores))
         return self.result(workspace, a.id)
 
-    def draft(self, workspace: Workspace) -> Assessment:
-        """The workspace's open draft (resume), or a new one."""
-        drafts = self.repo.assessments(workspace.id, "draft")
-        for d in drafts:
+    def open_draft(self, workspace: Workspace) -> Assessment | None:
+        """The workspace's open draft of this questionnaire version, if any. A read: pages
+        that only show the questionnaire call this, so viewing never creates a draft."""
+        for d in self.repo.assessments(workspace.id, "draft"):
             if d.questionnaire_version == self.questionnaire.version:
                 return d
+        return None
+
+    def draft(self, workspace: Workspace) -> Assessment:
+        """The workspace's open draft (resume), or a new one: a write, for saving answers."""
+        found = self.open_draft(workspace)
+        if found is not None:
+            return found
         return self.repo.create_assessment(workspace.id, self.questionnaire.version, {}, "web")
 
     def save_answers(

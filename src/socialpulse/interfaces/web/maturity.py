@@ -224,9 +224,10 @@ def _render_step(
 ) -> HTMLResponse:
     svc = app.maturity
     q = svc.questionnaire
-    draft = svc.draft(ws)
+    draft = svc.open_draft(ws)  # viewing a step never creates a draft; saving one does
+    answers = draft.answers if draft else {}
     dim = q.dimensions[step - 1]
-    done = {d.id: all(x.id in draft.answers for x in q.questions_of(d.id)) for d in q.dimensions}
+    done = {d.id: all(x.id in answers for x in q.questions_of(d.id)) for d in q.dimensions}
     questions = q.questions_of(dim.id)
     # what the workspace's data says, shown beside the questions it can evidence
     facts = svc.evidence(ws) if any(x.evidence for x in questions) else {}
@@ -239,7 +240,7 @@ def _render_step(
                            f"consistent with level {level} ({mat.stage_name(level)}) or below")
     ctx = {
         "title": f"{dim.name} · Assessment",
-        "draft": draft,
+        "answers": answers,
         "step": step,
         "steps": len(q.dimensions),
         "dimension": dim,
@@ -249,7 +250,7 @@ def _render_step(
         "hints": hints,
         "stages": mat.STAGES,
         "error": error,
-        "answered": len(draft.answers),
+        "answered": len(answers),
         "total": len(q.questions),
     }
     return render(request, "maturity_step.html", ctx, workspace=ws, status_code=status_code)
