@@ -8,6 +8,7 @@ set -euo pipefail
 
 VEGA=5.33.1
 VEGA_VIEW=5.16.1  # for the license text of vega (see below)
+VEGA_INTERPRETER=1.2.1  # evaluates Vega expressions without eval (the pages' CSP forbids it)
 VEGA_LITE=5.23.0
 VEGA_EMBED=6.29.0
 HTMX=2.0.11
@@ -37,6 +38,11 @@ cp "$tmp/vega/build/vega.min.js" "$dest/vega.min.js"
 fetch vega-view "$VEGA_VIEW"
 cp "$tmp/vega-view/LICENSE" "$dest/vega.LICENSE"
 
+# from the same monorepo, with no LICENSE file either: the same text applies
+fetch vega-interpreter "$VEGA_INTERPRETER"
+cp "$tmp/vega-interpreter/build/vega-interpreter.min.js" "$dest/vega-interpreter.min.js"
+cp "$tmp/vega-view/LICENSE" "$dest/vega-interpreter.LICENSE"
+
 fetch vega-lite "$VEGA_LITE"
 cp "$tmp/vega-lite/build/vega-lite.min.js" "$dest/vega-lite.min.js"
 cp "$tmp/vega-lite/LICENSE" "$dest/vega-lite.LICENSE"
@@ -51,6 +57,7 @@ cp "$tmp/htmx.org/LICENSE" "$dest/htmx.LICENSE"
 
 cat > "$dest/VERSIONS" <<VERSIONS
 vega $VEGA
+vega-interpreter $VEGA_INTERPRETER
 vega-lite $VEGA_LITE
 vega-embed $VEGA_EMBED
 htmx.org $HTMX

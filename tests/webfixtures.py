@@ -2,7 +2,10 @@
 there is one Chromium per session: two sync Playwright instances cannot run in one thread).
 
 - ``demo_settings``: Settings of the shared, read-only demo home (session).
-- ``client``: a FastAPI TestClient over the demo home (session; server errors become 500s).
+- ``client``: a FastAPI TestClient over the demo home (session; server errors become 500s),
+  armed like a browser tab (`browser_client`): host 127.0.0.1, the CSRF cookie, and the page's
+  token sent as ``X-CSRF-Token`` on every request. Tests that build their own app use
+  ``with browser_client(create_app(settings)) as c:`` the same way.
 - ``live_server``: the app served by uvicorn on 127.0.0.1 and a free port, in a background
   thread (session); its ``.url`` is the base URL. ``serve_app(app)`` serves any other app
   (e.g. over a private `demo_app` copy) the same way, as a context manager.
@@ -15,6 +18,7 @@ there is one Chromium per session: two sync Playwright instances cannot run in o
 from __future__ import annotations
 
 import os
+import re
 import socket
 import threading
 import time
@@ -55,9 +59,32 @@ def web_app(demo_settings: Settings) -> FastAPI:
     return create_app(demo_settings)
 
 
+#: Tests talk to the app as 127.0.0.1 (TestClient's default "testserver" is not an allowed host).
+BASE_URL = "http://127.0.0.1"
+
+
+def arm(client: TestClient) -> TestClient:
+    """Give ``client`` what a browser tab has: the CSRF cookie (from a real page) and that
+    page's token, sent as ``X-CSRF-Token`` on every later request."""
+    page = client.get("/metrics/catalogue")
+    found = re.search(r'<meta name="csrf-token" content="([^"]+)"', page.text)
+    if found is None:
+        raise RuntimeError(f"no CSRF token on the catalogue page (status {page.status_code})")
+    client.headers["X-CSRF-Token"] = found.group(1)
+    return client
+
+
+@contextmanager
+def browser_client(app: FastAPI, **kwargs: Any) -> Iterator[TestClient]:
+    """A TestClient over ``app`` armed like a browser tab (see `arm`); kwargs go to
+    TestClient (e.g. ``raise_server_exceptions=False``)."""
+    with TestClient(app, base_url=BASE_URL, **kwargs) as c:
+        yield arm(c)
+
+
 @pytest.fixture(scope="session")
 def client(web_app: FastAPI) -> Iterator[TestClient]:
-    with TestClient(web_app, raise_server_exceptions=False) as c:
+    with browser_client(web_app, raise_server_exceptions=False) as c:
         yield c
 
 

@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import ipaddress
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 DEFAULT_HOST = "127.0.0.1"
 DEFAULT_PORT = 8000
+#: Host names the web server answers to by default (any port); others get 400, so a page whose
+#: name is rebound to this machine's address (DNS rebinding) cannot talk to it.
+DEFAULT_ALLOWED_HOSTS = ("127.0.0.1", "localhost", "[::1]")
 
 
 def default_home() -> Path:
@@ -20,6 +24,26 @@ def default_home() -> Path:
     return base / "socialpulse"
 
 
+def with_allowed_hosts(
+    hosts: tuple[str, ...], extra: list[str] | tuple[str, ...]
+) -> tuple[str, ...]:
+    """``hosts`` plus the names of ``extra`` (trimmed, lower case, no repeats); blanks and
+    wildcard bind addresses (``0.0.0.0``, ``::``) name no host and are left out."""
+    out = list(hosts)
+    for name in extra:
+        name = name.strip().lower()
+        if name and name not in out and not _unspecified(name):
+            out.append(name)
+    return tuple(out)
+
+
+def _unspecified(name: str) -> bool:
+    try:
+        return ipaddress.ip_address(name.strip("[]")).is_unspecified
+    except ValueError:
+        return False
+
+
 @dataclass(frozen=True)
 class Settings:
     home: Path
@@ -29,6 +53,9 @@ class Settings:
     #: "duckdb" (in process, the default) or "spark" (PySpark: local mode or a cluster named by
     #: $SOCIALPULSE_SPARK_MASTER); the same Ibis plans run on both.
     query_engine: str = "duckdb"
+    #: Host names (Host header, any port) the web server answers: the defaults plus those of
+    #: $SOCIALPULSE_ALLOWED_HOSTS (comma-separated) and ``serve --allowed-host``.
+    allowed_hosts: tuple[str, ...] = DEFAULT_ALLOWED_HOSTS
 
     @classmethod
     def from_env(
@@ -43,7 +70,14 @@ class Settings:
             query_engine=(
                 query_engine or os.environ.get("SOCIALPULSE_QUERY_ENGINE") or "duckdb"
             ).strip().lower(),
+            allowed_hosts=with_allowed_hosts(
+                DEFAULT_ALLOWED_HOSTS, os.environ.get("SOCIALPULSE_ALLOWED_HOSTS", "").split(",")
+            ),
         )
+
+    def with_hosts(self, *names: str) -> Settings:
+        """These settings with more allowed host names (``serve --allowed-host``)."""
+        return replace(self, allowed_hosts=with_allowed_hosts(self.allowed_hosts, names))
 
     @property
     def db_url(self) -> str:

@@ -8,7 +8,6 @@ from zoneinfo import ZoneInfo
 import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
-from fastapi.testclient import TestClient
 
 from socialpulse.bootstrap import App
 from socialpulse.domain.errors import InvalidInput
@@ -18,6 +17,7 @@ from socialpulse.domain.query import Breakdown
 from socialpulse.interfaces.cli import main
 from socialpulse.interfaces.web.app import create_app
 from socialpulse.services.workspaces import WorkspaceService
+from tests.webfixtures import browser_client
 
 LA = "America/Los_Angeles"
 
@@ -117,7 +117,7 @@ def test_cli_and_api(demo_app: App, capsys: pytest.CaptureFixture[str]):
                  "--languages", "en,es"]) == 0
     out = capsys.readouterr().out
     assert "name 'Acme (renamed)'" in out and "languages en,es" in out
-    with TestClient(create_app(demo_app.settings), raise_server_exceptions=False) as client:
+    with browser_client(create_app(demo_app.settings), raise_server_exceptions=False) as client:
         r = client.patch("/api/workspaces/demo", json={"timezone": "Asia/Tokyo"})
         assert r.status_code == 200, r.text
         assert r.json()["timezone"] == "Asia/Tokyo" and r.json()["name"] == "Acme (renamed)"
@@ -164,7 +164,7 @@ def test_accounts_can_be_corrected(demo_app: App, capsys: pytest.CaptureFixture[
         err = capsys.readouterr().err
         assert message in err and len(err.strip().splitlines()) == 1, err
     assert demo_app.store.accounts(ws.id) == before
-    with TestClient(create_app(demo_app.settings), raise_server_exceptions=False) as client:
+    with browser_client(create_app(demo_app.settings), raise_server_exceptions=False) as client:
         r = client.patch("/api/workspaces/demo/accounts/youtube:AcmeOutdoorTV",
                          json={"function": "marketing", "name": "Acme TV"})
         assert r.status_code == 200 and r.json()["name"] == "Acme TV"

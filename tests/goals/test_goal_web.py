@@ -11,6 +11,7 @@ from fastapi.testclient import TestClient
 
 from socialpulse.bootstrap import App
 from socialpulse.interfaces.web.app import create_app
+from tests.webfixtures import browser_client
 
 from .conftest import LiveServer, PageLog, serve_app
 
@@ -25,7 +26,7 @@ def web(goals_app: App) -> Any:
 
 @pytest.fixture(scope="module")
 def client(web: Any) -> Iterator[TestClient]:
-    with TestClient(web, raise_server_exceptions=False) as c:
+    with browser_client(web, raise_server_exceptions=False) as c:
         yield c
 
 

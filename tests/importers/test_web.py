@@ -8,6 +8,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from socialpulse.interfaces.web.app import create_app
+from tests.webfixtures import browser_client
 
 from .conftest import SAMPLES, serve_app
 
@@ -16,7 +17,7 @@ X = SAMPLES / "x" / "tweet_activity_metrics_rOpenSci_20211101_20211201_en.csv"
 
 @pytest.fixture
 def client(demo_app):
-    with TestClient(create_app(demo_app.settings), raise_server_exceptions=False) as c:
+    with browser_client(create_app(demo_app.settings), raise_server_exceptions=False) as c:
         yield c
 
 

@@ -8,7 +8,7 @@ import pytest
 
 from socialpulse.bootstrap import App
 from socialpulse.interfaces.web.app import create_app
-from tests.webfixtures import PageLog, serve_app
+from tests.webfixtures import PageLog, browser_client, serve_app
 
 API = "/api/workspaces/demo/listening"
 
@@ -61,9 +61,7 @@ def test_api_errors(client: Any, method: str, path: str, kwargs: dict[str, Any],
 
 
 def test_api_writes_on_a_private_home(demo_app: App) -> None:
-    from fastapi.testclient import TestClient
-
-    with TestClient(create_app(demo_app.settings)) as c:
+    with browser_client(create_app(demo_app.settings)) as c:
         r = c.post(f"{API}/ingest", params={"filename": "mine.jsonl"},
                    content=b'{"id": "w1", "text": "TrailCo tent is great", '
                            b'"published_at": "2026-10-30T10:00:00Z", "network": "x"}\n')

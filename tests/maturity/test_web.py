@@ -14,6 +14,7 @@ from socialpulse.domain import maturity as mat
 from socialpulse.domain.periods import parse_period
 from socialpulse.domain.query import Breakdown
 from socialpulse.interfaces.web.app import create_app
+from tests.webfixtures import browser_client
 
 from .conftest import serve_app
 
@@ -21,7 +22,7 @@ from .conftest import serve_app
 @pytest.fixture
 def web(demo_app: App) -> Iterator[tuple[TestClient, App]]:
     app = create_app(demo_app.settings)
-    with TestClient(app, raise_server_exceptions=False) as c:
+    with browser_client(app, raise_server_exceptions=False) as c:
         yield c, app.state.sp
 
 

@@ -6,7 +6,6 @@ from __future__ import annotations
 import io
 from datetime import date
 
-from fastapi.testclient import TestClient
 from openpyxl import load_workbook
 
 from socialpulse.bootstrap import App
@@ -14,6 +13,7 @@ from socialpulse.domain.periods import parse_period
 from socialpulse.interfaces.web.app import create_app
 from socialpulse.services.goals import GoalSpec
 from socialpulse.services.report_render import render_html, render_xlsx
+from tests.webfixtures import browser_client
 
 TODAY = date(2026, 10, 31)
 
@@ -50,7 +50,7 @@ def test_goals_and_okrs_in_the_report(demo_app: App) -> None:
     wb = load_workbook(io.BytesIO(render_xlsx(report)))
     assert wb["Goals"].max_row >= 2 and wb["OKRs"].max_row == 4
     # the goals board offers the export, and it holds the goals
-    with TestClient(create_app(demo_app.settings)) as c:
+    with browser_client(create_app(demo_app.settings)) as c:
         board = c.get("/goals?workspace=demo")
         assert 'data-export="xlsx"' in board.text
         got = c.get("/api/workspaces/demo/export?table=goals&format=xlsx")

@@ -16,6 +16,7 @@ from socialpulse.domain.query import parse_breakdown
 from socialpulse.interfaces.web.app import create_app
 from socialpulse.services.export import to_csv
 from socialpulse.services.workspaces import WorkspaceService
+from tests.webfixtures import browser_client
 
 KPIS = ["impressions", "engagements", "engagement_rate", "followers", "audience_growth_rate",
         "amplification_rate"]
@@ -236,7 +237,7 @@ def test_unexpected_errors_are_one_line(demo_app_ro: App) -> None:
 
     app.add_api_route("/api/boom", boom)
     app.add_api_route("/boom", boom)
-    with TestClient(app, raise_server_exceptions=False) as c:
+    with browser_client(app, raise_server_exceptions=False) as c:
         msg = error_of(c.get("/api/boom"), 500)
         assert msg == "internal error (RuntimeError); see the server log"
         page = c.get("/boom")
@@ -248,7 +249,7 @@ def test_unexpected_errors_are_one_line(demo_app_ro: App) -> None:
 def test_empty_workspace(empty_app: App) -> None:
     WorkspaceService(empty_app.store, empty_app.lake).create(
         "evil", "<script>alert(1)</script>", "UTC", ["en"])
-    with TestClient(create_app(empty_app.settings), raise_server_exceptions=False) as c:
+    with browser_client(create_app(empty_app.settings), raise_server_exceptions=False) as c:
         msg = error_of(c.get("/api/workspaces/evil/overview"), 422)
         assert "has no posts yet" in msg
         page = c.get("/?workspace=evil")

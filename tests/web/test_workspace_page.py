@@ -11,12 +11,12 @@ from fastapi.testclient import TestClient
 from socialpulse.bootstrap import App
 from socialpulse.domain.models import http_url
 from socialpulse.interfaces.web.app import create_app
-from tests.webfixtures import PageLog, serve_app
+from tests.webfixtures import PageLog, browser_client, serve_app
 
 
 @pytest.fixture
 def private_client(demo_app: App) -> Any:
-    with TestClient(create_app(demo_app.settings), raise_server_exceptions=False) as c:
+    with browser_client(create_app(demo_app.settings), raise_server_exceptions=False) as c:
         yield c
 
 

@@ -30,6 +30,7 @@ from socialpulse.domain.query import Breakdown, parse_breakdown
 from socialpulse.services.metrics import network_label
 
 from .registry import NAV, active_nav
+from .security import csrf_input, csrf_token, offsite_rel, require_json
 
 WEB_DIR = Path(__file__).parent
 TEMPLATES_DIR = WEB_DIR / "templates"
@@ -58,8 +59,11 @@ def _make_env() -> Environment:
     env.filters["fmt_change"] = format_change
     env.filters["network_label"] = network_label
     env.filters["http_url"] = http_url
+    env.filters["offsite_rel"] = offsite_rel
     env.globals["static"] = static_url
     env.globals["app_version"] = __version__
+    env.globals["csrf_input"] = csrf_input
+    env.globals["csrf_token"] = csrf_token
     return env
 
 
@@ -152,6 +156,7 @@ async def json_body(request: Request) -> dict[str, Any]:
     Malformed JSON or a non-object is InvalidInput (400 naming ``body``), never FastAPI's 422,
     so every JSON endpoint answers bad input the same way.
     """
+    require_json(request.headers)
     try:
         data = json.loads(await request.body() or b"{}")
     except (json.JSONDecodeError, UnicodeDecodeError) as exc:

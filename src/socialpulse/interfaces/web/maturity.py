@@ -35,6 +35,7 @@ from socialpulse.services.overview import PRESETS
 
 from .common import api_workspace, page_url, page_workspace, redirect_to, render, sp
 from .registry import NavItem, OverviewPanel, register_nav, register_overview_panel
+from .security import CSRF_FIELD
 
 router = APIRouter()
 
@@ -275,7 +276,8 @@ async def maturity_save_step(request: Request) -> HTMLResponse | RedirectRespons
     form = await request.form()
     draft = svc.draft(ws)
     answers = {k: str(v) for k, v in form.items() if k in q.question_ids}
-    unknown = [k for k in form if k not in q.question_ids and k not in ("action", "workspace")]
+    unknown = [k for k in form if k not in q.question_ids
+               and k not in ("action", "workspace", CSRF_FIELD)]
     if unknown:
         raise InvalidInput(f"answers.{unknown[0]}: unknown question")
     svc.save_answers(ws, draft.id, answers)

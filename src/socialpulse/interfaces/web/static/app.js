@@ -2,7 +2,9 @@
 (function () {
   "use strict";
 
-  var EMBED_OPTIONS = { actions: false, renderer: "svg", tooltip: { theme: "light" } };
+  /* ast + vega-interpreter (vendor/vega-interpreter.min.js sets vega.expressionInterpreter):
+     Vega evaluates its expressions without eval/Function, so the CSP can forbid 'unsafe-eval'. */
+  var EMBED_OPTIONS = { actions: false, renderer: "svg", tooltip: { theme: "light" }, ast: true };
 
   /* Draw every [data-vega-spec] element under root that is not drawn yet.
      Marks the element data-rendered="true" when done, data-render-error="..." on failure. */
@@ -41,6 +43,30 @@
     el.textContent = "This chart could not be drawn: " + message;
     el.classList.add("chart-error");
     if (window.console) console.error("socialpulse chart:", message);
+  }
+
+  /* The page's CSRF token (base.html's meta) rides on every htmx request and same-origin
+     fetch as X-CSRF-Token; plain forms carry it as a hidden field (csrf_input()). */
+  function csrfToken() {
+    var meta = document.querySelector('meta[name="csrf-token"]');
+    return meta ? meta.getAttribute("content") : "";
+  }
+
+  document.addEventListener("htmx:configRequest", function (ev) {
+    ev.detail.headers["X-CSRF-Token"] = csrfToken();
+  });
+
+  if (typeof window.fetch === "function") {
+    var nativeFetch = window.fetch;
+    window.fetch = function (input, init) {
+      var url = new URL(input instanceof Request ? input.url : String(input), window.location.href);
+      if (url.origin !== window.location.origin) return nativeFetch(input, init);
+      var options = Object.assign({}, init || {});
+      var headers = new Headers(options.headers || (input instanceof Request ? input.headers : {}));
+      if (!headers.has("X-CSRF-Token")) headers.set("X-CSRF-Token", csrfToken());
+      options.headers = headers;
+      return nativeFetch(input, options);
+    };
   }
 
   /* A <select data-autosubmit> submits its form (workspace switcher). */
