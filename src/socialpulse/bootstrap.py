@@ -24,6 +24,7 @@ from socialpulse.settings import Settings
 MARKER_TEXT = "# socialpulse data home: app database, Parquet lake and settings\nversion = 1\n"
 
 if TYPE_CHECKING:
+    from socialpulse.services.compare import CompareService
     from socialpulse.services.imports import ImportService
     from socialpulse.services.listening import ListeningService
     from socialpulse.services.posts import PostsService
@@ -95,6 +96,12 @@ class App:
         from socialpulse.services.posts import PostsService
 
         return PostsService(self.metrics)
+
+    @cached_property
+    def compare(self) -> CompareService:
+        from socialpulse.services.compare import CompareService
+
+        return CompareService(self.metrics)
 
     @cached_property
     def catalogue(self) -> Catalogue:

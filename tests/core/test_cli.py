@@ -73,7 +73,9 @@ def test_compute_json_and_csv(capsys, demo_app_ro: App) -> None:
         "json",
     )
     assert code == 0, err
-    rows = json.loads(out)
+    doc = json.loads(out)  # the API's document: rows, units, notes, period, scope
+    assert doc["scope"]["kind"] == "own" and doc["period"] == "2026-07-01..2026-09-30"
+    rows = doc["rows"]
     assert {tuple(sorted(r)) for r in rows} == {
         ("engagement_rate", "followers", "network", "period")
     }
@@ -92,6 +94,7 @@ def test_compute_json_and_csv(capsys, demo_app_ro: App) -> None:
         "2026-Q3",
         "--format",
         "csv",
+        "--all",
     )
     table = list(csv.DictReader(io.StringIO(out)))
     assert code == 0 and len(table) == 14 and all(int(float(r["posts"])) > 0 for r in table)

@@ -16,7 +16,7 @@ from socialpulse.bootstrap import App
 from socialpulse.domain.errors import MissingData
 from socialpulse.domain.models import Network
 from socialpulse.domain.periods import parse_period
-from socialpulse.domain.query import parse_breakdown
+from socialpulse.domain.query import Scope, ScopeKind, parse_breakdown
 
 JAN = parse_period("2026-01")
 
@@ -197,6 +197,7 @@ EXPECTED = {
     "impressions": 200 + 400 + 1000,
     "reach": 800,
     "engagements": 20 + 8 + 60 + 30,
+    "engagements:per_post": (20 + 8 + 60 + 30) / 4,
     "likes": 10 + 4 + 40 + 20,
     "comments": 2 + 2 + 10 + 5,
     "shares": 4 + 1 + 5 + 5,
@@ -239,8 +240,10 @@ MENTION_METRICS = {"brand_mentions", "share_of_voice", "social_sentiment"}  # te
 
 
 def _compute(app: App, ws: object, keys: list[str], by: str | None = None, period=JAN):
+    """Every account, own and competitor (the hand values above include C)."""
     reqs = [(k.partition(":")[0], k.partition(":")[2] or None) for k in keys]
-    return app.metrics.compute(ws, reqs, parse_breakdown(by), period)
+    return app.metrics.compute(ws, reqs, parse_breakdown(by), period,
+                               scope=Scope(ScopeKind.ALL))
 
 
 def test_every_metric_by_hand(tiny) -> None:

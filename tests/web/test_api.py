@@ -122,22 +122,25 @@ def test_compute_json_equals_the_service(client: TestClient, demo_app_ro: App) -
 
 def test_compute_own_scope_leaves_competitors_out(client: TestClient) -> None:
     base = "/api/workspaces/demo/metrics?metrics=followers&by=account,network&period=2026-Q3"
-    every = client.get(base).json()["rows"]
-    own = client.get(base + "&scope=own").json()["rows"]
+    every = client.get(base + "&scope=all").json()["rows"]
+    own = client.get(base).json()["rows"]  # own brands by default
     assert len(own) == 8 and len(every) == 14
+    assert client.get(base).json()["scope"] == {
+        "kind": "own", "brands": ["Acme Outdoor"], "label": "own brands (Acme Outdoor)",
+        "accounts": 8}
     handles = {r["account"] for r in own}
     assert "@summitgear" not in handles and "@trailco" not in handles
 
 
 def test_compute_csv_neutralises_formula_cells(client: TestClient) -> None:
     resp = client.get("/api/workspaces/demo/metrics?metrics=followers,engagement_rate"
-                      "&by=account,network&period=2026-Q3&format=csv")
+                      "&by=account,network&period=2026-Q3&format=csv&scope=all")
     assert resp.status_code == 200
     assert resp.headers["content-type"].startswith("text/csv")
     assert 'filename="socialpulse-demo-followers-engagement_rate.csv"' in \
         resp.headers["content-disposition"]
     rows = list(csv.reader(io.StringIO(resp.text)))
-    assert rows[0] == ["account", "network", "followers", "engagement_rate"]
+    assert rows[0] == ["account", "network", "followers", "engagement_rate", "scope"]
     assert len(rows) == 15
     handles = [r[0] for r in rows[1:]]
     # handles start with "@": a spreadsheet would run them, so they are neutralised
@@ -162,7 +165,7 @@ def test_overview_defaults_to_90_days_of_data(client: TestClient, demo_app_ro: A
     assert period["start"] == (end - timedelta(days=89)).isoformat()
     assert period["previous"]["end"] == (end - timedelta(days=90)).isoformat()
     assert [k["id"] for k in body["kpis"]] == KPIS
-    assert body["scope"]["label"] == "Acme Outdoor"
+    assert body["scope"]["label"] == "own brands (Acme Outdoor)"
     assert body["scope"]["left_out"] == ["Summit Gear", "TrailCo"]
     # the tiles are MetricsService.kpis over the own accounts, unchanged
     ws = demo_app_ro.workspace("demo")
@@ -304,7 +307,7 @@ def test_explorer_table_is_capped_but_csv_is_not(client: TestClient) -> None:
     assert table.count("<tr>") == 1 + 1000  # header + capped rows
     assert "Showing the first 1000 of" in page.text
     csv_text = client.get("/api/workspaces/demo/metrics?metrics=posts&by=account,network,day"
-                          "&period=2026-01-01..2026-06-30&format=csv").text
+                          "&period=2026-01-01..2026-06-30&format=csv&scope=all").text
     assert len(csv_text.splitlines()) - 1 > 1000
 
 

@@ -16,6 +16,7 @@ from fastapi.testclient import TestClient
 from socialpulse.bootstrap import App
 from socialpulse.domain.errors import InvalidInput
 from socialpulse.domain.periods import DateRange
+from socialpulse.domain.query import Scope, ScopeKind
 from socialpulse.interfaces.cli import main
 from tests.webfixtures import LiveServer, PageLog
 
@@ -54,7 +55,7 @@ def test_the_posts_of_a_scope_add_up_to_its_metrics(demo_app_ro: App):
 
 def test_filters_search_and_competitors(demo_app_ro: App):
     own = _all(demo_app_ro, period=Q3)
-    every = _all(demo_app_ro, period=Q3, competitors=True)
+    every = _all(demo_app_ro, period=Q3, scope=Scope(ScopeKind.ALL))
     assert len(every) > len(own)
     assert {r["account"] for r in every} - {r["account"] for r in own}
     tiktok = _all(demo_app_ro, period=Q3, networks=["tiktok"])
@@ -87,7 +88,9 @@ def test_real_x_export_matches_the_per_tweet_rate_x_reports(empty_app: App, caps
         assert p["engagement_rate"] == pytest.approx(100 * theirs[p["post_id"]], abs=1e-6)
     assert main([*home, "posts", "--sort", "impressions", "--limit", "3"]) == 0
     out = capsys.readouterr()
-    assert out.out.splitlines()[0].startswith("local_date") and len(out.out.splitlines()) == 5
+    lines = out.out.splitlines()
+    assert lines[0].startswith("local_date") and len(lines) == 6
+    assert lines[-1] == "scope: own brands (accounts of no brand)"  # imports add no brand
     assert "posts 1-3 of 33 by impressions; next: --offset 3" in out.err
     assert main([*home, "posts", "--sort", "nope"]) == 2
     err = capsys.readouterr().err

@@ -31,7 +31,7 @@ from socialpulse.domain import formula as fx
 from socialpulse.domain.metrics import Measure
 from socialpulse.domain.models import Account
 from socialpulse.domain.periods import DateRange, Grain
-from socialpulse.domain.query import PlannedMetric, QueryPlan
+from socialpulse.domain.query import PlannedMetric, QueryPlan, brand_of
 
 _TRUNC = {Grain.WEEK: "W", Grain.MONTH: "M", Grain.QUARTER: "Q"}
 
@@ -109,13 +109,14 @@ class IbisEngine:
         return self.backend.table(name)
 
     def _accounts(self, accounts: Iterable[Account]) -> ir.Table:
-        rows = [(a.id, a.network.value, a.handle) for a in accounts]
+        rows = [(a.id, a.network.value, a.handle, brand_of(a)) for a in accounts]
         return self._small_table(
             pa.table(
                 {
                     "account_id": pa.array([r[0] for r in rows], pa.int64()),
                     "network": pa.array([r[1] for r in rows], pa.string()),
                     "account": pa.array([r[2] for r in rows], pa.string()),
+                    "brand": pa.array([r[3] for r in rows], pa.string()),
                 }
             ),
             "accounts",
@@ -376,7 +377,7 @@ class IbisEngine:
         union = parts[0]
         for p in parts[1:]:
             union = union.union(p, distinct=False)
-        keys = ["account_id", "account", "network", *(["bucket"] if grain else [])]
+        keys = ["account_id", "account", "brand", "network", *(["bucket"] if grain else [])]
         first = union.group_by(keys).aggregate(**{c: union[c].sum() for c in value_cols})
         return self._with_totals(plan, first, totals)
 
@@ -387,6 +388,7 @@ class IbisEngine:
         cols: dict[str, Any] = {
             "account_id": t.account_id if with_account else ibis.null("int64"),
             "account": t.account if with_account else ibis.null("string"),
+            "brand": t.brand if with_account else ibis.null("string"),
             "network": t.network,
         }
         if grain is not None:
@@ -450,7 +452,8 @@ class IbisEngine:
                 value = value * 100
             out[pm.key] = value
         result = g.select(**out)
-        order = [c for c in ("period", "network", "account", "account_id") if c in groups]
+        order = [c for c in ("period", "brand", "network", "account", "account_id")
+                 if c in groups]
         return result.order_by(order) if order else result
 
     # -- running ----------------------------------------------------------------------------

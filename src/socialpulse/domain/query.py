@@ -9,12 +9,115 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from enum import StrEnum
 
-from .errors import InvalidInput
+from .errors import InvalidInput, MissingData
 from .metrics import DATASET_DIMENSIONS, Catalogue, Dataset, Measure, Metric, Variant
+from .models import Account
 from .periods import DateRange, Grain
 
-ENTITY_DIMENSIONS = ("account", "network")
+#: Breakdown by who: a brand groups its accounts (accounts of no brand under `NO_BRAND`).
+ENTITY_DIMENSIONS = ("brand", "account", "network")
+NO_BRAND = "(no brand)"
+
+
+class ScopeKind(StrEnum):
+    """Whose accounts a figure covers."""
+
+    OWN = "own"  # brands not flagged competitor, and accounts of no brand
+    COMPETITORS = "competitors"
+    ALL = "all"
+    BRANDS = "brands"  # the brands named
+    ACCOUNTS = "accounts"  # accounts named one by one (goals, reports, filters)
+
+
+@dataclass(frozen=True)
+class Scope:
+    """What a user asks to measure: own brands (the default), competitors, all, or named brands.
+
+    A value with no data in it: `resolve_scope` turns it into account ids for one workspace,
+    so every consumer (CLI, API, pages, reports) covers the same accounts.
+    """
+
+    kind: ScopeKind = ScopeKind.OWN
+    brands: tuple[str, ...] = ()
+
+
+def parse_scope(kind: str | None = None, brands: Sequence[str] = (),
+                field: str = "scope") -> Scope:
+    """``own`` (default), ``competitors`` or ``all``; naming brands asks for those brands."""
+    names = tuple(dict.fromkeys(b.strip() for b in brands if b and b.strip()))
+    text = (kind or "").strip().lower()
+    if names:
+        if text and text != ScopeKind.BRANDS:
+            raise InvalidInput(f"{field}: name brands or ask for {text!r}, not both")
+        return Scope(ScopeKind.BRANDS, names)
+    if not text:
+        return Scope()
+    allowed = (ScopeKind.OWN, ScopeKind.COMPETITORS, ScopeKind.ALL)
+    if text not in allowed:
+        raise InvalidInput(f"{field}: unknown value {kind!r}; use one of "
+                           f"{', '.join(allowed)} (or name brands)")
+    return Scope(ScopeKind(text))
+
+
+@dataclass(frozen=True)
+class ResolvedScope:
+    """A scope applied to a workspace: the accounts it covers, and in words whose they are."""
+
+    kind: ScopeKind
+    brands: tuple[str, ...]  # brand names covered (NO_BRAND for accounts of no brand)
+    account_ids: tuple[int, ...]
+
+    @property
+    def label(self) -> str:
+        """``own brands (Acme Outdoor)``: what every output prints after "Scope:"."""
+        words = {ScopeKind.OWN: "own brands", ScopeKind.COMPETITORS: "competitors",
+                 ScopeKind.ALL: "all brands", ScopeKind.BRANDS: "brands",
+                 ScopeKind.ACCOUNTS: "accounts"}[self.kind]
+        names = [b if b != NO_BRAND else "accounts of no brand" for b in self.brands]
+        return f"{words} ({', '.join(names)})" if names else words
+
+    def as_dict(self) -> dict[str, object]:
+        return {"kind": self.kind.value, "brands": list(self.brands), "label": self.label,
+                "accounts": len(self.account_ids)}
+
+
+def brand_of(account: Account) -> str:
+    """The brand an account is grouped under (`NO_BRAND` when it has none)."""
+    return account.brand_name or NO_BRAND
+
+
+def resolve_scope(scope: Scope, accounts: Sequence[Account], workspace: str,
+                  field: str = "scope") -> ResolvedScope:
+    """The accounts of ``scope`` among a workspace's ``accounts``; none at all is an error
+    (an empty account filter would otherwise mean every account)."""
+    if scope.kind is ScopeKind.BRANDS:
+        known = {brand_of(a).lower(): brand_of(a) for a in accounts}
+        for name in scope.brands:
+            if name.lower() not in known:
+                raise InvalidInput(f"brand: no brand {name!r} in workspace {workspace!r}; "
+                                   f"brands: {', '.join(sorted(set(known.values()))) or 'none'}")
+        wanted = {n.lower() for n in scope.brands}
+        chosen = [a for a in accounts if brand_of(a).lower() in wanted]
+    elif scope.kind is ScopeKind.OWN:
+        chosen = [a for a in accounts if a.is_own]
+    elif scope.kind is ScopeKind.COMPETITORS:
+        chosen = [a for a in accounts if not a.is_own]
+    else:
+        chosen = list(accounts)
+    if not chosen:
+        hint = {ScopeKind.OWN: "no own brand's account; ask for competitors or all",
+                ScopeKind.COMPETITORS: "no competitor brand (flag one with "
+                "`socialpulse accounts update ... --competitor`)"}.get(scope.kind, "no account")
+        raise MissingData(f"{field}: workspace {workspace!r} has {hint}")
+    return scoped(scope.kind, chosen)
+
+
+def scoped(kind: ScopeKind, accounts: Sequence[Account]) -> ResolvedScope:
+    """The scope of exactly these accounts."""
+    brands = tuple(sorted({brand_of(a) for a in accounts}))
+    return ResolvedScope(kind, brands, tuple(sorted(a.id for a in accounts)))
 
 
 @dataclass(frozen=True)
@@ -31,14 +134,18 @@ class Breakdown:
 
     @property
     def dimension_kinds(self) -> set[str]:
-        kinds = set(self.entities)
+        # a brand is a group of accounts: data that splits by account splits by brand
+        kinds = {"account" if e == "brand" else e for e in self.entities}
         if self.grain is not None:
             kinds.add("time")
         return kinds
 
 
 def parse_breakdown(text: str | Sequence[str] | None) -> Breakdown:
-    """Parse ``account,network,week`` (any combination, at most one time grain)."""
+    """Parse ``brand,account,network,week`` (any combination, at most one time grain).
+
+    ``account`` brings ``network`` along: a handle (``@acme``) can exist on several networks.
+    """
     if text is None:
         return Breakdown()
     parts = text.split(",") if isinstance(text, str) else list(text)
@@ -50,15 +157,14 @@ def parse_breakdown(text: str | Sequence[str] | None) -> Breakdown:
         if not p:
             continue
         if p in ENTITY_DIMENSIONS:
-            if p not in entities:
-                entities.append(p)
+            entities.extend(e for e in (p, "network") if e not in entities
+                            and (e == p or p == "account"))
         elif p in {g.value for g in Grain}:
             if grain is not None and grain.value != p:
                 raise InvalidInput(f"--by: only one time grain at a time ({grain.value} and {p})")
             grain = Grain(p)
         else:
             raise InvalidInput(f"--by: unknown breakdown {p!r}; use any of {allowed}")
-    # network is implied by account; keeping both makes tables easier to read
     ordered = tuple(d for d in ENTITY_DIMENSIONS if d in entities)
     return Breakdown(entities=ordered, grain=grain)
 

@@ -35,11 +35,19 @@ from socialpulse.interfaces.cli_common import (
     print_table,
     settings,
 )
+from socialpulse.interfaces.cli_compare import compare_command
 from socialpulse.interfaces.cli_goals import goals_app, okrs_app
 from socialpulse.interfaces.cli_import import import_command
 from socialpulse.interfaces.cli_listen import listen_app
 from socialpulse.interfaces.cli_maturity import maturity_app
 from socialpulse.interfaces.cli_report import report_app
+from socialpulse.interfaces.cli_scope import (
+    AllOpt,
+    BrandOpt,
+    CompetitorsOpt,
+    scope_line,
+    scope_option,
+)
 from socialpulse.settings import DEFAULT_HOST, DEFAULT_PORT, Settings
 
 app = typer.Typer(
@@ -60,6 +68,7 @@ app.add_typer(workspaces_app, name="workspaces")
 app.add_typer(accounts_app, name="accounts")
 app.add_typer(lake_app, name="lake")
 app.command("import")(import_command)
+app.command("compare")(compare_command)
 app.add_typer(goals_app, name="goals")
 app.add_typer(okrs_app, name="okrs")
 app.add_typer(maturity_app)
@@ -141,14 +150,10 @@ def serve(
         str, typer.Option(help="Address to bind (default: this machine only).")
     ] = DEFAULT_HOST,
     port: Annotated[int, typer.Option(help="Port.")] = DEFAULT_PORT,
-    allowed_host: Annotated[list[str] | None, typer.Option(
-        "--allowed-host", help="Another host name the browser may use to reach the server "
-        "(e.g. the name of a proxy in front of it); repeatable. 127.0.0.1, localhost, [::1] "
-        "and the --host address are always allowed; other Host headers get 400.")] = None,
 ) -> None:
     """Serve the dashboard and the JSON API of an existing data home."""
     a = open_app()
-    _serve(a.settings.with_hosts(host, *(allowed_host or [])), host, port)
+    _serve(a.settings, host, port)
 
 
 def _serve(s: Settings, host: str, port: int) -> None:
@@ -374,16 +379,20 @@ def metrics_compute(
         str | None, typer.Option("--variant", "-v", help="Variant for every metric named.")
     ] = None,
     by: Annotated[
-        str | None, typer.Option("--by", help="account,network,day|week|month|quarter")
+        str | None, typer.Option("--by", help="brand,account,network,day|week|month|quarter")
     ] = None,
     from_: Annotated[str | None, typer.Option("--from", help="First day (YYYY-MM-DD).")] = None,
     to: Annotated[str | None, typer.Option("--to", help="Last day, inclusive.")] = None,
     period: Annotated[str | None, typer.Option(help="2026-Q3, 2026-09, 2026-W37 or A..B.")] = None,
     network: Annotated[list[str] | None, typer.Option(help="Only these networks.")] = None,
+    brand: BrandOpt = None,
+    competitors: CompetitorsOpt = False,
+    all_: AllOpt = False,
     workspace: WorkspaceOpt = None,
     fmt: FormatOpt = "table",
 ) -> None:
-    """Compute metrics, broken down by account, network and/or time."""
+    """Compute metrics for the own brands (or --brand, --competitors, --all), broken down by
+    brand, account, network and/or time."""
     f = check_format(fmt)
     requests: list[tuple[str, str | None]] = []
     for m in metrics:
@@ -392,8 +401,9 @@ def metrics_compute(
     breakdown = parse_breakdown(by)
     rng = _range(from_, to, period)
     nets = [parse_enum(Network, n, "--network").value for n in network or []]
+    scope = scope_option(brand, competitors, all_)
     a, ws = open_workspace(workspace)
-    table = a.metrics.compute(ws, requests, breakdown, rng, nets)
+    table = a.metrics.compute(ws, requests, breakdown, rng, nets, scope=scope)
     if not table.rows:
         raise InvalidInput(
             f"no data for workspace {ws.slug!r} in "
@@ -407,8 +417,11 @@ def metrics_compute(
             for r in table.records()
         ]
         print_table(columns, rows)
-    else:
-        emit(f, columns, table.records())
+        typer.echo(scope_line(table.scope))
+    elif f == "csv":  # every row says its scope: a plain column, no comment lines
+        emit(f, [*columns, "scope"], table.records(with_scope=True))
+    else:  # the API's document: rows, units, notes, period and scope
+        echo_json(table.as_dict(rng))
     for note in table.notes:
         typer.echo(f"note: {note}", err=True)
 
@@ -425,8 +438,9 @@ def posts_list(
     account: Annotated[list[str] | None, typer.Option(
         help="Only these accounts (id, handle or NETWORK:HANDLE; repeat).")] = None,
     network: Annotated[list[str] | None, typer.Option(help="Only these networks.")] = None,
-    competitors: Annotated[bool, typer.Option(
-        help="Include competitors' accounts (default: own brands only).")] = False,
+    brand: BrandOpt = None,
+    competitors: CompetitorsOpt = False,
+    all_: AllOpt = False,
     search: Annotated[str | None, typer.Option(help="Only posts whose text contains this.")]
     = None,
     limit: Annotated[int, typer.Option(help="How many posts (1-500).")] = 20,
@@ -439,19 +453,21 @@ def posts_list(
 
     f = check_format(fmt)
     rng = _range(from_, to, period)
+    scope = scope_option(brand, competitors, all_)
     a, ws = open_workspace(workspace)
-    page = a.posts.list(ws, rng, account or [], network or [], competitors, sort, limit,
+    page = a.posts.list(ws, rng, account or [], network or [], scope, sort, limit,
                         offset, search)
     if f == "json":
         echo_json(page.as_dict())
         return
     if f == "csv":
-        emit(f, list(COLUMNS), page.records())
+        emit(f, [*COLUMNS, "scope"], page.records(with_scope=True))
         return
     shown = ["local_date", "network", "account", "text", "impressions", "engagements",
              "engagement_rate", sort]
     cols = list(dict.fromkeys(c for c in shown if c != "published_at"))
     print_table(cols, [[_post_cell(c, r.get(c)) for c in cols] for r in page.records()])
+    typer.echo(scope_line(page.scope))
     last = page.offset + len(page.rows)
     typer.echo(f"posts {page.offset + 1 if page.rows else 0}-{last} of {page.total:,} "
                f"by {sort}" + (f"; next: --offset {last}" if last < page.total else ""), err=True)

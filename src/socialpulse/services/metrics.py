@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date
@@ -19,7 +20,12 @@ from socialpulse.domain.query import (
     MetricQuery,
     MetricRequest,
     QueryPlan,
+    ResolvedScope,
+    Scope,
+    ScopeKind,
     plan,
+    resolve_scope,
+    scoped,
 )
 from socialpulse.services.ports import MetricEngine
 
@@ -51,16 +57,31 @@ class MetricTable:
     units: dict[str, str]
     notes: list[str] = field(default_factory=list)
     missing: dict[str, list[str]] = field(default_factory=dict)
+    #: whose accounts the figures cover; None when only listening data (brands' mentions,
+    #: which carry no account) was asked for
+    scope: ResolvedScope | None = None
 
-    def records(self) -> list[dict[str, Any]]:
+    def records(self, with_scope: bool = False) -> list[dict[str, Any]]:
+        """Rows with days as ISO text; ``with_scope`` adds a ``scope`` column (its label), so a
+        CSV says whose accounts it covers without comment lines."""
         out = []
         for r in self.rows:
             rec = {}
             for k in [*self.dimensions, *self.metrics]:
                 v = r.get(k)
                 rec[k] = v.isoformat() if isinstance(v, date) else v
+            if with_scope:
+                rec["scope"] = self.scope.label if self.scope else ""
             out.append(rec)
         return out
+
+    def as_dict(self, period: DateRange | None) -> dict[str, Any]:
+        """The JSON document the API and ``--format json`` give: rows, units, notes, the
+        period (FROM..TO) and the scope (kind, brands, label)."""
+        return {"columns": [*self.dimensions, *self.metrics], "rows": self.records(),
+                "units": self.units, "notes": self.notes,
+                "period": period.label() if period else None,
+                "scope": self.scope.as_dict() if self.scope else None}
 
 
 @dataclass(frozen=True)
@@ -186,8 +207,10 @@ class MetricsService:
         account_ids: Sequence[int] = (),
         campaign: str | None = None,
         allow_empty: bool = False,
+        scope: Scope | None = None,
     ) -> MetricTable:
-        """Compute metrics; ``account_ids`` and ``campaign`` (posts' tag) narrow the scope.
+        """Compute metrics for ``scope`` (default: the own brands); ``account_ids`` (accounts
+        named one by one) replace the scope, ``campaign`` (posts' tag) narrows it.
 
         With no data at all for the question, raise MissingData (unless ``allow_empty``).
         """
@@ -198,17 +221,23 @@ class MetricsService:
             breakdown=breakdown,
             period=period,
             networks=tuple(networks),
-            account_ids=tuple(account_ids),
             campaign=campaign,
         )
         p = plan(self.catalogue, query)
-        if not accounts and set(p.datasets) - {"mentions"}:  # mentions need no account
-            raise MissingData(
-                f"workspace {workspace.slug!r} has no accounts or data yet; import exports "
-                "with `socialpulse import` or load the demo with `socialpulse demo --no-serve`"
-            )
+        resolved: ResolvedScope | None = None
+        if set(p.datasets) - {"mentions"}:  # mentions need no account
+            if not accounts:
+                raise MissingData(
+                    f"workspace {workspace.slug!r} has no accounts or data yet; import exports "
+                    "with `socialpulse import` or load the demo with "
+                    "`socialpulse demo --no-serve`"
+                )
+            resolved = self.resolve_scope(workspace, scope, account_ids, accounts)
+            p = QueryPlan(dataclasses.replace(query, account_ids=resolved.account_ids),
+                          p.metrics)
         result = self.engine.run(p, accounts, workspace.timezone)
         table = self._table(p, result, accounts)
+        table.scope = resolved
         if not allow_empty and (
             not table.rows or all(pm.key in result.missing for pm in p.metrics)
         ):
@@ -219,6 +248,21 @@ class MetricsService:
                 f"{where} (missing inputs: {', '.join(lacking) or 'none'})"
             )
         return table
+
+    def resolve_scope(self, workspace: Workspace, scope: Scope | None = None,
+                      account_ids: Sequence[int] = (),
+                      accounts: Sequence[Account] | None = None) -> ResolvedScope:
+        """The one place a scope becomes account ids: named accounts, else ``scope`` (default:
+        own brands). Every computation (CLI, API, pages, reports, compare) goes through here."""
+        every = self.store.accounts(workspace.id) if accounts is None else accounts
+        if account_ids:
+            wanted = set(account_ids)
+            named = [a for a in every if a.id in wanted]
+            if not named:
+                raise MissingData(f"accounts: none of {sorted(wanted)} is an account of "
+                                  f"workspace {workspace.slug!r}")
+            return scoped(ScopeKind.ACCOUNTS, named)
+        return resolve_scope(scope or Scope(), every, workspace.slug)
 
     def _table(self, p: QueryPlan, result: Any, accounts: Sequence[Account]) -> MetricTable:
         by_id = {a.id: a for a in accounts}
@@ -295,7 +339,8 @@ class MetricsService:
     def data_range(self, workspace: Workspace) -> DateRange | None:
         """First and last day with posts, for default periods."""
         table = self.compute(
-            workspace, [("posts", None)], Breakdown(grain=Grain.DAY), allow_empty=True
+            workspace, [("posts", None)], Breakdown(grain=Grain.DAY), allow_empty=True,
+            scope=Scope(ScopeKind.ALL),
         )
         days = [r["period"] for r in table.rows if r.get("posts")]
         if not days:

@@ -19,11 +19,11 @@ from datetime import date, timedelta
 from typing import Any, TypeVar
 
 from socialpulse.adapters.store import Store
-from socialpulse.domain.errors import InvalidInput
+from socialpulse.domain.errors import InvalidInput, MissingData
 from socialpulse.domain.formatting import format_change, format_value
 from socialpulse.domain.models import Workspace
 from socialpulse.domain.periods import DateRange, Grain, parse_date, parse_period, trailing
-from socialpulse.domain.query import Breakdown
+from socialpulse.domain.query import Breakdown, Scope, ScopeKind, brand_of
 from socialpulse.services.charts import (
     axis_format,
     chart_spec,
@@ -61,12 +61,14 @@ _PRESET_IDS = {p.id for p in PRESETS}
 
 
 @dataclass(frozen=True)
-class Scope:
+class ViewScope:
     """Which accounts a view covers, in words for the page."""
 
-    account_ids: tuple[int, ...]  # empty: every account of the workspace
-    label: str
-    left_out: list[str]  # competitor brands not included
+    account_ids: tuple[int, ...]
+    label: str  # "own brands (Acme Outdoor)"
+    left_out: list[str]  # brands not included
+    kind: str = ScopeKind.OWN.value
+    brands: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -204,23 +206,28 @@ class OverviewService:
             return ResolvedPeriod(preset_range(text, data.end), text, data)
         return ResolvedPeriod(parse_period(text, "period"), "custom", data)
 
-    def scope(self, workspace: Workspace) -> Scope:
-        """The accounts the Overview covers: the workspace's own brand(s), not competitors.
+    def scope(self, workspace: Workspace, chosen: Scope | None = None) -> ViewScope:
+        """The accounts a view covers: ``chosen``, by default the own brands (resolved by
+        `MetricsService.resolve_scope`, like every computation).
 
         A workspace that only watches competitors (no own account) shows every account.
         """
         accounts = self.store.accounts(workspace.id)
-        own = [a for a in accounts if a.is_own]
-        others = sorted({a.brand_name or a.label for a in accounts if not a.is_own})
-        if not own:
-            return Scope((), "all accounts (the workspace has no own account)", others)
-        brands = sorted({a.brand_name for a in own if a.brand_name})
-        label = ", ".join(brands) if brands else "own accounts"
-        return Scope(tuple(a.id for a in own), label, others)
+        try:
+            resolved = self.metrics.resolve_scope(workspace, chosen, accounts=accounts)
+        except MissingData:
+            if chosen is not None or not accounts:
+                raise
+            resolved = self.metrics.resolve_scope(workspace, Scope(ScopeKind.ALL),
+                                                  accounts=accounts)
+        others = sorted({brand_of(a) for a in accounts} - set(resolved.brands))
+        return ViewScope(resolved.account_ids, resolved.label, others, resolved.kind.value,
+                         resolved.brands)
 
-    def tiles(self, workspace: Workspace, period: DateRange) -> list[dict[str, Any]]:
+    def tiles(self, workspace: Workspace, period: DateRange,
+              scope: Scope | None = None) -> list[dict[str, Any]]:
         """The KPI tiles: value, previous value, change (with its tone), formula, sparkline."""
-        ids = self.scope(workspace).account_ids
+        ids = self.scope(workspace, scope).account_ids
         key = ("tiles", workspace.id, self._data_key(workspace), ids, period)
         return self._cached(key, lambda: self._tiles(workspace, period, ids))
 
@@ -269,10 +276,11 @@ class OverviewService:
         return out
 
     def trends(
-        self, workspace: Workspace, period: DateRange, grain: Grain = Grain.WEEK
+        self, workspace: Workspace, period: DateRange, grain: Grain = Grain.WEEK,
+        scope: Scope | None = None,
     ) -> dict[str, Any]:
         """The trend table (metric by network and week) and one line chart per trend metric."""
-        ids = self.scope(workspace).account_ids
+        ids = self.scope(workspace, scope).account_ids
         key = ("trends", workspace.id, self._data_key(workspace), ids, period, grain)
         return self._cached(key, lambda: self._trends(workspace, period, grain, ids))
 

@@ -8,7 +8,7 @@ metrics of that scope. It serves the CLI (`socialpulse posts`), the API and the 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
@@ -18,7 +18,7 @@ from socialpulse.domain.errors import InvalidInput
 from socialpulse.domain.metrics import Catalogue
 from socialpulse.domain.models import Account, Network, Workspace, find_account, parse_enum
 from socialpulse.domain.periods import DateRange
-from socialpulse.domain.query import PlannedMetric
+from socialpulse.domain.query import PlannedMetric, ResolvedScope, Scope
 from socialpulse.services.metrics import MetricsService
 
 #: The rate shown for each post: the catalogue's metric in its default variant (engagements /
@@ -42,21 +42,23 @@ class PostPage:
     limit: int
     sort: str
     period: DateRange | None
-    scope: list[str] = field(default_factory=list)
+    scope: ResolvedScope | None = None
 
     def as_dict(self) -> dict[str, Any]:
         return {
             "total": self.total, "offset": self.offset, "limit": self.limit, "sort": self.sort,
             "period": None if self.period is None else {"start": self.period.start.isoformat(),
                                                         "end": self.period.end.isoformat()},
-            "scope": self.scope,
+            "scope": self.scope.as_dict() if self.scope else None,
             "posts": self.records(),
         }
 
-    def records(self) -> list[dict[str, Any]]:
-        """The rows with days and instants as ISO text, as JSON and CSV carry them."""
-        return [{k: v.isoformat() if isinstance(v, date) else v for k, v in r.items()}
-                for r in self.rows]
+    def records(self, with_scope: bool = False) -> list[dict[str, Any]]:
+        """The rows with days and instants as ISO text, as JSON and CSV carry them;
+        ``with_scope`` adds a ``scope`` column (its label) for CSV."""
+        extra = {"scope": self.scope.label if self.scope else ""} if with_scope else {}
+        return [{**{k: v.isoformat() if isinstance(v, date) else v for k, v in r.items()},
+                 **extra} for r in self.rows]
 
 
 def post_rate(catalogue: Catalogue) -> PlannedMetric:
@@ -70,17 +72,20 @@ class PostsService:
         self.metrics = metrics
 
     def scope(self, ws: Workspace, accounts: Sequence[str | int] = (),
-              networks: Sequence[str] = (), competitors: bool = False) -> list[Account]:
-        """Named accounts, else the own brands' (with ``competitors``: every account)."""
+              networks: Sequence[str] = (), scope: Scope | None = None,
+              ) -> tuple[ResolvedScope, list[Account]]:
+        """Named accounts, else ``scope`` (default: own brands), resolved by the metrics'
+        own rule; then only the ``networks`` named."""
         every = self.metrics.store.accounts(ws.id)
-        chosen = ([find_account(every, ref, "accounts") for ref in accounts] if accounts
-                  else [a for a in every if a.is_own or competitors])
+        named = [find_account(every, ref, "accounts").id for ref in accounts]
+        resolved = self.metrics.resolve_scope(ws, scope, named, every)
         nets = {parse_enum(Network, n, "networks") for n in networks}
-        return [a for a in chosen if not nets or a.network in nets]
+        ids = set(resolved.account_ids)
+        return resolved, [a for a in every if a.id in ids and (not nets or a.network in nets)]
 
     def list(self, ws: Workspace, period: DateRange | None = None,
              accounts: Sequence[str | int] = (), networks: Sequence[str] = (),
-             competitors: bool = False, sort: str = "engagements", limit: int = 20,
+             scope: Scope | None = None, sort: str = "engagements", limit: int = 20,
              offset: int = 0, search: str | None = None) -> PostPage:
         if sort not in SORTS:
             raise InvalidInput(f"sort: unknown column {sort!r}; use one of {', '.join(SORTS)}")
@@ -91,9 +96,9 @@ class PostsService:
         text = (search or "").strip()
         if len(text) > SEARCH_MAX:
             raise InvalidInput(f"search: longer than {SEARCH_MAX} characters")
-        chosen = self.scope(ws, accounts, networks, competitors)
+        resolved, chosen = self.scope(ws, accounts, networks, scope)
         if not chosen:
-            return PostPage([], 0, offset, limit, sort, period)
+            return PostPage([], 0, offset, limit, sort, period, resolved)
         table, total = self.metrics.engine.posts(ws.id, [a.id for a in chosen], period,
                                                  ws.timezone, post_rate(self.metrics.catalogue),
                                                  sort, limit, offset, text or None)
@@ -103,5 +108,4 @@ class PostsService:
             acc = by_id[r.pop("account_id")]
             r.update(network=acc.network.value, account=acc.handle)
             rows.append({c: r.get(c) for c in COLUMNS})
-        return PostPage(rows, total, offset, limit, sort, period,
-                        sorted({a.label for a in chosen}))
+        return PostPage(rows, total, offset, limit, sort, period, resolved)

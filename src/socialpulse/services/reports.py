@@ -245,6 +245,55 @@ def network_section(ctx: Context) -> Section | None:
                    metrics=list(NETWORK_METRICS))
 
 
+#: The figure the Competitors section ranks brands by (every brand's data provides it).
+COMPARE_RANK_KEY = "engagement_rate:by_followers"
+
+
+def compare_section(ctx: Context) -> Section | None:
+    """Own brands beside competitors (`CompareService`, the Competitors page's figures), the
+    variant of each metric and why; left out when the workspace watches no competitor."""
+    result = ctx.app.compare.compare(ctx.workspace, ctx.period)
+    if all(b["own"] for b in result.brands):
+        return None
+    rows = result.formatted()
+    table_rows = [{"metric": m["name"], **{r["brand"]: r[m["key"]] for r in rows},
+                   "why": m["why"]} for m in result.metrics]
+    ranked = [(b["brand"], b["own"], b["values"].get(COMPARE_RANK_KEY))
+              for b in result.brands if b["values"].get(COMPARE_RANK_KEY) is not None]
+    ranked.sort(key=lambda x: -float(x[2] or 0))
+    sentences = []
+    own = [i for i, (_, is_own, _) in enumerate(ranked) if is_own]
+    name = next((m["name"] for m in result.metrics if m["key"] == COMPARE_RANK_KEY), "")
+    if own and len(ranked) > 1:
+        i = own[0]
+        brand, _, value = ranked[i]
+        text = (f"{brand} ranks {_ordinal(i + 1)} of {len(ranked)} brands on "
+                f"{name.lower()} ({format_value(value, 'percent')})")
+        if i > 0:
+            text += f", behind {ranked[0][0]} ({format_value(ranked[0][2], 'percent')})"
+        sentences.append(text + ".")
+    charts = []
+    if ranked:
+        bars = [{"brand": b, "value": v, "kind": "own brand" if o else "competitor"}
+                for b, o, v in ranked]
+        charts.append(Chart(f"{name} (%)", chart_spec(
+            "bar_category", bars, category="brand", value="value", value_title=f"{name} (%)",
+            value_format=".1f", tooltip_format=".1f", title=f"{name} (%)",
+            description=f"{name} by brand", color=None, series="kind", series_title="",
+            color_scale={"domain": ["own brand", "competitor"],
+                         "range": [ctx.colour, "#9ca3af"]}), wide=False))
+    return Section(
+        "competitors", "Competitors",
+        {"brands": [r["brand"] for r in rows], "own": [r["brand"] for r in rows
+                                                       if r["own"] == "own"],
+         "rows": table_rows, "notes": result.notes, "scope": result.scope.label},
+        summary=sentences,
+        tables=[Table("Competitors", ["metric", *(r["brand"] for r in rows), "why"],
+                      table_rows)],
+        charts=charts,
+        metrics=list(dict.fromkeys(m["key"].partition(":")[0] for m in result.metrics)))
+
+
 def trend_section(ctx: Context) -> Section | None:
     """The Overview's trend charts (metric by network over the period), same specs."""
     grain = grain_for(ctx.period)
@@ -479,6 +528,7 @@ SECTIONS: list[tuple[str, Provider]] = [
     ("goals", goals_section),
     ("audit", audit_section),
     ("maturity", maturity_section),
+    ("competitors", compare_section),
     ("listening", listening_section),
 ]
 

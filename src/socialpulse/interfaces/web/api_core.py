@@ -30,6 +30,7 @@ from .common import (
     parse_networks,
     sp,
 )
+from .scope import BrandParam, ScopeParam, UsedScopeOut, api_scope
 
 router = APIRouter(prefix="/api", tags=["core"])
 
@@ -115,6 +116,8 @@ class MetricTableOut(BaseModel):
     units: dict[str, str] = Field(description="Metric column -> unit (percent is already x100).")
     notes: list[str] = Field(description="Inputs missing, accounts left out.")
     period: str | None = Field(description="FROM..TO (inclusive) or null for all data.")
+    scope: UsedScopeOut | None = Field(description="Whose accounts the figures cover (null: "
+                                   "listening metrics only, which have no accounts).")
 
 
 class PeriodRef(BaseModel):
@@ -159,9 +162,11 @@ class TrendsOut(BaseModel):
 
 
 class ScopeOut(BaseModel):
-    account_ids: list[int] = Field(description="Accounts covered (empty: every account).")
-    label: str
-    left_out: list[str] = Field(description="Competitor brands not included.")
+    account_ids: list[int] = Field(description="Accounts covered.")
+    label: str = Field(description="In words: own brands (Acme Outdoor).")
+    left_out: list[str] = Field(description="Brands not included.")
+    kind: str = Field(description="own, competitors, all or brands.")
+    brands: list[str] = Field(description="Brands covered.")
 
 
 class OverviewOut(BaseModel):
@@ -267,31 +272,30 @@ def compute_metrics(
                                         "FROM..TO (instead of from/to).")] = None,
     networks: Annotated[str | None, Query(description="Only these networks, e.g. x,linkedin."
                                           )] = None,
-    scope: Annotated[Literal["all", "own"], Query(
-        description="all accounts (default) or only the workspace's own brand (no competitors)."
-    )] = "all",
+    scope: ScopeParam = None,
+    brand: BrandParam = None,
     format: Annotated[Literal["json", "csv"], Query(description="json (default) or csv.")]
     = "json",
 ) -> Any:
-    """Compute metrics for a workspace, broken down by account, network and/or time."""
+    """Compute metrics for a workspace's own brands (or ``scope``, ``brand``), broken down by
+    brand, account, network and/or time; the answer says which scope it used."""
     requests = parse_metric_list(metrics, variant)
     breakdown = parse_by(by)
     rng = date_range_params(from_, to, period)
     nets = parse_networks(networks)
+    chosen = api_scope(scope, brand)
     app = sp(request)
     ws = api_workspace(request, slug)
-    ids = app.overview.scope(ws).account_ids if scope == "own" else ()
-    table = app.metrics.compute(ws, requests, breakdown, rng, nets, account_ids=ids)
+    table = app.metrics.compute(ws, requests, breakdown, rng, nets, scope=chosen)
     columns = [*table.dimensions, *table.metrics]
     if format == "csv":
         return Response(
-            to_csv(columns, table.records()),
+            to_csv([*columns, "scope"], table.records(with_scope=True)),
             media_type="text/csv; charset=utf-8",
             headers={"Content-Disposition":
                      f'attachment; filename="{_csv_name(ws.slug, requests)}"'},
         )
-    return MetricTableOut(columns=columns, rows=table.records(), units=table.units,
-                          notes=table.notes, period=rng.label() if rng else None)
+    return MetricTableOut(**table.as_dict(rng))
 
 
 @router.get("/workspaces/{slug}/overview", response_model=OverviewOut, responses=ERRORS)
@@ -303,19 +307,23 @@ def overview(
                                         "2026-07-01..2026-09-30.")] = None,
     from_: Annotated[str | None, Query(alias="from", description="Custom first day.")] = None,
     to: Annotated[str | None, Query(description="Custom last day (inclusive).")] = None,
+    scope: ScopeParam = None,
+    brand: BrandParam = None,
 ) -> OverviewOut:
-    """KPI tiles (value, change on the previous period, formula) and weekly trends by network."""
+    """KPI tiles (value, change on the previous period, formula) and weekly trends by network,
+    for the own brands unless ``scope`` or ``brand`` ask for others."""
+    chosen = api_scope(scope, brand) if scope or brand else None
     app = sp(request)
     ws = api_workspace(request, slug)
     if app.overview.data_range(ws) is None:
         raise MissingData(f"workspace {ws.slug!r} has no posts yet; import exports with "
                           "`socialpulse import` or load the demo")
     resolved = app.overview.resolve_period(ws, period, from_, to)
-    tiles = app.overview.tiles(ws, resolved.range)
-    trends = app.overview.trends(ws, resolved.range)
+    tiles = app.overview.tiles(ws, resolved.range, chosen)
+    trends = app.overview.trends(ws, resolved.range, scope=chosen)
     return OverviewOut(
         workspace=ws.slug,
-        scope=ScopeOut(**dataclasses.asdict(app.overview.scope(ws))),
+        scope=ScopeOut(**dataclasses.asdict(app.overview.scope(ws, chosen))),
         period=PeriodOut(**resolved.as_dict()),
         kpis=[KpiOut(**{k: t[k] for k in KpiOut.model_fields}) for t in tiles],
         trends=TrendsOut(**{k: trends[k] for k in TrendsOut.model_fields}),

@@ -15,7 +15,7 @@ from fastapi.responses import HTMLResponse
 from markupsafe import Markup
 
 from socialpulse.bootstrap import App
-from socialpulse.domain.errors import InvalidInput, SocialPulseError
+from socialpulse.domain.errors import SocialPulseError
 from socialpulse.domain.models import Network, Workspace
 from socialpulse.domain.periods import DateRange, Grain
 from socialpulse.domain.query import ENTITY_DIMENSIONS
@@ -41,6 +41,7 @@ from .common import (
     sp,
 )
 from .registry import OVERVIEW_PANELS, NavItem, register_nav
+from .scope import page_scope, scope_choices, scope_query, scope_value
 
 log = logging.getLogger("socialpulse.web")
 
@@ -53,12 +54,11 @@ register_nav(NavItem("Catalogue", "/metrics/catalogue", order=90))
 GRAIN_CHOICES = [("", "No time breakdown"), *((g.value, g.value.capitalize()) for g in Grain)]
 #: Rows shown in the explorer's table (the chart and the CSV have them all).
 TABLE_ROW_LIMIT = 1000
-SCOPE_CHOICES = [("own", "Own brand"), ("all", "All, with competitors")]
 ENTITY_CHOICES = [("", "All accounts together"), ("network", "By network"),
-                  ("account", "By account")]
+                  ("brand", "By brand"), ("account", "By account")]
 
 
-def _period_choice(request: Request, app: App, ws: Workspace) -> ResolvedPeriod:
+def period_choice(request: Request, app: App, ws: Workspace) -> ResolvedPeriod:
     """The page's period: a preset wins over the from/to dates the form always sends along."""
     q = request.query_params
     preset = q.get("period") or None
@@ -106,7 +106,9 @@ def overview_page(request: Request) -> HTMLResponse:
     if app.overview.data_range(ws) is None:
         ctx["empty"] = True
         return render(request, "overview.html", ctx, workspace=ws)
-    chosen = _period_choice(request, app, ws)
+    chosen = period_choice(request, app, ws)
+    asked = page_scope(request) if request.query_params.get("scope") else None
+    scope = app.overview.scope(ws, asked)
 
     def explore_url(metric_id: str) -> str:
         custom = chosen.preset == "custom"
@@ -114,15 +116,18 @@ def overview_page(request: Request) -> HTMLResponse:
             "/metrics", ws, metric=metric_id, entity="network", grain="week",
             period=chosen.preset, **{"from": chosen.range.start.isoformat() if custom else None,
                                      "to": chosen.range.end.isoformat() if custom else None},
+            scope=scope_value(asked) if asked else None,
         )
 
     ctx.update(
         explore_url=explore_url,
-        scope=app.overview.scope(ws),
+        scope=scope,
+        scope_choices=scope_choices(app, ws),
+        scope_value=scope_value(asked) if asked else "own",
         empty=False,
         period=chosen,
-        tiles=app.overview.tiles(ws, chosen.range),
-        trends=app.overview.trends(ws, chosen.range),
+        tiles=app.overview.tiles(ws, chosen.range, asked),
+        trends=app.overview.trends(ws, chosen.range, scope=asked),
         panels=_panels(request, app, ws, chosen.range),
     )
     return render(request, "overview.html", ctx, workspace=ws)
@@ -132,7 +137,7 @@ def overview_page(request: Request) -> HTMLResponse:
 
 
 def _row_label(row: dict[str, Any], entities: list[str]) -> str:
-    parts = []
+    parts = [str(row.get("brand") or "")] if "brand" in entities else []
     if "account" in entities:
         parts.append(str(row.get("account") or ""))
     if "network" in entities:
@@ -189,11 +194,7 @@ def explorer_page(request: Request) -> HTMLResponse:
     if entities is None and entity:
         entities = [entity]  # parse_breakdown names the allowed values
     breakdown = parse_by(",".join([*(entities or []), *([grain] if grain else [])]))
-    scope_choice = (q.get("scope") or "own").strip()
-    if scope_choice not in {"own", "all"}:
-        raise InvalidInput(f"scope: unknown value {scope_choice!r}; use own or all")
-    scope = app.overview.scope(ws)
-    account_ids = scope.account_ids if scope_choice == "own" else ()
+    scope = page_scope(request)
     networks = parse_networks(",".join(q.getlist("network")))
     present = sorted({a.network.value for a in app.store.accounts(ws.id)},
                      key=lambda n: [x.value for x in Network].index(n))
@@ -205,11 +206,10 @@ def explorer_page(request: Request) -> HTMLResponse:
         "entity": entity,
         "grain": grain,
         "entity_choices": ENTITY_CHOICES,
-        "scope_choice": scope_choice,
+        "scope_value": scope_value(scope),
         "networks": networks,
         "network_choices": present,
-        "scope_choices": SCOPE_CHOICES,
-        "scope": scope,
+        "scope_choices": scope_choices(app, ws),
         "explain_open": q.get("explain") == "1",
         "grain_choices": GRAIN_CHOICES,
         "presets": PRESETS,
@@ -224,11 +224,10 @@ def explorer_page(request: Request) -> HTMLResponse:
         ctx["result_error"] = (f"workspace {ws.slug!r} has no data yet; import exports with "
                                "`socialpulse import` or load the demo")
     else:
-        chosen = _period_choice(request, app, ws)
+        chosen = period_choice(request, app, ws)
         ctx["period"] = chosen
         table = app.metrics.compute(ws, [(metric.id, v.id)], breakdown, chosen.range,
-                                    networks=networks, account_ids=account_ids,
-                                    allow_empty=True)
+                                    networks=networks, scope=scope, allow_empty=True)
         key = table.metrics[0]
         ctx.update(
             table=table,
@@ -242,10 +241,9 @@ def explorer_page(request: Request) -> HTMLResponse:
                 metrics=f"{metric.id}:{v.id}",
                 by=",".join([*breakdown.entities, *([grain] if grain else [])]),
                 period=chosen.range.label(),
-                scope=scope_choice,
                 networks=",".join(networks),
                 format="csv",
-            ),
+            ) + "&" + scope_query(scope),
         )
     template = "_explorer.html" if is_htmx(request) else "metrics.html"
     return render(request, template, ctx, workspace=ws)

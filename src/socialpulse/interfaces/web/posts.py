@@ -11,10 +11,11 @@ from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse, Response
 
 from socialpulse.bootstrap import App
-from socialpulse.domain.errors import InvalidInput
+from socialpulse.domain.errors import InvalidInput, MissingData
 from socialpulse.domain.formatting import format_value, one_line
 from socialpulse.domain.models import Workspace, http_url
 from socialpulse.domain.periods import DateRange
+from socialpulse.domain.query import Scope
 from socialpulse.services.export import to_csv
 from socialpulse.services.metrics import network_label
 from socialpulse.services.posts import COLUMNS, SORTS, PostPage
@@ -29,6 +30,15 @@ from .common import (
     sp,
 )
 from .registry import NavItem, OverviewPanel, register_nav, register_overview_panel
+from .scope import (
+    BrandParam,
+    ScopeParam,
+    api_scope,
+    page_scope,
+    scope_choices,
+    scope_query,
+    scope_value,
+)
 
 router = APIRouter()
 register_nav(NavItem("Posts", "/posts", order=25))
@@ -41,7 +51,8 @@ SORT_LABELS = {"engagements": "engagements", "engagement_rate": "engagement rate
 
 
 def _csv(page: PostPage, slug: str) -> Response:
-    return Response(to_csv(list(COLUMNS), page.records()), media_type="text/csv; charset=utf-8",
+    return Response(to_csv([*COLUMNS, "scope"], page.records(with_scope=True)),
+                    media_type="text/csv; charset=utf-8",
                     headers={"Content-Disposition":
                              f'attachment; filename="socialpulse-{slug}-posts.csv"'})
 
@@ -63,7 +74,8 @@ def api_posts(
     = None,
     accounts: Annotated[str | None, Query(description="Only these accounts: ids, handles or "
                                           "NETWORK:HANDLE, comma-separated.")] = None,
-    competitors: Annotated[bool, Query(description="Include competitors' accounts.")] = False,
+    scope: ScopeParam = None,
+    brand: BrandParam = None,
     search: Annotated[str | None, Query(description="Text the post contains.")] = None,
     limit: Annotated[int, Query(description="1 to 500.")] = 50,
     offset: int = 0,
@@ -72,11 +84,12 @@ def api_posts(
 ) -> Any:
     """Posts with their counters as of the period's end and their engagement rate
     (engagements / impressions, in percent), sorted best first."""
+    chosen = api_scope(scope, brand)
     ws = api_workspace(request, slug)
     page = sp(request).posts.list(
         ws, date_range_params(from_, to, period),
         [a for a in (accounts or "").split(",") if a.strip()], parse_networks(networks),
-        competitors, sort, limit, offset, search)
+        chosen, sort, limit, offset, search)
     return _csv(page, ws.slug) if format == "csv" else page.as_dict()
 
 
@@ -87,24 +100,25 @@ def posts_page(request: Request) -> HTMLResponse:
     q = request.query_params
     form = {k: q.get(k) or "" for k in ("period", "network", "search", "sort")}
     form["sort"] = form["sort"] or "engagements"
-    competitors = q.get("competitors") == "1"
     error = None
     rng: DateRange | None = None
     try:
         offset = int(q.get("offset") or 0)
     except ValueError:
         offset = 0
+    scope = Scope()
     try:
+        scope = page_scope(request)
         # the Overview's periods: presets relative to the data (last 90 days by default)
         # or any period such as 2026-Q3
         if form["period"] or app.overview.data_range(ws) is not None:
             rng = app.overview.resolve_period(ws, form["period"] or None).range
-        page = app.posts.list(ws, rng, (), parse_networks(form["network"]), competitors,
+        page = app.posts.list(ws, rng, (), parse_networks(form["network"]), scope,
                               form["sort"], PAGE_SIZE, max(0, offset), form["search"] or None)
-    except InvalidInput as exc:
+    except (InvalidInput, MissingData) as exc:
         error = exc.message
         page = PostPage([], 0, 0, PAGE_SIZE, "engagements", rng)
-    params = {**{k: v for k, v in form.items() if v}, "competitors": "1" if competitors else None,
+    params = {**{k: v for k, v in form.items() if v}, "scope": scope_value(scope),
               "period": form["period"] or None}
     pager = {
         "prev": (page_url("/posts", ws, **params, offset=max(0, page.offset - PAGE_SIZE))
@@ -114,13 +128,13 @@ def posts_page(request: Request) -> HTMLResponse:
         "csv": page_url(f"/api/workspaces/{ws.slug}/posts", None, format="csv", limit=500,
                         sort=form["sort"], networks=form["network"] or None,
                         search=form["search"] or None,
-                        competitors="true" if competitors else None,
                         **({"from": rng.start.isoformat(), "to": rng.end.isoformat()}
-                           if rng else {})),
+                           if rng else {})) + "&" + scope_query(scope),
     }
     networks = sorted({a.network.value for a in app.store.accounts(ws.id)})
     return render(request, "posts.html", {
-        "title": "Posts", "page": page, "form": form, "competitors": competitors,
+        "title": "Posts", "page": page, "form": form,
+        "scope_choices": scope_choices(app, ws), "scope_value": scope_value(scope),
         "sorts": SORT_LABELS, "networks": networks, "pager": pager, "error": error,
     }, workspace=ws, status_code=400 if error else 200)
 
