@@ -1,12 +1,23 @@
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 
 import pytest
 
 from socialpulse.catalogue import metric_catalogue
 from socialpulse.domain.errors import InvalidInput, NotFound
-from socialpulse.domain.periods import DateRange, Grain, bucket_start, parse_period
+from socialpulse.domain.periods import (
+    DATA_DAYS_AHEAD,
+    EARLIEST,
+    PERIOD_YEARS_AHEAD,
+    DateRange,
+    Grain,
+    bucket_start,
+    implausible_data_date,
+    parse_date,
+    parse_period,
+    resolve_period,
+)
 from socialpulse.domain.query import (
     Breakdown,
     MetricQuery,
@@ -41,6 +52,66 @@ def test_previous_period() -> None:
     assert parse_period("2026-03").previous() == parse_period("2026-02")
     r = DateRange(date(2026, 1, 10), date(2026, 1, 19))
     assert r.previous() == DateRange(date(2025, 12, 31), date(2026, 1, 9))
+
+
+TODAY = date(2026, 11, 27)
+
+
+@pytest.mark.parametrize("text", ["0000-Q1", "9999-Q4", "2003", "2003-12", "2032-01",
+                                  "2003-W01", "2032-Q1", "2003-12-31..2026-01-01",
+                                  "2026-01-01..2032-01-01", "0001-01-01", "20320101"])
+def test_periods_outside_the_plausible_years_are_refused(text: str) -> None:
+    with pytest.raises(InvalidInput, match=r"outside the years 2004-2031"):
+        parse_period(text, today=TODAY)
+
+
+def test_plausible_years_reach_five_years_ahead() -> None:
+    last = TODAY.year + PERIOD_YEARS_AHEAD
+    assert parse_period(f"{last}-Q4", today=TODAY).end == date(last, 12, 31)
+    assert parse_period("2004-01", today=TODAY).start == EARLIEST
+    # without a today (callers that know none) the bound is far but arithmetic stays safe
+    assert parse_period("2999-Q4").end_exclusive == date(3000, 1, 1)
+    with pytest.raises(InvalidInput, match="outside the years 2004-2999"):
+        parse_period("9999-Q4")
+
+
+def test_reversed_ranges_name_both_fields() -> None:
+    with pytest.raises(InvalidInput, match=r"^--from 2026-05-01 is after --to 2026-04-01$"):
+        resolve_period("2026-05-01", "2026-04-01", None, ("--from", "--to", "--period"), TODAY)
+    with pytest.raises(InvalidInput, match="period start 2026-05-01 is after period end"):
+        parse_period("2026-05-01..2026-04-01", today=TODAY)
+
+
+def test_open_ends_stay_within_the_plausible_years() -> None:
+    rng = resolve_period("2026-01-01", None, None, today=TODAY)
+    assert rng == DateRange(date(2026, 1, 1), date(2031, 12, 31))
+    rng = resolve_period(None, "2026-01-31", None, today=TODAY)
+    assert rng is not None and rng.start == EARLIEST
+    assert rng.previous().end == EARLIEST - timedelta(days=1)  # no overflow
+
+
+def test_previous_never_overflows() -> None:
+    with pytest.raises(InvalidInput, match="has no previous period"):
+        DateRange(date(1, 1, 1), date(1, 1, 31)).previous()
+    with pytest.raises(InvalidInput, match="has no previous period"):
+        DateRange(date(1, 1, 5), date(9999, 12, 30)).previous()
+
+
+def test_today_parameters_are_bounded_too() -> None:
+    assert parse_date("2026-11-27", "today", TODAY) == TODAY
+    with pytest.raises(InvalidInput, match=r"^today: '9999-12-31' is outside the years"):
+        parse_date("9999-12-31", "today", TODAY)
+
+
+def test_plausible_data_dates() -> None:
+    """Data may be dated from 2004-01-01 to two days after the import's today."""
+    last = TODAY + timedelta(days=DATA_DAYS_AHEAD)
+    assert implausible_data_date(EARLIEST, TODAY) is None
+    assert implausible_data_date(last, TODAY) is None
+    assert "before 2004-01-01" in (implausible_data_date(EARLIEST - timedelta(days=1), TODAY)
+                                   or "")
+    assert "in the future" in (implausible_data_date(last + timedelta(days=1), TODAY) or "")
+    assert "in the future" in (implausible_data_date(date(9999, 12, 31), TODAY) or "")
 
 
 def test_buckets() -> None:

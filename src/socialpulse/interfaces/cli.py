@@ -486,7 +486,7 @@ def _post_cell(column: str, v: Any) -> str:
 
 
 def _range(from_: str | None, to: str | None, period: str | None) -> DateRange | None:
-    return resolve_period(from_, to, period, ("--from", "--to", "--period"))
+    return resolve_period(from_, to, period, ("--from", "--to", "--period"), date.today())
 
 
 # --- lake ---------------------------------------------------------------------------------

@@ -43,7 +43,7 @@ TodayOpt = Annotated[
 
 
 def _today(text: str | None) -> date:
-    return parse_date(text, "--today") if text else date.today()
+    return parse_date(text, "--today", date.today()) if text else date.today()
 
 
 def _fmt(fmt: str) -> str:

@@ -65,9 +65,9 @@ def generate(
     if not period:
         raise InvalidInput("--period: give the report's period, e.g. --period 2026-Q3 "
                            "(or 2026-09, 2026-W37, 2026-07-01..2026-09-30)")
-    rng = parse_period(period, "--period")
+    rng = parse_period(period, "--period", date.today())
     f = parse_format(fmt)
-    day = parse_date(today, "--today") if today else None
+    day = parse_date(today, "--today", date.today()) if today else None
     app, ws = open_workspace(workspace)
     safe = period.strip().replace("..", "_to_").replace("/", "-")
     out = _check_output(output or Path(f"{ws.slug}-{safe}.{f.value}"))
@@ -163,7 +163,7 @@ def run_due(
     """Deliver every schedule's last complete week or month not delivered yet (idempotent)."""
     from socialpulse.services.report_schedules import ReportSchedules, SmtpConfig
 
-    day = parse_date(today, "--today") if today else date.today()
+    day = parse_date(today, "--today", date.today()) if today else date.today()
     smtp = SmtpConfig.from_env(os.environ)
     app = open_app()
     results = ReportSchedules(app).run_due(day, smtp)

@@ -28,6 +28,7 @@ from socialpulse.adapters.lake import SCHEMAS, Lake, conform, local_dates
 from socialpulse.adapters.store import Store
 from socialpulse.domain.errors import InvalidInput
 from socialpulse.domain.models import NETWORK_LABELS, Network, Workspace
+from socialpulse.domain.periods import implausible_data_date
 
 Progress = Callable[[str, int, int], None]
 PREVIEW_ROWS = 5
@@ -134,6 +135,7 @@ class ImportService:
             raise InvalidInput("no files to import")
         now = now or datetime.now(UTC)
         _check_tz(opts.source_tz)
+        _check_observed(opts.observed_at, now.date())
         ctx = Context(tz=workspace.timezone, today=now.date(), now=now, account=opts.account,
                       year=opts.year, encoding=opts.encoding, source_tz=opts.source_tz,
                       mapping=opts.mapping, limits=opts.limits)
@@ -264,6 +266,15 @@ def _family(fmt: str) -> str:
 
 def _clean(handle: str) -> str:
     return handle.strip().lstrip("@").strip()
+
+
+def _check_observed(at: datetime | date | None, today: date) -> None:
+    """A forced observation time follows the data's plausible range: counts observed in 2099
+    would be hidden from every period."""
+    if at is not None:
+        why = implausible_data_date(at.date() if isinstance(at, datetime) else at, today)
+        if why is not None:
+            raise InvalidInput(f"--observed-at: date out of range: {why}")
 
 
 def _check_tz(tz: str | None) -> None:

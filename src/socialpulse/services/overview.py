@@ -22,7 +22,14 @@ from socialpulse.adapters.store import Store
 from socialpulse.domain.errors import InvalidInput, MissingData
 from socialpulse.domain.formatting import format_change, format_value
 from socialpulse.domain.models import Workspace
-from socialpulse.domain.periods import DateRange, Grain, parse_date, parse_period, trailing
+from socialpulse.domain.periods import (
+    DateRange,
+    Grain,
+    ordered,
+    parse_date,
+    parse_period,
+    trailing,
+)
 from socialpulse.domain.query import Breakdown, Scope, ScopeKind, brand_of
 from socialpulse.services.charts import (
     axis_format,
@@ -180,21 +187,23 @@ class OverviewService:
     ) -> ResolvedPeriod:
         """A preset id (``last90``...), a period (``2026-Q3``, ``A..B``) or ``from``/``to``.
 
-        Without any, the default: the 90 days ending on the last day with data.
+        Without any, the default: the 90 days ending on the last day with data. Dates and
+        periods are checked against the plausible years, seen from today.
         """
         data = self.data_range(workspace)
+        today = date.today()
         text = (period or "").strip()
         if from_ or to:
             if text and text != "custom":
                 raise InvalidInput("period: use either a period or from/to, not both")
             end_default = data.end if data else None
             start_default = data.start if data else None
-            end = parse_date(to, "to") if to else end_default
-            start = parse_date(from_, "from") if from_ else start_default
+            start = parse_date(from_, "from", today) if from_ else start_default
+            end = parse_date(to, "to", today) if to else end_default
             if start is None or end is None:
                 raise InvalidInput("period: give both from and to (the workspace has no data "
                                    "to default to)")
-            return ResolvedPeriod(DateRange(start, end), "custom", data)
+            return ResolvedPeriod(ordered(start, end), "custom", data)
         if not text or text == "custom":
             text = DEFAULT_PRESET
         if text in _PRESET_IDS:
@@ -204,7 +213,7 @@ class OverviewService:
                     f"{workspace.slug!r} has none yet; give explicit dates"
                 )
             return ResolvedPeriod(preset_range(text, data.end), text, data)
-        return ResolvedPeriod(parse_period(text, "period"), "custom", data)
+        return ResolvedPeriod(parse_period(text, "period", today), "custom", data)
 
     def scope(self, workspace: Workspace, chosen: Scope | None = None) -> ViewScope:
         """The accounts a view covers: ``chosen``, by default the own brands (resolved by

@@ -111,9 +111,9 @@ def parse_today(text: str | None) -> date | None:
 
     Lets a demo workspace whose data ends in the past be evaluated as of its last day; one
     parser so every page and endpoint rejects a bad date with the same message (400, naming
-    ``today``).
+    ``today``); within the plausible years, seen from the real date.
     """
-    return parse_date(text, TODAY_PARAM) if text else None
+    return parse_date(text, TODAY_PARAM, date.today()) if text else None
 
 
 def request_today(request: Request) -> date | None:
@@ -211,9 +211,10 @@ def date_range_params(
 ) -> DateRange | None:
     """The period of a request: ``period`` (2026-Q3, 2026-09, A..B) or ``from``/``to``.
 
-    An open side of from/to is unbounded (all data before/after), as in the CLI.
+    An open side of from/to reaches all data before/after (from 2004, up to five years after
+    today: the plausible years), as in the CLI.
     """
-    return resolve_period(from_, to, period)
+    return resolve_period(from_, to, period, today=date.today())
 
 
 def parse_metric_list(text: str | None, variant: str | None = None) -> list[tuple[str, str | None]]:
