@@ -150,10 +150,14 @@ def serve(
         str, typer.Option(help="Address to bind (default: this machine only).")
     ] = DEFAULT_HOST,
     port: Annotated[int, typer.Option(help="Port.")] = DEFAULT_PORT,
+    allowed_host: Annotated[list[str] | None, typer.Option(
+        "--allowed-host", help="Another host name the browser may use to reach the server "
+        "(e.g. the name of a proxy in front of it); repeatable. 127.0.0.1, localhost, [::1] "
+        "and the --host address are always allowed; other Host headers get 400.")] = None,
 ) -> None:
     """Serve the dashboard and the JSON API of an existing data home."""
     a = open_app()
-    _serve(a.settings, host, port)
+    _serve(a.settings.with_hosts(host, *(allowed_host or [])), host, port)
 
 
 def _serve(s: Settings, host: str, port: int) -> None:

@@ -14,6 +14,7 @@ work offline); the schema stays at ``/openapi.json``.
 from __future__ import annotations
 
 import logging
+import secrets
 from collections.abc import Awaitable, Callable
 
 from fastapi import FastAPI, Request, Response
@@ -38,6 +39,7 @@ from .registry import (  # re-exported: the registries feature modules append to
     register_nav,
     register_overview_panel,
 )
+from .security import SecurityMiddleware
 
 __all__ = [
     "NAV",
@@ -67,11 +69,14 @@ ROUTERS: list[APIRouter] = [
 ]
 
 #: Pages load scripts, styles, fonts and data from this server only (nothing from a CDN).
-#: Inline scripts and eval stay allowed: Vega compiles its expressions with Function().
+#: Scripts run only from our static files: no inline scripts, no eval (Vega evaluates its
+#: expressions with vega-interpreter). Styles keep 'unsafe-inline': vega-embed, its tooltip and
+#: htmx insert <style> elements, and Vega's SVG renderer writes style attributes.
 CONTENT_SECURITY_POLICY = (
-    "default-src 'self'; script-src 'self' 'unsafe-inline' 'unsafe-eval'; "
+    "default-src 'self'; script-src 'self'; "
     "style-src 'self' 'unsafe-inline'; img-src 'self' data: blob:; font-src 'self' data:; "
-    "connect-src 'self'; object-src 'none'; base-uri 'self'; frame-ancestors 'self'"
+    "connect-src 'self'; object-src 'none'; base-uri 'self'; form-action 'self'; "
+    "frame-ancestors 'self'"
 )
 
 
@@ -150,6 +155,11 @@ def create_app(settings: Settings) -> FastAPI:
         return error_response(
             request, 500, f"internal error ({type(exc).__name__}); see the server log"
         )
+
+    # inside the headers middleware, so its refusals carry the same security headers; the key
+    # signs CSRF tokens for this process (a restart asks open pages to reload)
+    app.add_middleware(SecurityMiddleware, allowed_hosts=settings.allowed_hosts,
+                       key=secrets.token_bytes(32), on_error=error_response)
 
     @app.middleware("http")
     async def _headers(
