@@ -114,7 +114,7 @@ class Account:
 def find_account(accounts: Sequence[Account], ref: str | int, what: str = "accounts") -> Account:
     """The account a user names by id, handle, or NETWORK:HANDLE when a handle is ambiguous."""
     text = str(ref).strip()
-    if text.isdigit():
+    if text.isascii() and text.isdigit():
         for a in accounts:
             if a.id == int(text):
                 return a

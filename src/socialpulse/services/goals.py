@@ -36,6 +36,7 @@ from socialpulse.domain.models import (
 )
 from socialpulse.domain.periods import DateRange, Grain, parse_date, parse_period, trailing
 from socialpulse.domain.query import Breakdown
+from socialpulse.services.goal_input import check_goal_fields
 from socialpulse.services.metrics import MetricsService
 
 HISTORY_DAYS = 548  # 18 months of weekly history for achievability and the forecast
@@ -71,6 +72,7 @@ class GoalSpec:
         if unknown:
             raise InvalidInput(f"{where}: unknown field {unknown[0]!r}; fields are "
                                f"{', '.join(sorted(known))}")
+        check_goal_fields(data, where)
         spec = cls(**{k: v for k, v in data.items() if v is not None})
         for key in ("target_value", "target_change_pct"):
             v = getattr(spec, key)

@@ -60,7 +60,7 @@ def detect_format(path: Path) -> str:
     if head.startswith("{") or head.startswith("["):
         try:
             obj = json.loads(first_line)
-        except json.JSONDecodeError:
+        except (ValueError, RecursionError):  # malformed, nested too deeply, huge numbers
             obj = None
         if obj is None:
             probe = head

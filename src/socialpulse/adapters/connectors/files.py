@@ -167,6 +167,9 @@ def _json_line(path: Path, no: int, line: str) -> Any:
         return json.loads(line)
     except json.JSONDecodeError as exc:
         raise InvalidInput(f"{path}:{no}: invalid JSON at column {exc.colno} ({exc.msg})") from None
+    except (ValueError, RecursionError):  # nested thousands deep, or a 5,000-digit number
+        raise InvalidInput(f"{path}:{no}: invalid JSON (nested too deeply or a number too "
+                           "long)") from None
 
 
 class JsonlSource:
@@ -263,7 +266,7 @@ def _json_records(path: Path) -> Iterator[tuple[str, Any]]:
     stripped = text.lstrip()
     try:
         doc = json.loads(stripped)
-    except json.JSONDecodeError:
+    except (ValueError, RecursionError):  # not one document: read as JSON Lines below
         doc = None
     if doc is not None:
         if isinstance(doc, list):

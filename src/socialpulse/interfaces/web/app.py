@@ -23,6 +23,7 @@ from fastapi.responses import JSONResponse
 from fastapi.routing import APIRouter
 from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from socialpulse import __version__
 from socialpulse.bootstrap import open_home
@@ -103,6 +104,46 @@ def error_response(request: Request, status: int, message: str) -> Response:
                         media_type="text/plain")
 
 
+def unexpected_response(request: Request, exc: Exception) -> Response:
+    """A bug's answer: 500 with one line naming the exception's type (never a traceback);
+    the details go to the server log (path only: query strings may carry user data)."""
+    log.error("unexpected error on %s %s", request.method, request.url.path, exc_info=exc)
+    return error_response(request, 500,
+                          f"internal error ({type(exc).__name__}); see the server log")
+
+
+class CatchUnexpected:
+    """Answers an unexpected exception of a route with `unexpected_response` and stops it.
+
+    Starlette's catch-all handler (``exception_handler(Exception)``) sends its response and
+    then re-raises, so that servers log the error; uvicorn then closes the connection, and a
+    client's next request on that keep-alive connection failed too. Caught here, inside the
+    other middleware, the 500 is an ordinary response (with the security headers) and the
+    connection stays usable. An exception after the response started is re-raised: there is
+    no way left to answer it."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        started = False
+
+        async def send_tracked(message: Message) -> None:
+            nonlocal started
+            started = started or message["type"] == "http.response.start"
+            await send(message)
+
+        try:
+            await self.app(scope, receive, send_tracked)
+        except Exception as exc:
+            if started:
+                raise
+            await unexpected_response(Request(scope), exc)(scope, receive, send)
+
+
 def _validation_message(exc: RequestValidationError) -> str:
     """One line naming the field: ``query parameter 'from': Field required``."""
     parts = []
@@ -111,7 +152,8 @@ def _validation_message(exc: RequestValidationError) -> str:
         where = {"query": "query parameter", "path": "path parameter", "body": "body field",
                  "header": "header", "cookie": "cookie"}.get(loc[0], loc[0]) if loc else "input"
         name = ".".join(loc[1:]) or "(body)"
-        parts.append(f"{where} {name!r}: {err.get('msg', 'invalid value')}")
+        msg = str(err.get("msg", "invalid value")).removeprefix("Value error, ")
+        parts.append(f"{where} {name!r}: {msg}")
     return "; ".join(parts) or "invalid request"
 
 
@@ -148,13 +190,11 @@ def create_app(settings: Settings) -> FastAPI:
             resp.headers[k] = v
         return resp
 
-    @app.exception_handler(Exception)
+    @app.exception_handler(Exception)  # errors of the middleware themselves
     async def _unexpected(request: Request, exc: Exception) -> Response:
-        # full details go to the server log (path only: query strings may carry user data)
-        log.error("unexpected error on %s %s", request.method, request.url.path, exc_info=exc)
-        return error_response(
-            request, 500, f"internal error ({type(exc).__name__}); see the server log"
-        )
+        return unexpected_response(request, exc)
+
+    app.add_middleware(CatchUnexpected)  # first added: innermost, around the routes
 
     # inside the headers middleware, so its refusals carry the same security headers; the key
     # signs CSRF tokens for this process (a restart asks open pages to reload)

@@ -11,14 +11,16 @@ only passes its own variables.
 from __future__ import annotations
 
 import json
+import re
 from datetime import date
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any
 from urllib.parse import urlencode
 
 from fastapi import Request
 from fastapi.responses import HTMLResponse, RedirectResponse
 from jinja2 import Environment, FileSystemLoader
+from pydantic import BeforeValidator
 
 from socialpulse import __version__
 from socialpulse.bootstrap import App
@@ -150,20 +152,116 @@ def body_fields(body: dict[str, Any], fields: dict[str, str]) -> dict[str, Any]:
     return out
 
 
-async def json_body(request: Request) -> dict[str, Any]:
-    """The request body as a JSON object (empty body: ``{}``).
+#: Largest JSON body an endpoint reads (goal, OKR and listening bodies are a few kB).
+MAX_JSON_BYTES = 1024 * 1024
+#: Deepest nesting of arrays and objects a JSON body may have: Python's parser recurses once
+#: per level, so a body nested 100,000 deep would otherwise end in a RecursionError (a 500).
+MAX_JSON_DEPTH = 32
+_JSON_STRING = re.compile(rb'"(?:[^"\\]|\\.)*"')
+_JSON_BRACKET = re.compile(rb"[\[\]{}]")
 
-    Malformed JSON or a non-object is InvalidInput (400 naming ``body``), never FastAPI's 422,
-    so every JSON endpoint answers bad input the same way.
+
+def json_depth(data: bytes) -> int:
+    """How deeply arrays and objects nest in a JSON text, counted without parsing it (strings
+    are skipped, so brackets inside them do not count)."""
+    depth = deepest = 0
+    for m in _JSON_BRACKET.finditer(_JSON_STRING.sub(b'""', data)):
+        if m[0] in b"[{":
+            depth += 1
+            deepest = max(deepest, depth)
+        else:
+            depth -= 1
+    return deepest
+
+
+def _no_constant(name: str) -> Any:
+    raise InvalidInput(f"body: {name} is not a JSON number; send a finite number")
+
+
+def parse_json_object(data: bytes) -> dict[str, Any]:
+    """A JSON body as an object, bounded in size and depth (empty body: ``{}``).
+
+    Every failure is one line naming ``body`` (400): malformed JSON, non-UTF-8 bytes, NaN or
+    Infinity, numbers too long to convert, nesting deeper than `MAX_JSON_DEPTH`, a body larger
+    than `MAX_JSON_BYTES`, a value that is not an object."""
+    if len(data) > MAX_JSON_BYTES:
+        raise InvalidInput(f"body: larger than {MAX_JSON_BYTES // 1024} kB")
+    if json_depth(data) > MAX_JSON_DEPTH:
+        raise InvalidInput(f"body: nested more than {MAX_JSON_DEPTH} levels deep")
+    try:
+        value = json.loads(data or b"{}", parse_constant=_no_constant)
+    except UnicodeDecodeError:
+        raise InvalidInput("body: not UTF-8 text; send JSON encoded as UTF-8") from None
+    except json.JSONDecodeError as exc:
+        raise InvalidInput(f"body: not valid JSON ({exc})") from None
+    except (ValueError, RecursionError) as exc:  # e.g. an integer of 5,000 digits
+        raise InvalidInput(f"body: not valid JSON ({str(exc).splitlines()[0][:120]})") from None
+    if not isinstance(value, dict):
+        raise InvalidInput("body: must be a JSON object")
+    return value
+
+
+async def json_body(request: Request) -> dict[str, Any]:
+    """The request body as a JSON object (see `parse_json_object`).
+
+    Malformed JSON or a non-object is InvalidInput (400 naming ``body``), never FastAPI's 422
+    nor a 500, so every JSON endpoint answers bad input the same way.
     """
     require_json(request.headers)
+    declared = request.headers.get("content-length", "")
+    if declared.isascii() and declared.isdigit() and int(declared) > MAX_JSON_BYTES:
+        raise InvalidInput(f"body: larger than {MAX_JSON_BYTES // 1024} kB")
+    return parse_json_object(await request.body())
+
+
+#: Largest id a database row can have (SQLite and PostgreSQL store ids as 64-bit integers).
+MAX_ID = 2**63 - 1
+
+
+def row_id(value: object) -> int:
+    """An id as a path or query parameter gives it: ASCII digits within the 64-bit range.
+
+    ``int()`` alone takes "¹" or "٣" (Unicode digits), and ids beyond what the database can
+    compare then fail deep inside the store as 500s. Raises ValueError (FastAPI turns it into
+    a 400 naming the path parameter); `parse_id` is the same rule for query parameters."""
+    if isinstance(value, int) and not isinstance(value, bool):
+        number = value
+    elif isinstance(value, str) and value.strip().isascii() and value.strip().isdigit():
+        number = int(value.strip())
+    else:
+        raise ValueError(f"{str(value)[:40]!r} is not an id (a whole number)")
+    if not 0 <= number <= MAX_ID:
+        raise ValueError(f"{str(value)[:40]} is not an id (ids are whole numbers from 0 to "
+                         f"{MAX_ID})")
+    return number
+
+
+def parse_id(value: object, field: str) -> int:
+    """`row_id` for a query or form field: a bad id is a one-line 400 naming ``field``."""
     try:
-        data = json.loads(await request.body() or b"{}")
-    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
-        raise InvalidInput(f"body: not valid JSON ({exc})") from None
-    if not isinstance(data, dict):
-        raise InvalidInput("body: must be a JSON object")
-    return data
+        return row_id(value)
+    except ValueError as exc:
+        raise InvalidInput(f"{field}: {exc}") from None
+
+
+#: A path parameter holding a row id, checked by `row_id` before the route runs (the OpenAPI
+#: schema still says integer). Every route with an id in its path uses it.
+RowId = Annotated[int, BeforeValidator(row_id)]
+
+
+def safe_filename(name: str | None, field: str, default: str = "upload") -> str:
+    """A file name a client sends (``?filename=``, an upload's name) as a plain name: no
+    folders, no ``..``, no control characters, at most 200 characters. Anything else is a
+    one-line 400 naming the field, never a path the server would write outside its temporary
+    folder (or an IsADirectoryError)."""
+    text = (name or "").strip()
+    if not text:
+        return default
+    if ("/" in text or "\\" in text or text in (".", "..") or text.startswith("..")
+            or any(ord(c) < 32 or ord(c) == 127 for c in text) or len(text) > 200):
+        raise InvalidInput(f"{field}: {text[:60]!r} is not a plain file name (no folders, "
+                           "no '..', at most 200 characters)")
+    return text
 
 
 def base_context(request: Request, workspace: Workspace | None) -> dict[str, Any]:

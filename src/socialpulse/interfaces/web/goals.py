@@ -23,6 +23,7 @@ from socialpulse.services.goal_input import parse_key_result
 from socialpulse.services.goals import GoalSpec, Tracking
 
 from .common import (
+    RowId,
     api_workspace,
     json_body,
     page_url,
@@ -78,7 +79,7 @@ async def api_create_goal(request: Request, slug: str) -> JSONResponse:
 
 
 @router.get("/api/workspaces/{slug}/goals/{goal_id}", tags=["goals"])
-def api_goal(request: Request, slug: str, goal_id: int) -> dict[str, Any]:
+def api_goal(request: Request, slug: str, goal_id: RowId) -> dict[str, Any]:
     """One goal with SMART checks, milestones, check-ins and status history."""
     ws = api_workspace(request, slug)
     return sp(request).goals.track(ws, goal_id, request_today(request)).as_dict()
@@ -86,7 +87,7 @@ def api_goal(request: Request, slug: str, goal_id: int) -> dict[str, Any]:
 
 @router.post("/api/workspaces/{slug}/goals/{goal_id}/checkins", tags=["goals"],
              status_code=201)
-async def api_check_in(request: Request, slug: str, goal_id: int) -> JSONResponse:
+async def api_check_in(request: Request, slug: str, goal_id: RowId) -> JSONResponse:
     """Check in: ``{comment, author?}``; the measured value and status are recorded."""
     body = await json_body(request)
     t = sp(request).goals.check_in(api_workspace(request, slug), goal_id,
@@ -96,7 +97,7 @@ async def api_check_in(request: Request, slug: str, goal_id: int) -> JSONRespons
 
 
 @router.patch("/api/workspaces/{slug}/goals/{goal_id}", tags=["goals"])
-async def api_revise(request: Request, slug: str, goal_id: int) -> dict[str, Any]:
+async def api_revise(request: Request, slug: str, goal_id: RowId) -> dict[str, Any]:
     """Revise a goal: ``{target_value? | target_change_pct?, deadline?, milestones?, title?,
     objective?, owner?, reason?, author?}``. The change is logged as a check-in."""
     body = await json_body(request)
@@ -106,7 +107,7 @@ async def api_revise(request: Request, slug: str, goal_id: int) -> dict[str, Any
 
 
 @router.post("/api/workspaces/{slug}/goals/{goal_id}/archive", tags=["goals"])
-def api_archive(request: Request, slug: str, goal_id: int) -> dict[str, Any]:
+def api_archive(request: Request, slug: str, goal_id: RowId) -> dict[str, Any]:
     sp(request).goals.archive(api_workspace(request, slug), goal_id)
     return {"id": goal_id, "archived": True}
 
@@ -132,13 +133,13 @@ async def api_create_okr(request: Request, slug: str) -> JSONResponse:
 
 
 @router.get("/api/workspaces/{slug}/okrs/{objective_id}", tags=["okrs"])
-def api_okr(request: Request, slug: str, objective_id: int) -> dict[str, Any]:
+def api_okr(request: Request, slug: str, objective_id: RowId) -> dict[str, Any]:
     ws = api_workspace(request, slug)
     return sp(request).goals.okr(ws, objective_id, request_today(request))
 
 
 @router.post("/api/workspaces/{slug}/okrs/{objective_id}/grades", tags=["okrs"])
-async def api_grade(request: Request, slug: str, objective_id: int) -> dict[str, Any]:
+async def api_grade(request: Request, slug: str, objective_id: RowId) -> dict[str, Any]:
     """Grade a milestone key result: ``{key_result: 1-5, grade: 0.0-1.0, comment?}``."""
     body = await json_body(request)
     kr, grade = body.get("key_result"), body.get("grade")
@@ -237,7 +238,7 @@ async def goals_new(request: Request) -> Response:
 
 
 @router.get("/goals/{goal_id}", response_class=HTMLResponse, include_in_schema=False)
-def goal_page(request: Request, goal_id: int) -> HTMLResponse:
+def goal_page(request: Request, goal_id: RowId) -> HTMLResponse:
     """A goal: actual series, target line, projection band, milestones, SMART, check-ins."""
     app, ws, today = _page(request)
     t = app.goals.track(ws, goal_id, today)
@@ -245,7 +246,7 @@ def goal_page(request: Request, goal_id: int) -> HTMLResponse:
 
 
 @router.post("/goals/{goal_id}/checkin", include_in_schema=False)
-async def goal_check_in(request: Request, goal_id: int) -> Response:
+async def goal_check_in(request: Request, goal_id: RowId) -> Response:
     app, ws, today = _page(request)
     form = await request.form()
     app.goals.check_in(ws, goal_id, str(form.get("comment") or ""), str(form.get("author") or ""),
@@ -264,7 +265,7 @@ def _number(form: Any, key: str, label: str) -> float | None:
 
 
 @router.post("/goals/{goal_id}/revise", include_in_schema=False)
-async def goal_revise(request: Request, goal_id: int) -> Response:
+async def goal_revise(request: Request, goal_id: RowId) -> Response:
     """The goal page's Revise form: only the fields filled in change."""
     app, ws, today = _page(request)
     form = await request.form()
@@ -286,7 +287,7 @@ async def goal_revise(request: Request, goal_id: int) -> Response:
 
 
 @router.post("/goals/{goal_id}/archive", include_in_schema=False)
-def goal_archive(request: Request, goal_id: int) -> Response:
+def goal_archive(request: Request, goal_id: RowId) -> Response:
     app, ws, today = _page(request)
     app.goals.archive(ws, goal_id)
     return redirect_to("/goals", ws, today=today_text(today))
@@ -319,7 +320,7 @@ async def okrs_new(request: Request) -> Response:
 
 
 @router.get("/okrs/{objective_id}", response_class=HTMLResponse, include_in_schema=False)
-def okr_page(request: Request, objective_id: int) -> HTMLResponse:
+def okr_page(request: Request, objective_id: RowId) -> HTMLResponse:
     app, ws, today = _page(request)
     return render(request, "okr.html", {
         "title": "OKR", "o": app.goals.okr(ws, objective_id, today), **_common(today),
@@ -327,7 +328,7 @@ def okr_page(request: Request, objective_id: int) -> HTMLResponse:
 
 
 @router.post("/okrs/{objective_id}/grade", include_in_schema=False)
-async def okr_grade(request: Request, objective_id: int) -> Response:
+async def okr_grade(request: Request, objective_id: RowId) -> Response:
     app, ws, today = _page(request)
     form = await request.form()
     try:

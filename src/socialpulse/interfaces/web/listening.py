@@ -23,6 +23,7 @@ from socialpulse.domain.periods import DateRange
 from socialpulse.services.charts import chart_spec
 
 from .common import (
+    RowId,
     api_workspace,
     date_range_params,
     json_body,
@@ -30,6 +31,7 @@ from .common import (
     page_workspace,
     redirect_to,
     render,
+    safe_filename,
     sp,
 )
 from .registry import NavItem, OverviewPanel, register_nav, register_overview_panel
@@ -46,7 +48,7 @@ def _period(app: App, ws: Workspace, q: dict[str, str], days: int = 90) -> DateR
     if rng is None:
         d = q.get("days")
         if d:
-            if not d.isdigit() or not 1 <= int(d) <= 3660:
+            if not (d.isascii() and d.isdigit()) or not 1 <= int(d) <= 3660:
                 raise InvalidInput("days: a whole number of days from 1 to 3660")
             days = int(d)
         return app.listening.default_period(ws, days)
@@ -143,7 +145,7 @@ async def api_ingest(request: Request, slug: str) -> dict[str, Any]:
         raise InvalidInput(f"body: larger than {MAX_UPLOAD_BYTES // (1024 * 1024)} MB")
     from socialpulse.adapters.connectors import open_source
 
-    name = Path(q.get("filename") or "upload").name or "upload"
+    name = safe_filename(q.get("filename"), "filename")
     suffix = ".csv" if q.get("format") == "csv" or name.lower().endswith(".csv") else ".json"
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / (name if "." in name else name + suffix)
@@ -238,7 +240,7 @@ def api_alerts(request: Request, slug: str) -> list[dict[str, Any]]:
 
 @router.post("/api/workspaces/{slug}/listening/alerts/{alert_id}/acknowledge",
              tags=["listening"])
-def api_ack(request: Request, slug: str, alert_id: int) -> dict[str, Any]:
+def api_ack(request: Request, slug: str, alert_id: RowId) -> dict[str, Any]:
     """Mark an alert as acknowledged (it stays listed, no longer open)."""
     sp(request).listening.acknowledge(api_workspace(request, slug), alert_id)
     return {"id": alert_id, "status": "acknowledged"}
@@ -347,7 +349,7 @@ async def listening_correct(request: Request) -> Response:
 
 
 @router.post("/listening/alerts/{alert_id}/acknowledge", include_in_schema=False)
-def listening_ack(request: Request, alert_id: int) -> Response:
+def listening_ack(request: Request, alert_id: RowId) -> Response:
     ws = page_workspace(request)
     sp(request).listening.acknowledge(ws, alert_id)
     return redirect_to(page_url("/listening", ws) + "#alerts")

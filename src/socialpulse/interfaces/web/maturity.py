@@ -33,7 +33,15 @@ from socialpulse.services.funnel import STAGES as FUNNEL_STAGES
 from socialpulse.services.funnel import FunnelService
 from socialpulse.services.overview import PRESETS
 
-from .common import api_workspace, page_url, page_workspace, redirect_to, render, sp
+from .common import (
+    api_workspace,
+    page_url,
+    page_workspace,
+    parse_id,
+    redirect_to,
+    render,
+    sp,
+)
 from .registry import NavItem, OverviewPanel, register_nav, register_overview_panel
 from .security import CSRF_FIELD
 
@@ -138,9 +146,7 @@ def audit_page(request: Request) -> HTMLResponse:
     ctx: dict[str, Any] = {"title": "Audit", "runs": runs, "presets": PRESETS, "saved": None}
     run_id = q.get("run")
     if run_id:
-        if not run_id.isdigit():
-            raise InvalidInput(f"run: {run_id!r} is not an audit run id")
-        chosen = next((r for r in runs if r.id == int(run_id)), None)
+        chosen = next((r for r in runs if r.id == parse_id(run_id, "run")), None)
         if chosen is None:
             raise InvalidInput(f"run: audit run {run_id} not found in workspace {ws.slug!r}")
         report = chosen.report
@@ -214,7 +220,7 @@ async def maturity_profile(request: Request) -> RedirectResponse:
 
 def _step(request: Request, n_steps: int) -> int:
     raw = request.query_params.get("step") or "1"
-    if not raw.isdigit() or not 1 <= int(raw) <= n_steps:
+    if not (raw.isascii() and raw.isdigit()) or not 1 <= int(raw) <= n_steps:
         raise InvalidInput(f"step: {raw!r} must be 1 to {n_steps}")
     return int(raw)
 
@@ -307,10 +313,8 @@ def maturity_results(request: Request) -> HTMLResponse:
     app = sp(request)
     ws = page_workspace(request)
     raw = request.query_params.get("id")
-    if raw is not None and not raw.isdigit():
-        raise InvalidInput(f"id: {raw!r} is not an assessment id")
     svc = app.maturity
-    result = svc.result(ws, int(raw) if raw else None)
+    result = svc.result(ws, parse_id(raw, "id") if raw else None)
     data = result.as_dict(svc.questionnaire)
     series = [("Your organisation", result.scores.by_dimension())]
     pack = next((b for b in data["benchmarks"] if b.get("source") == "pack"), None)
@@ -536,9 +540,7 @@ def api_result(request: Request, slug: str, assessment: str) -> dict[str, Any]:
     evidence, benchmarks and recommendations."""
     app = sp(request)
     ws = api_workspace(request, slug)
-    if assessment != "latest" and not assessment.isdigit():
-        raise InvalidInput(f"assessment: {assessment!r} must be an id or 'latest'")
-    aid = None if assessment == "latest" else int(assessment)
+    aid = None if assessment == "latest" else parse_id(assessment, "assessment")
     return app.maturity.result(ws, aid).as_dict(app.maturity.questionnaire)
 
 

@@ -16,7 +16,7 @@ from fastapi.responses import HTMLResponse, Response
 from socialpulse.domain.errors import SocialPulseError
 from socialpulse.domain.models import NETWORK_LABELS, Function, Workspace
 
-from .common import page_workspace, redirect_to, render, sp
+from .common import RowId, page_workspace, redirect_to, render, sp
 from .registry import NavItem, register_nav
 
 router = APIRouter()
@@ -48,7 +48,7 @@ def workspace_page(request: Request) -> HTMLResponse:
     if q.get("saved"):
         # the counts come back as numbers only: no text of the query string reaches the page
         rows = {k[5:].replace("_", " "): int(v) for k, v in q.items()
-                if k.startswith("rows_") and v.isdigit()}
+                if k.startswith("rows_") and v.isascii() and v.isdigit()}
         message = "Saved." + (f" Local days re-derived in {ws.timezone}: "
                               + ", ".join(f"{n:,} {k}" for k, n in rows.items()) + "."
                               if rows else "")
@@ -84,7 +84,7 @@ async def workspace_settings(request: Request) -> Response:
 
 
 @router.post("/workspace/accounts/{account_id}", include_in_schema=False)
-async def account_settings(request: Request, account_id: int) -> Response:
+async def account_settings(request: Request, account_id: RowId) -> Response:
     """One account row's form: function, brand and whether the brand is a competitor."""
     ws = page_workspace(request)
     form = await request.form()
