@@ -34,7 +34,7 @@ def run(home: Path | None, until: date, horizons: Sequence[int], window_days: in
     if home is None:
         home = Path(tempfile.mkdtemp(prefix="socialpulse-backtest-"))
         app = open_home(Settings(home=home), create=True)
-        load_demo(app.store, app.lake, until)
+        load_demo(app, until)
     else:
         app = open_home(Settings(home=home))
     try:

@@ -32,7 +32,7 @@ def demo_home_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A demo home built once per session; tests copy it (see `demo_app`)."""
     home = tmp_path_factory.mktemp("demo-template")
     app = open_home(Settings(home=home), create=True)
-    load_demo(app.store, app.lake, DEMO_UNTIL)
+    load_demo(app, DEMO_UNTIL)
     app.store.dispose()
     return home
 

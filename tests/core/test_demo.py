@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
+
+import pytest
+from fastapi.testclient import TestClient
 
 from socialpulse.bootstrap import App
 from socialpulse.domain.periods import DateRange
 from socialpulse.domain.query import parse_breakdown
-from socialpulse.services import demo_data
+from socialpulse.services import demo_data, demo_goals, demo_mentions
 from socialpulse.services.demo import load_demo
+from socialpulse.services.report_schedules import ReportSchedules
 from tests.conftest import DEMO_UNTIL
 
 
@@ -66,8 +70,75 @@ def test_weekly_seasonality_viral_post_and_bad_week(demo_app_ro: App) -> None:
 def test_rerunning_demo_rebuilds_the_same_numbers(demo_app: App) -> None:
     ws = demo_app.workspace("demo")
     before = demo_app.metrics.compute(ws, [("engagements", None), ("followers", None)])
-    load_demo(demo_app.store, demo_app.lake, DEMO_UNTIL)
+    summary = load_demo(demo_app, DEMO_UNTIL)
     ws2 = demo_app.workspace("demo")
     after = demo_app.metrics.compute(ws2, [("engagements", None), ("followers", None)])
     assert after.rows == before.rows
     assert len(demo_app.store.workspaces()) == 1
+    # the summary line names what a first start will find, from what was really loaded
+    assert summary.line.startswith("demo workspace 'demo' loaded: 14 accounts, ")
+    assert (f"{summary.mentions:,} mentions with {summary.alerts} listening alerts, 4 goals, "
+            "1 OKR, a completed maturity assessment and 1 scheduled report") in summary.line
+    assert len(demo_app.goals.list(ws2)) == summary.story.goals == 4
+    assert summary.alerts == len(demo_app.listening.alerts(ws2))
+
+
+def test_demo_goals_have_the_statuses_the_tracker_computes(demo_app_ro: App) -> None:
+    ws = demo_app_ro.workspace("demo")
+    board = {t.goal.template_id: t for t in demo_app_ro.goals.list(ws, DEMO_UNTIL)}
+    status = {tid: t.status.value for tid, t in board.items()}
+    assert status == {"recruiting:followers": "on_track", "brand_awareness:reach": "at_risk",
+                      "brand_awareness:impressions": "missed",
+                      "community_engagement:engagement_rate": "at_risk"}  # the OKR's KR1
+    # set in the past through the same service as a user's goal: their baselines are the
+    # window ending on their start day, and they have moved since
+    for ago, _, spec in demo_goals.GOALS:
+        t = board[spec.template]
+        assert t.goal.start_date == DEMO_UNTIL - timedelta(days=ago)
+        assert t.goal.baseline.end == t.goal.start_date
+        assert t.progress is not None and t.progress != 0
+    okr = demo_app_ro.goals.okrs(ws, DEMO_UNTIL)[0]
+    assert okr["title"] == demo_goals.OKR_TITLE
+    assert [k["grade_text"] for k in okr["key_results"]][1:] == ["0.6", "ungraded"]
+    assert okr["key_results"][2]["colour"] == "grey"
+    assert okr["coverage"] == "2 of 3 key results graded"
+    graded = [k["grade"] for k in okr["key_results"] if k["grade"] is not None]
+    assert okr["grade"] == pytest.approx(sum(graded) / 2)
+
+
+def test_demo_has_a_recent_alert_an_assessment_and_a_schedule(demo_app_ro: App) -> None:
+    ws = demo_app_ro.workspace("demo")
+    default = demo_app_ro.overview.resolve_period(ws).range
+    press = DEMO_UNTIL - timedelta(days=demo_mentions.PRESS_DAYS_AGO)
+    recent = [a for a in demo_app_ro.listening.alerts(ws, default)]
+    assert [(a.brand, a.kind, a.start) for a in recent] == [("Acme Outdoor", "volume", press)]
+    assert any("Repair Days" in m.text for m in recent[0].mentions)
+    done = [a for a in demo_app_ro.maturity.assessments(ws) if a.status == "complete"]
+    assert len(done) == 1 and done[0].scores
+    schedules = ReportSchedules(demo_app_ro).schedules(ws)
+    assert [(s.cadence, s.format) for s in schedules] == [("monthly", "pdf")]
+
+
+def test_no_page_of_the_demo_is_empty(client: TestClient) -> None:
+    day = f"workspace=demo&today={DEMO_UNTIL.isoformat()}"
+    overview = client.get("/?workspace=demo").text
+    # the Overview's goals panel reads the real clock: it is there, whatever the date
+    assert 'data-panel="goals_at_risk"' in overview and "All goals" in overview
+    assert 'data-panel="listening-alert"' in overview and "mention volume spike" in overview
+    goals = client.get(f"/goals?{day}").text
+    assert goals.count("<tr data-goal=") == 4
+    for word, tone in (("on track", "green"), ("at risk", "yellow"), ("missed", "red")):
+        assert f'class="badge badge-{tone}" data-status="{word.replace(" ", "_")}"' in goals
+    okrs = client.get(f"/okrs?{day}").text
+    assert demo_goals.OKR_TITLE.replace("'", "&#39;") in okrs
+    assert 'class="grade grade-grey">ungraded</span> Crisis playbook' in okrs
+    detail = client.get(f"/okrs/1?{day}").text
+    shown = [t.split(">")[-1] for t in (okrs, detail) for t in [
+        t[t.index("data-objective-grade>"):t.index("</span>", t.index("data-objective-grade>"))]]]
+    assert shown[0] == shown[1] and "2 of 3 key results graded" in detail
+    maturity = client.get("/maturity?workspace=demo").text
+    assert "complete" in maturity and "No assessment yet" not in maturity
+    listening = client.get("/listening?workspace=demo").text
+    assert 'data-alert-kind="volume"' in listening and "Repair Days" in listening
+    reports = client.get("/reports?workspace=demo").text
+    assert "No scheduled reports yet" not in reports and "<td>monthly</td>" in reports

@@ -162,7 +162,7 @@ def test_demo_metrics_identical_with_postgresql_app_state(
 ) -> None:
     app = open_home(Settings(home=tmp_path / "pg-home", database_url=pg_url), create=True)
     assert app.store.engine.dialect.name == "postgresql"
-    load_demo(app.store, app.lake, DEMO_UNTIL)
+    load_demo(app, DEMO_UNTIL)
     reqs = [("engagement_rate", None), ("followers", None), ("audience_growth_rate", None)]
     ours = app.metrics.compute(app.workspace("demo"), reqs)
     ref = demo_app_ro.metrics.compute(demo_app_ro.workspace("demo"), reqs)

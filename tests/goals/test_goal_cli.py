@@ -47,7 +47,11 @@ def test_add_from_template_show_json_check_in_and_archive(home, capsys):
                 "reason"):
         assert key in d
     assert d["forecast"]["lower"] <= d["forecast"]["value"] <= d["forecast"]["upper"]
+    # a new goal starts at 0: its baseline is the window current is measured over, today
+    assert d["progress"] == 0 and d["baseline"]["period"] == d["current"]["window"]
     code, out, _ = run(home, capsys, "goals", "show", gid, *TODAY)
+    assert (f"the sum of post impressions over {d['baseline']['period']}, Acme Outdoor on "
+            in out) and "MetricsService" not in out
     assert "SMART" in out and any(f"A {lvl}" in out for lvl in ("pass", "warn", "fail"))
     assert "forecast" in out and "backtest MAPE" in out
     code, out, _ = run(home, capsys, "goals", "check-in", gid, "-m", "Launched the series",
@@ -106,10 +110,16 @@ def test_okr_add_grade_show(home, capsys):
     assert code == 0, err
     okr = json.loads(out)
     assert [k["kind"] for k in okr["key_results"]] == ["metric", "metric", "milestone"]
+    # not graded yet: unknown, not a red 0.0, and left out of the objective's grade
+    assert okr["key_results"][2]["grade"] is None and okr["coverage"] == (
+        "2 of 3 key results graded")
     oid = str(okr["id"])
+    code, out, _ = run(home, capsys, "okrs", "show", oid, *TODAY)
+    assert "KR3 ungraded grey   Buyer personas updated" in out
     code, out, _ = run(home, capsys, "okrs", "grade", oid, "--kr", "3", "--grade", "0.8",
                        "-m", "drafts done", *TODAY)
-    assert code == 0 and "KR3 0.80 green" in out and "committed: expected 1.0" in out
+    assert code == 0 and "KR3 0.8      green" in out and "committed: expected 1.0" in out
+    assert "(3 of 3 key results graded)" in out
     code, out, _ = run(home, capsys, "okrs", "list", *TODAY)
     assert "Hikers talk with us" in out
     code, _, err = run(home, capsys, "okrs", "grade", oid, "--kr", "3", "--grade", "1.5",

@@ -120,18 +120,42 @@ def test_status_rules_name_their_reason():
     assert pace.status is g.Status.OFF_TRACK and "50% expected" in pace.reason
 
 
-@given(st.lists(st.floats(0, 1), min_size=1, max_size=5))
-def test_grades_are_bounded_and_the_objective_is_their_mean(grades):
-    o = g.objective_grade(grades)
-    assert 0.0 <= o <= 1.0
-    assert o == pytest.approx(sum(grades) / len(grades))
+@given(st.lists(st.one_of(st.none(), st.floats(0, 1)), min_size=1, max_size=5),
+       st.sampled_from(g.OKR_KINDS))
+def test_the_objective_grade_is_the_mean_of_the_graded_key_results(grades, kind):
+    o = g.objective_grade(grades, kind)
+    graded = [x for x in grades if x is not None]
+    assert (o.graded, o.total) == (len(graded), len(grades))
+    assert o.coverage == f"{len(graded)} of {len(grades)} key results graded"
+    if not graded:
+        assert o.grade is None and o.text == "ungraded" and o.colour == "grey"
+        assert o.success is None
+        return
+    assert o.grade is not None and 0.0 <= o.grade <= 1.0
+    assert o.grade == pytest.approx(sum(graded) / len(graded))
+    # the words, the colour and the verdict read the same shown number
+    assert o.text == f"{g.shown_grade(o.grade):.1f}" and o.colour == g.grade_colour(o.grade)
+    assert o.success == (float(o.text) >= (1.0 if kind == "committed" else 0.7))
+    assert f"graded {o.text} ({o.coverage})" in o.verdict
 
 
 @given(st.floats(min_value=-10, max_value=10, allow_nan=False))
 def test_metric_grade_is_clipped_progress(p):
     gr = g.grade_from_progress(p)
-    assert 0.0 <= gr <= 1.0
+    assert gr is not None and 0.0 <= gr <= 1.0
     assert gr == min(max(p, 0.0), 1.0)
+    assert g.grade_from_progress(None) is None  # no data yet: ungraded, not 0
+
+
+def test_every_status_has_one_tone_that_agrees_with_its_word():
+    assert set(g.STATUS_TONE) == set(g.Status)
+    good = {g.Status.ACHIEVED, g.Status.ON_TRACK}
+    for status, tone in g.STATUS_TONE.items():
+        d = g.status_display(status)
+        assert d == {"status": status.value, "status_label": status.value.replace("_", " "),
+                     "tone": tone}
+        assert (tone == "green") == (status in good)
+    assert g.STATUS_TONE[g.Status.AT_RISK] == "yellow"
 
 
 @given(st.floats(0, 1))
@@ -148,9 +172,9 @@ def test_colour_band_edges(grade, colour):
 
 
 def test_committed_and_aspirational_expectations():
-    assert g.okr_verdict(0.7, "aspirational")[0] is True
-    assert g.okr_verdict(0.7, "committed")[0] is False
-    assert g.okr_verdict(1.0, "committed")[0] is True
+    assert g.objective_grade([0.7], "aspirational").success is True
+    assert g.objective_grade([0.7], "committed").success is False
+    assert g.objective_grade([1.0, None], "committed").success is True
     with pytest.raises(InvalidInput):
         g.check_grade(1.2)
     with pytest.raises(InvalidInput, match="3 to 5"):

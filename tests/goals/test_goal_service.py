@@ -51,13 +51,17 @@ def test_goal_from_template_in_one_call_tracks_and_explains_itself(goals_app: Ap
     own_li = {a.id for a in goals_app.store.accounts(ws.id)
               if a.is_own and a.network.value == "linkedin"}
     assert set(d["scope"]["account_ids"]) == own_li and len(own_li) == 2
-    # baseline: the previous quarter, computed by the metrics service and stored with how
-    assert d["baseline"]["period"] == "2026-07-01..2026-09-30"
+    # baseline: the goal's window (as long as the previous quarter, 92 days) ending today,
+    # computed by the metrics service and stored with how, in words
+    assert d["baseline"]["period"] == "2026-08-01..2026-10-31" == d["current"]["window"]
     direct = goals_app.metrics.compute(ws, [("followers", None)],
-                                       period=DateRange(date(2026, 7, 1), date(2026, 9, 30)),
+                                       period=DateRange(date(2026, 8, 1), date(2026, 10, 31)),
                                        account_ids=sorted(own_li))
     assert d["baseline"]["value"] == pytest.approx(direct.rows[0]["followers"])
     assert d["baseline"]["how"]["formula"] == "followers"
+    assert d["baseline"]["in_words"] == ("followers at the window's end over "
+                                         f"2026-08-01..2026-10-31, {d['scope']['label']}")
+    assert d["progress"] == 0
     assert d["target"]["value"] == pytest.approx(d["baseline"]["value"] * 1.05)
     assert d["deadline"] == "2026-12-31"
     # progress is (current - baseline) / (target - baseline)
@@ -123,14 +127,16 @@ def test_bad_input_says_what_to_change(goals_app: App):
 def test_campaign_scope_counts_only_the_campaigns_posts(goals_app: App):
     ws = goals_app.workspace("demo")
     period = DateRange(date(2026, 9, 16), date(2026, 10, 6))
-    all_posts = goals_app.metrics.compute(ws, [("posts", None)], period=period).rows[0]["posts"]
-    tagged = goals_app.metrics.compute(ws, [("posts", None)], period=period,
+    wider = DateRange(date(2026, 9, 1), period.end)  # the campaign and the days before it
+    all_posts = goals_app.metrics.compute(ws, [("posts", None)], period=wider).rows[0]["posts"]
+    tagged = goals_app.metrics.compute(ws, [("posts", None)], period=wider,
                                        campaign="repair-days").rows[0]["posts"]
     assert 0 < tagged < all_posts
     t = goals_app.goals.create_from_template(
-        ws, "brand_awareness:shares", today=TODAY, campaign="repair-days",
-        baseline_period="2026-09-16..2026-10-06", deadline="2026-12-15")
+        ws, "brand_awareness:shares", today=period.end, campaign="repair-days",
+        baseline_period="last_21d", deadline="2026-12-15")
     assert t.goal.campaign == "repair-days" and t.goal.window_days == 21
+    assert t.goal.baseline == period and "repair-days" in t.scope_label
 
 
 def test_okr_grades_metric_and_milestone_key_results(goals_app: App):
@@ -142,7 +148,9 @@ def test_okr_grades_metric_and_milestone_key_results(goals_app: App):
         {"milestone": "Buyer personas updated from social data"},
     ], deadline="2026-12-31", kind="aspirational", today=TODAY)
     assert [k["kind"] for k in okr["key_results"]] == ["metric", "metric", "milestone"]
-    assert okr["key_results"][2]["grade"] == 0.0
+    assert okr["key_results"][2]["grade"] is None  # not graded yet: unknown, not 0
+    assert okr["key_results"][2]["colour"] == "grey" and okr["graded"] == 2
+    assert okr["grade"] == pytest.approx(sum(k["grade"] for k in okr["key_results"][:2]) / 2)
     graded = svc.grade_key_result(ws, okr["id"], 3, 0.5, "draft personas", today=TODAY)
     krs = graded["key_results"]
     assert krs[2]["grade"] == 0.5 and krs[2]["colour"] == "yellow"
@@ -150,7 +158,7 @@ def test_okr_grades_metric_and_milestone_key_results(goals_app: App):
         assert 0.0 <= k["grade"] <= 1.0
         assert k["grade"] == pytest.approx(min(max(k["progress"], 0.0), 1.0))
     assert graded["grade"] == pytest.approx(sum(k["grade"] for k in krs) / 3)
-    assert graded["colour"] in {"red", "yellow", "green"}
+    assert graded["colour"] in {"red", "yellow", "green"} and graded["graded"] == 3
     assert "aspirational: expected 0.7" in graded["verdict"]
     with pytest.raises(InvalidInput, match="graded from its metric automatically"):
         svc.grade_key_result(ws, okr["id"], 1, 0.5, today=TODAY)

@@ -130,11 +130,17 @@ def test_goal_page_chart_board_and_okr_in_chromium(goals_app: App, server: LiveS
         {"metric": "followers", "target_change_pct": 3},
         {"milestone": "Personas updated"}], "2026-12-31", today=TODAY)
     page.goto(server.url + f"/okrs/{okr['id']}{Q}")
+    kr3 = page.locator('[data-kr="3"] .grade')
+    assert kr3.inner_text() == "ungraded" and "grade-grey" in (kr3.get_attribute("class") or "")
     page.fill("input[name=grade]", "0.7")
     page.click("form button[type=submit]")
     page.wait_for_url(f"**/okrs/{okr['id']}*")
-    assert page.locator('[data-kr="3"] .grade').inner_text() == "0.70"
+    assert page.locator('[data-kr="3"] .grade').inner_text() == "0.7"
     assert "grade-green" in (page.locator('[data-kr="3"] .grade').get_attribute("class") or "")
+    # the list shows the objective's grade as the detail page does (one computation)
+    detail = page.locator("[data-objective-grade]").inner_text()
+    page.goto(server.url + f"/okrs{Q}")
+    assert page.locator(f"[data-okr='{okr['id']}'] [data-objective-grade]").inner_text() == detail
     # an OKR from the form, key results typed as on the command line
     page.goto(server.url + f"/okrs{Q}")
     page.fill("[data-new-okr] input[name=title]", "Be the brand hikers ask")

@@ -8,6 +8,8 @@ import pytest
 
 from socialpulse.bootstrap import App
 from socialpulse.interfaces.web.app import create_app
+from socialpulse.services.demo_data import events
+from tests.conftest import DEMO_UNTIL as UNTIL
 from tests.webfixtures import PageLog, browser_client, serve_app
 
 API = "/api/workspaces/demo/listening"
@@ -91,7 +93,8 @@ def test_listening_page_charts_alert_and_correction(demo_app: App, page: Any,
         assert page.eval_on_selector_all("[data-listen-chart] svg, [data-listen-chart] canvas",
                                          "els => els.length") == 3
         # the crisis alert lists the mentions that caused it
-        alert = page.locator("[data-alert-kind=volume]").first
+        alert = page.locator("[data-alert-kind=volume]").filter(  # the crisis, not the
+            has_text=events(UNTIL)["bad-week"].start.isoformat()).first  # later press day
         assert "Acme Outdoor" in alert.inner_text()
         assert alert.locator("[data-alert-mention]").count() >= 3
         assert "leak" in alert.inner_text().lower() or "jacket" in alert.inner_text().lower()

@@ -19,7 +19,7 @@ from typing import Any, Literal
 from . import formula as fx
 from .errors import CatalogueError, InvalidInput
 from .metrics import Catalogue, Metric
-from .periods import DateRange
+from .periods import DateRange, trailing
 
 
 class Status(StrEnum):
@@ -32,6 +32,25 @@ class Status(StrEnum):
     @property
     def label(self) -> str:
         return self.value.replace("_", " ")
+
+
+Tone = Literal["green", "yellow", "red", "grey"]
+
+#: The one mapping from a status to its word and colour: every page, the CLI and the report
+#: take both from here, so a colour never disagrees with the word beside it.
+STATUS_TONE: dict[Status, Tone] = {
+    Status.ACHIEVED: "green",
+    Status.ON_TRACK: "green",
+    Status.AT_RISK: "yellow",
+    Status.OFF_TRACK: "red",
+    Status.MISSED: "red",
+}
+
+
+def status_display(status: Status) -> dict[str, str]:
+    """``{"status": "at_risk", "status_label": "at risk", "tone": "yellow"}`` for pages,
+    the CLI and the report."""
+    return {"status": status.value, "status_label": status.label, "tone": STATUS_TONE[status]}
 
 
 #: worse to better; a better measurement never gives a lower rank (tested with hypothesis)
@@ -256,6 +275,12 @@ def achievability(
                          "changed at least that much", req, best, share)
 
 
+def already_met(metric: Metric, current: float, target: float) -> bool:
+    """Whether ``current`` is already at or beyond ``target`` in the metric's better direction
+    (a goal that asks for what is already there is no goal)."""
+    return current >= target if metric.direction == "higher" else current <= target
+
+
 def smart_checks(
     *,
     metric: Metric,
@@ -265,6 +290,9 @@ def smart_checks(
     baseline_label: str,
     target: float,
     achievable: Achievability,
+    current: float,
+    current_label: str,
+    target_label: str,
     goal_type_id: str,
     goal_type_name: str,
     goal_type_metrics: Sequence[str],
@@ -283,7 +311,15 @@ def smart_checks(
                                  f"{metric.name}: the scope {scope_label} holds no account"))
     checks.append(SmartCheck("M", "measurable", "pass",
                              f"computed from the data held: {baseline_label}"))
-    checks.append(SmartCheck("A", "achievable", achievable.level, achievable.explanation))
+    if already_met(metric, current, target):
+        better = "higher" if metric.direction == "higher" else "lower"
+        checks.append(SmartCheck(
+            "A", "achievable", "fail",
+            f"the target is already met today: {metric.name} is {current_label}, "
+            f"{better} is better and the target is {target_label}; set a target beyond "
+            "today's value"))
+    else:
+        checks.append(SmartCheck("A", "achievable", achievable.level, achievable.explanation))
     up = target > baseline
     wrong_way = (metric.direction == "higher") != up
     if wrong_way:
@@ -353,7 +389,6 @@ OkrKind = Literal["committed", "aspirational"]
 OKR_KINDS: tuple[OkrKind, ...] = ("committed", "aspirational")
 MIN_KEY_RESULTS = 3
 MAX_KEY_RESULTS = 5
-Colour = Literal["red", "yellow", "green"]
 
 
 def check_grade(grade: float, field_name: str = "grade") -> float:
@@ -362,23 +397,25 @@ def check_grade(grade: float, field_name: str = "grade") -> float:
     return float(grade)
 
 
-def grade_from_progress(p: float | None) -> float:
-    """A metric key result's grade: its progress, clipped to 0.0-1.0."""
+def grade_from_progress(p: float | None) -> float | None:
+    """A metric key result's grade: its progress, clipped to 0.0-1.0; ``None`` (ungraded)
+    while there is no measured progress (no data yet is not a failure)."""
     if p is None or not math.isfinite(p):
-        return 0.0
+        return None
     return min(max(p, 0.0), 1.0)
 
 
-def objective_grade(grades: Sequence[float]) -> float:
-    """The objective's grade is the mean of its key results' grades."""
-    if not grades:
-        raise InvalidInput("an objective needs key results to be graded")
-    return sum(grades) / len(grades)
+def shown_grade(grade: float) -> float:
+    """The grade as shown, to one decimal: colours and verdicts use this same number, so the
+    list, the detail page, the CLI and the report never disagree."""
+    return round(check_grade(grade) + 1e-9, 1)
 
 
-def grade_colour(grade: float) -> Colour:
-    """0.0-0.3 red, 0.4-0.6 yellow, 0.7-1.0 green (on the grade rounded to one decimal)."""
-    g = round(check_grade(grade) + 1e-9, 1)
+def grade_colour(grade: float | None) -> Tone:
+    """0.0-0.3 red, 0.4-0.6 yellow, 0.7-1.0 green (on the grade as shown); grey ungraded."""
+    if grade is None:
+        return "grey"
+    g = shown_grade(grade)
     if g <= 0.3:
         return "red"
     if g <= 0.6:
@@ -386,12 +423,65 @@ def grade_colour(grade: float) -> Colour:
     return "green"
 
 
-def okr_verdict(grade: float, kind: OkrKind) -> tuple[bool, str]:
-    """Committed OKRs are expected to reach 1.0; aspirational ones succeed at 0.7."""
-    expected = 1.0 if kind == "committed" else 0.7
-    ok = round(grade, 2) >= expected
-    word = "met" if ok else "below"
-    return ok, (f"{kind}: expected {expected:.1f}, graded {grade:.2f} - {word} expectation")
+def grade_text(grade: float | None) -> str:
+    """``"0.6"``, or ``"ungraded"`` for a key result nobody has graded yet."""
+    return "ungraded" if grade is None else f"{shown_grade(grade):.1f}"
+
+
+@dataclass(frozen=True)
+class ObjectiveGrade:
+    """An objective's grade: the mean of its graded key results, with how many were graded."""
+
+    grade: float | None
+    graded: int
+    total: int
+    kind: OkrKind
+
+    @property
+    def text(self) -> str:
+        return grade_text(self.grade)
+
+    @property
+    def colour(self) -> Tone:
+        return grade_colour(self.grade)
+
+    @property
+    def coverage(self) -> str:
+        return f"{self.graded} of {self.total} key results graded"
+
+    @property
+    def success(self) -> bool | None:
+        """Committed OKRs are expected to reach 1.0; aspirational ones succeed at 0.7."""
+        if self.grade is None:
+            return None
+        return shown_grade(self.grade) >= OKR_EXPECTED[self.kind]
+
+    @property
+    def verdict(self) -> str:
+        expected = OKR_EXPECTED[self.kind]
+        if self.grade is None:
+            return f"{self.kind}: expected {expected:.1f}; no key result graded yet"
+        word = "met" if self.success else "below"
+        return (f"{self.kind}: expected {expected:.1f}, graded {self.text} ({self.coverage}) "
+                f"- {word} expectation")
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"grade": self.grade, "grade_text": self.text, "colour": self.colour,
+                "graded": self.graded, "total": self.total, "coverage": self.coverage,
+                "success": self.success, "verdict": self.verdict}
+
+
+OKR_EXPECTED: dict[str, float] = {"committed": 1.0, "aspirational": 0.7}
+
+
+def objective_grade(grades: Sequence[float | None], kind: OkrKind) -> ObjectiveGrade:
+    """The one computation of an objective's grade: the mean of the graded key results only
+    (an ungraded key result is unknown, not 0, and does not drag the grade down)."""
+    if not grades:
+        raise InvalidInput("an objective needs key results to be graded")
+    graded = [x for x in grades if x is not None]
+    mean = sum(graded) / len(graded) if graded else None
+    return ObjectiveGrade(mean, len(graded), len(grades), kind)
 
 
 def check_key_result_count(n: int) -> None:
@@ -563,6 +653,45 @@ def resolve_baseline(spec: str, today: date) -> DateRange:
         return DateRange(start, today.replace(day=1) - timedelta(days=1))
     qs = _quarter_start(today)
     return DateRange(_add_months(qs, -3), qs - timedelta(days=1))
+
+
+def baseline_window(named: DateRange, anchor: date) -> DateRange:
+    """A new goal's baseline: the window as long as the named period, ending on ``anchor``
+    (the goal's start, or the last day with data when that is earlier).
+
+    Current values are measured over the same window ending today, so a goal starts at
+    progress 0 by construction; a baseline over an earlier period (the last complete quarter
+    while "current" is the 92 days up to today) would count what already happened, or the
+    overlap of the two windows, as progress. The named period (previous_quarter, last_90d,
+    2026-Q3) therefore sets the window's length only.
+    """
+    return trailing(anchor, named.days)
+
+
+def measure_words(catalogue: Catalogue, metric: Metric, variant: str | None) -> str:
+    """How a metric's value over a window is computed, in words (``sum of post reach``,
+    ``sum of post engagements / sum of post impressions x 100, sums first, then divide``)."""
+    v = metric.variant(variant)
+
+    def name(ref: str) -> str:
+        m = catalogue.measures[ref]
+        label = re.sub(r"\s*\((end|start)\)$", "", m.name.lower())
+        if m.dataset == "posts" and m.agg == "sum" and not label.startswith("post"):
+            label = f"post {label}"
+        if v.kind == "mean_of_post_ratios":
+            return label
+        return {"sum": f"sum of {label}", "count": f"number of {label}",
+                "end": f"{label} at the window's end",
+                "start": f"{label} just before the window"}.get(m.agg, label)
+
+    text = fx.render(v.formula, name)
+    if v.kind == "mean_of_post_ratios":
+        text = f"mean over posts of ({text})"
+    if v.is_rate:
+        text = f"{text} x 100"
+    if "/" in fx.render(v.formula) and v.kind != "mean_of_post_ratios":
+        text += ", sums first, then divide"
+    return text
 
 
 def window_kind(catalogue: Catalogue, metric: Metric, variant: str | None) -> Literal[

@@ -134,12 +134,8 @@ def demo(
     a = open_app(create=True)
     from socialpulse.services.demo import load_demo
 
-    summary = load_demo(a.store, a.lake, last)
-    rows = ", ".join(f"{v:,} {k}" for k, v in summary.rows.items())
-    typer.echo(
-        f"demo workspace {summary.workspace.slug!r} loaded: {summary.accounts} accounts, {rows} "
-        f"(until {summary.until.isoformat()}) in {a.settings.home}"
-    )
+    summary = load_demo(a, last)
+    typer.echo(f"{summary.line} in {a.settings.home}")
     if serve_after:
         _serve(a.settings, host, port)
 

@@ -282,6 +282,7 @@ def _print_goal(d: dict[str, Any]) -> None:
     echo(f"  goal type   {d['goal_type']}   objective: {d['objective']}")
     echo(f"  metric      {d['metric']} ({d['variant']}) for {d['scope']['label']}")
     echo(f"  baseline    {d['baseline']['display']} over {d['baseline']['period']}")
+    echo(f"              the {d['baseline']['in_words']}")
     tc = d["target"]["change_pct"]
     echo(f"  target      {d['target']['display']}"
          + (f" ({tc:+g}% on the baseline)" if tc is not None else "")
@@ -296,7 +297,7 @@ def _print_goal(d: dict[str, Any]) -> None:
                 f"{fc['backtest_forecasts']} past forecasts" if fc["backtest_mape_pct"] is not None
                 else "")
         echo(f"  forecast    {fc['display']} at {fc['at']}{band}{mape}")
-    echo(f"  status      {d['status'].replace('_', ' ').upper()}: {d['reason']}")
+    echo(f"  status      {d['status_label'].upper()}: {d['reason']}")
     if d.get("owner"):
         echo(f"  owner       {d['owner']}")
     if d.get("smart"):
@@ -360,9 +361,9 @@ def _print_okrs(items: list[dict[str, Any]]) -> None:
         typer.echo("no OKRs yet: create one with `socialpulse okrs add`")
         return
     print_table(
-        ["id", "objective", "kind", "deadline", "key results", "grade", "colour"],
+        ["id", "objective", "kind", "deadline", "key results", "grade", "graded"],
         [[str(o["id"]), o["title"][:60], o["kind"], o["deadline"], str(len(o["key_results"])),
-          f"{o['grade']:.2f}", o["colour"]] for o in items])
+          o["grade_text"], o["coverage"]] for o in items])
 
 
 @okrs_app.command("show")
@@ -403,6 +404,6 @@ def okrs_grade(
 def _print_okr(d: dict[str, Any]) -> None:
     typer.echo(f"#{d['id']} {d['title']}  [{d['kind']}, due {d['deadline']}]")
     for k in d["key_results"]:
-        typer.echo(f"  KR{k['position']} {k['grade']:.2f} {k['colour']:<6} {k['title']}"
+        typer.echo(f"  KR{k['position']} {k['grade_text']:<8} {k['colour']:<6} {k['title']}"
                    f"  - {k['display']} ({k['graded_by']})")
-    typer.echo(f"  objective grade {d['grade']:.2f} ({d['colour']}): {d['verdict']}")
+    typer.echo(f"  objective grade {d['grade_text']} ({d['colour']}): {d['verdict']}")

@@ -4,15 +4,19 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
+from typing import TYPE_CHECKING
 
 import pyarrow as pa
 
-from socialpulse.adapters.lake import Lake, conform
-from socialpulse.adapters.store import Store
+from socialpulse.adapters.lake import conform
 from socialpulse.domain.errors import Conflict
 from socialpulse.domain.models import Workspace
 from socialpulse.services import demo_data
+from socialpulse.services.demo_goals import DemoStory, load_demo_goals
 from socialpulse.services.workspaces import WorkspaceService
+
+if TYPE_CHECKING:
+    from socialpulse.bootstrap import App
 
 
 @dataclass(frozen=True)
@@ -21,9 +25,25 @@ class DemoSummary:
     accounts: int
     rows: dict[str, int]
     until: date
+    story: DemoStory
+    mentions: int
+    alerts: int
+
+    @property
+    def line(self) -> str:
+        """The one line `socialpulse demo` prints: what was loaded, so a first start knows
+        which pages have something to show."""
+        rows = ", ".join(f"{v:,} {k}" for k, v in self.rows.items())
+        s = self.story
+        return (f"demo workspace {self.workspace.slug!r} loaded: {self.accounts} accounts, "
+                f"{rows}, {self.mentions:,} mentions with {self.alerts} listening alerts, "
+                f"{s.goals} goals, {s.okrs} OKR, a completed maturity assessment and "
+                f"{s.schedules} scheduled report (until {self.until.isoformat()})")
 
 
-def load_demo(store: Store, lake: Lake, until: date) -> DemoSummary:
+def load_demo(app: App, until: date) -> DemoSummary:
+    """Build the demo workspace: data, listening, maturity, goals, an OKR and a schedule."""
+    store, lake = app.store, app.lake
     workspaces = WorkspaceService(store, lake)
     existing = store.find_workspace(demo_data.DEMO_SLUG)
     if existing is not None:
@@ -65,5 +85,6 @@ def load_demo(store: Store, lake: Lake, until: date) -> DemoSummary:
     maturity_demo.load_demo(store, ws, until)
     from socialpulse.services.demo_mentions import load_demo_mentions  # listening
 
-    load_demo_mentions(store, lake, ws, until)
-    return DemoSummary(ws, len(ids), result.rows, until)
+    mentions, alerts = load_demo_mentions(store, lake, ws, until)
+    story = load_demo_goals(app, ws, until)
+    return DemoSummary(ws, len(ids), result.rows, until, story, mentions, alerts)

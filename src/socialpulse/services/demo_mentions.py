@@ -155,6 +155,18 @@ PLACES = ["the Pyrenees", "Picos de Europa", "the Dolomites", "Sierra Nevada", "
 MIX = {demo_data.OWN_BRAND: (0.42, 0.38, 0.20), "Summit Gear": (0.36, 0.40, 0.24),
        "TrailCo": (0.30, 0.42, 0.28)}
 CRISIS_FACTOR = 4.5
+#: A press piece on the Repair Days campaign, inside the Overview's default period (the 90
+#: days up to the last day), so a first start shows a recent alert: a volume spike of praise.
+PRESS_DAYS_AGO = 35
+PRESS_MENTIONS = 70
+PRESS_SEED = 20_260_926
+PRESS_TEXTS = {
+    "en": ["{brand} Repair Days fixed my old {product} for free. This is how it should be!",
+           "Read about the {brand} Repair Days, love that they repair instead of selling new"],
+    "es": ["Repair Days de {brand}: reparación gratis de mi equipo ({product}). ¡Así se hace!"],
+    "de": ["{brand} Repair Days: Ausrüstung ({product}) kostenlos repariert. Großartig!"],
+    "fr": ["Repair Days de {brand} : réparation gratuite de mon équipement ({product}). Génial !"],
+}
 CRISIS_NEGATIVE = 0.7
 SEED = 20_260_606
 _HOURS = np.array([1, 0.5, 0.3, 0.2, 0.2, 0.4, 1, 2, 3, 3.5, 3.5, 3.5, 4, 4, 3.5, 3.5, 3.5, 4,
@@ -239,12 +251,37 @@ def generate(until: date) -> Iterator[RawMention]:
                     url=f"https://example.org/{network}/{n}",
                     where=f"demo mention {n}",
                 )
+    yield from _press_day(until, tz)
 
 
+def _press_day(until: date, tz: ZoneInfo) -> Iterator[RawMention]:
+    """The Repair Days press day: praise on top of the usual mentions. A separate seed keeps
+    every other demo mention as it was."""
+    rng = np.random.default_rng(PRESS_SEED)
+    day = until - timedelta(days=PRESS_DAYS_AGO)
+    authors = _authors(rng, 300)
+    langs = list(PRESS_TEXTS)
+    brand = demo_data.OWN_BRAND
+    for i in range(PRESS_MENTIONS):
+        lang = langs[int(rng.integers(len(langs)))]
+        options = PRESS_TEXTS[lang]
+        text = options[int(rng.integers(len(options)))].format(
+            brand=FORMS[brand][int(rng.integers(len(FORMS[brand])))],
+            product=PRODUCTS[lang][int(rng.integers(len(PRODUCTS[lang])))])
+        author, followers = authors[int(rng.integers(len(authors)))]
+        network = NETWORKS[int(rng.integers(len(NETWORKS)))]
+        local = datetime.combine(day, time(int(rng.integers(8, 22)), int(rng.integers(60))), tz)
+        yield RawMention(mention_id=f"demo:{day.isoformat()}:press{i}", network=network,
+                         published_at=local.astimezone(UTC), text=text, author=author,
+                         author_followers=followers, lang="",
+                         url=f"https://example.org/{network}/press{i}",
+                         where=f"demo press mention {i + 1}")
 
 
-def load_demo_mentions(store: Store, lake: Lake, workspace: Workspace, until: date) -> int:
-    """Create the three brand queries and ingest the demo mentions through the real pipeline."""
+def load_demo_mentions(store: Store, lake: Lake, workspace: Workspace, until: date,
+                       ) -> tuple[int, int]:
+    """Create the three brand queries and ingest the demo mentions through the real pipeline;
+    returns how many mentions and alerts it made."""
     from socialpulse.services.listening import ListeningService
 
     svc = ListeningService(store, lake, ListeningRepo(store))
@@ -252,5 +289,5 @@ def load_demo_mentions(store: Store, lake: Lake, workspace: Workspace, until: da
         svc.add_brand(workspace, brand, own=brand == demo_data.OWN_BRAND, query=query)
     summary = svc.ingest(workspace, generate(until), source_name=f"demo mentions until {until}",
                          chunk=1_000_000, fmt="demo")
-    svc.detect_alerts(workspace)
-    return summary.rows
+    alerts = svc.detect_alerts(workspace)
+    return summary.rows, len(alerts)

@@ -42,6 +42,9 @@ from socialpulse.services.metrics import MetricsService
 HISTORY_DAYS = 548  # 18 months of weekly history for achievability and the forecast
 CHART_WEEKS = 52
 MEMO_SIZE = 512  # engine answers kept per service (keyed by the lake's version)
+#: stored in a goal's baseline "how": its baseline is its window ending on its start day.
+#: Goals stored before this rule lack it and keep the period they were measured over.
+RULE = "window ending on the start day"
 
 
 @dataclass
@@ -116,6 +119,7 @@ class Tracking:
     scope_label: str
     series: Series | None = None
     forecast_shift: float = 0.0  # added to the model's values (anchoring rates, see _track)
+    baseline_words: str = ""  # how the baseline was computed, in words
     checkins: list[CheckIn] = field(default_factory=list)
     history: list[StatusEntry] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
@@ -143,7 +147,8 @@ class Tracking:
             "deadline": gl.deadline.isoformat(),
             "window_days": gl.window_days,
             "baseline": {"period": gl.baseline.label(), "value": gl.baseline_value,
-                         "display": self.fmt(gl.baseline_value), "how": dict(gl.baseline_how)},
+                         "display": self.fmt(gl.baseline_value), "in_words": self.baseline_words,
+                         "how": {k: v for k, v in gl.baseline_how.items() if k != "by"}},
             "target": {"value": gl.target_value, "change_pct": gl.target_change_pct,
                        "display": self.fmt(gl.target_value)},
             "current": {"value": self.current, "display": self.fmt(self.current),
@@ -162,7 +167,7 @@ class Tracking:
                 "model": "damped trend on weekly values; interval from rolling-origin errors",
                 "note": f.note,
             },
-            "status": self.status.value,
+            **g.status_display(self.status),
             "reason": self.reason,
             "archived": gl.archived,
             "key_result_id": gl.key_result_id,
@@ -178,12 +183,14 @@ class Tracking:
             ]
             out["checkins"] = [
                 {"on": c.on.isoformat(), "author": c.author, "comment": c.comment,
-                 "value": c.value, "progress": c.progress, "status": c.status}
+                 "value": c.value, "progress": c.progress,
+                 **g.status_display(g.Status(c.status))}
                 for c in self.checkins
             ]
             out["status_history"] = [
-                {"on": e.on.isoformat(), "status": e.status, "reason": e.reason,
-                 "progress": e.progress, "value": e.value, "forecast": e.forecast}
+                {"on": e.on.isoformat(), **g.status_display(g.Status(e.status)),
+                 "reason": e.reason, "progress": e.progress, "value": e.value,
+                 "forecast": e.forecast}
                 for e in self.history
             ]
             out["notes"] = self.notes
@@ -375,8 +382,14 @@ class GoalsService:
         return self.track(ws, gid, today, record=True)
 
     def prepare(self, ws: Workspace, spec: GoalSpec, today: date, key_result_id: int | None = None,
-                where: str = "goal") -> Goal:
-        """Validate a goal and measure its baseline; nothing is stored."""
+                where: str = "goal", fixed_baseline: DateRange | None = None,
+                checked_on: date | None = None) -> Goal:
+        """Validate a goal and measure its baseline; nothing is stored.
+
+        ``today`` is the goal's start: the baseline is the goal's window ending then (see
+        `domain.goals.baseline_window`), unless ``fixed_baseline`` keeps a stored one (a
+        revision). ``checked_on`` is the day the SMART check reads the current value (a
+        revision's day; a new goal's start)."""
         tpl = self.goal_catalogue.template(spec.template) if spec.template else None
         metric_id = spec.metric or (tpl.metric if tpl else None)
         if not metric_id:
@@ -412,11 +425,14 @@ class GoalsService:
         if not bp:
             raise InvalidInput(f"{where}: baseline_period: name the period the baseline is "
                                "measured over, e.g. 2026-Q3 or previous_quarter")
-        baseline = (g.resolve_baseline(bp, today) if g.BASELINE.match(bp)
-                    else parse_period(bp, "baseline_period"))
-        if baseline.end > today:
-            raise InvalidInput(f"{where}: baseline_period: {baseline.label()} ends after today "
+        named = (g.resolve_baseline(bp, today) if g.BASELINE.match(bp)
+                 else parse_period(bp, "baseline_period"))
+        if named.end > today:
+            raise InvalidInput(f"{where}: baseline_period: {named.label()} ends after today "
                                f"({today.isoformat()}); measure the baseline over a past period")
+        data_end = self._data_end(ws)
+        anchor = min(today, data_end) if data_end else today
+        baseline = fixed_baseline or g.baseline_window(named, anchor)
         # deadline
         if spec.deadline is None and tpl is None:
             raise InvalidInput(f"{where}: deadline: give the date the goal is due (YYYY-MM-DD)")
@@ -454,13 +470,14 @@ class GoalsService:
             target = g.target_from_change(value, _num(change, f"{where}: target_change_pct"))
         g.check_target(value, target)
         milestones = self._milestones(spec.milestones, value, target, today, deadline, where)
+        words = self._in_words(metric, variant, baseline, scope_label)
         how = {
             "metric": metric.id, "variant": variant_obj.id,
             "formula": variant_obj.formula_text, "period": baseline.label(),
             "scope": scope_label, "account_ids": list(draft.account_ids),
             "networks": list(nets), "campaign": spec.campaign,
             "notes": list(table.notes), "computed_on": today.isoformat(),
-            "by": "MetricsService.compute (sums first, then divide)",
+            "rule": RULE, "asked": bp, "in_words": words,
         }
         draft = replace(draft, baseline_value=value, baseline_how=how, target_value=target,
                         target_change_pct=None if spec.target_value is not None else change,
@@ -478,16 +495,30 @@ class GoalsService:
             months = round(len(series.values) * 7 / 30.4)
             label = f"the last {months} months"
         ach = g.achievability(value, target, horizon_days, changes, label)
+        now_end = min(checked_on or today, data_end) if data_end else (checked_on or today)
+        current = value
+        if now_end != baseline.end:  # a revision: today's window, not the baseline's
+            measured = self._value(ws, draft, trailing(now_end, baseline.days))[0]
+            current = value if measured is None else measured
+        unit = variant_obj.unit
         checks = g.smart_checks(
             metric=metric, scope_label=scope_label, accounts=len(accs), baseline=value,
-            baseline_label=f"{format_value(value, variant_obj.unit)} over {baseline.label()}",
-            target=target, achievable=ach, goal_type_id=gtype.id, goal_type_name=gtype.name,
+            baseline_label=f"{format_value(value, unit)}, the {words}",
+            target=target, achievable=ach, current=current,
+            current_label=format_value(current, unit), target_label=format_value(target, unit),
+            goal_type_id=gtype.id, goal_type_name=gtype.name,
             goal_type_metrics=gtype.metrics, objective=objective, created=today,
             deadline=deadline, window_days=baseline.days,
         )
         title = spec.title or self._title(tpl, spec, gtype, metric, variant_obj.unit, value,
                                           target, deadline)
         return replace(draft, title=title.strip(), smart=tuple(c.as_dict() for c in checks))
+
+    def _in_words(self, metric: Metric, variant: str | None, period: DateRange,
+                  scope_label: str) -> str:
+        """``sum of post reach over 2026-08-01..2026-10-31, Acme Outdoor on x (1 account)``."""
+        return (f"{g.measure_words(self.catalogue, metric, variant)} over {period.label()}, "
+                f"{scope_label}")
 
     @staticmethod
     def _title(tpl: g.Template | None, spec: GoalSpec, gtype: g.GoalTypeInfo, metric: Metric,
@@ -546,6 +577,11 @@ class GoalsService:
         scope_label = self._scope_label(accs, goal.networks, goal.campaign)
         as_of = min(today, goal.deadline)
         notes: list[str] = []
+        words = self._in_words(metric, goal.variant, goal.baseline, scope_label)
+        if goal.baseline_how.get("rule") != RULE and goal.baseline.end < goal.start_date:
+            notes.append(f"baseline kept as first measured, over {goal.baseline.label()}: this "
+                         "goal predates baselines measured over the window ending on the start "
+                         "day, so its progress did not start at 0")
         if data_end is not None and data_end < as_of:
             notes.append(f"data ends {data_end.isoformat()}: measured up to that day")
             as_of = data_end
@@ -609,7 +645,7 @@ class GoalsService:
                      current=current, progress=prog, expected=expected, forecast=fcast,
                      forecast_progress=fprog, status=status.status, reason=status.reason,
                      scope_label=scope_label, series=series, notes=notes,
-                     forecast_shift=forecast_shift)
+                     forecast_shift=forecast_shift, baseline_words=words)
         if detail:
             t.checkins = self.repo.checkins(goal.id)
             t.history = self.repo.status_history(goal.id)
@@ -692,8 +728,11 @@ class GoalsService:
         data.update({k: v for k, v in changes.items() if v is not None})
         spec = GoalSpec.from_mapping(data)
         spec.owner = spec.owner or ""
-        new = self.prepare(ws, spec, old.start_date, old.key_result_id)
-        new = replace(new, id=old.id, template_id=old.template_id)
+        new = self.prepare(ws, spec, old.start_date, old.key_result_id,
+                           fixed_baseline=old.baseline, checked_on=day)
+        how = {k: v for k, v in new.baseline_how.items() if k not in ("rule", "asked")}
+        how.update({k: old.baseline_how[k] for k in ("rule", "asked") if k in old.baseline_how})
+        new = replace(new, id=old.id, template_id=old.template_id, baseline_how=how)
         changed = g.revision_summary(old, new, lambda v: format_value(v, self._unit(old)))
         if not changed:
             raise InvalidInput(f"goal {goal_id}: the revision changes nothing")
@@ -879,25 +918,23 @@ class GoalsService:
                 item.update({"grade": grade, "graded_by": "metric",
                              "current": t.current, "target": goal.target_value,
                              "baseline": goal.baseline_value, "progress": t.progress,
-                             "status": t.status.value, "reason": t.reason,
+                             **g.status_display(t.status), "reason": t.reason,
                              "display": f"{t.fmt(t.current)} of {t.fmt(goal.target_value)} "
                                         f"(baseline {t.fmt(goal.baseline_value)})"})
             else:
                 last = kr.grades[-1] if kr.grades else None
-                grade = last[1] if last else 0.0
+                grade = last[1] if last else None
                 item.update({"grade": grade, "graded_by": "check-in",
-                             "display": (f"graded {last[1]:.1f} on {last[0].isoformat()}"
-                                         if last else "not graded yet"),
+                             "display": (f"graded {g.grade_text(last[1])} on "
+                                         f"{last[0].isoformat()}" if last else "not graded yet"),
                              "checkins": [{"on": on.isoformat(), "grade": gr, "comment": c,
                                            "author": a} for on, gr, c, a in kr.grades]})
-            item["colour"] = g.grade_colour(grade)
+            item.update(grade_text=g.grade_text(grade), colour=g.grade_colour(grade))
             krs.append(item)
-        overall = g.objective_grade([k["grade"] for k in krs])
-        ok, verdict = g.okr_verdict(overall, obj.kind)
+        overall = g.objective_grade([k["grade"] for k in krs], obj.kind)
         return {"id": obj.id, "title": obj.title, "kind": obj.kind,
                 "deadline": obj.deadline.isoformat(), "owner": obj.owner,
-                "grade": overall, "colour": g.grade_colour(overall), "success": ok,
-                "verdict": verdict, "key_results": krs}
+                **overall.as_dict(), "key_results": krs}
 
     def okrs(self, ws: Workspace, today: date | None = None) -> builtins.list[dict[str, Any]]:
         return [self.okr(ws, o.id, today) for o in self.repo.objectives(ws.id)]

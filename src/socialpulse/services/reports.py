@@ -26,6 +26,7 @@ from typing import TYPE_CHECKING, Any
 from socialpulse.domain import narrative as nv
 from socialpulse.domain.errors import SocialPulseError
 from socialpulse.domain.formatting import format_change, format_value, one_line
+from socialpulse.domain.goals import STATUS_TONE
 from socialpulse.domain.models import Workspace
 from socialpulse.domain.periods import DateRange, Grain
 from socialpulse.domain.query import Breakdown
@@ -352,7 +353,7 @@ def goals_section(ctx: Context) -> Section | None:
             "current": t.fmt(t.current), "deadline": t.goal.deadline.isoformat(),
             "progress": None if t.progress is None else round(t.progress * 100, 1),
             "expected": round(t.expected * 100, 1), "status": t.status.label,
-            "status_id": t.status.value, "reason": t.reason,
+            "status_id": t.status.value, "tone": STATUS_TONE[t.status], "reason": t.reason,
         })
     counts = {s: sum(1 for t in goals if t.status.value == s)
               for s in ("on_track", "at_risk", "off_track")}
@@ -365,8 +366,8 @@ def goals_section(ctx: Context) -> Section | None:
     for o in okrs:
         for kr in o["key_results"]:
             okr_rows.append({"objective": o["title"], "kind": o["kind"],
-                             "objective_grade": round(o["grade"], 2),
-                             "key_result": kr["title"], "grade": round(kr["grade"], 2),
+                             "objective_grade": o["grade_text"],
+                             "key_result": kr["title"], "grade": kr["grade_text"],
                              "colour": kr["colour"], "detail": kr.get("display", "")})
     return Section(
         "goals", "Goals and OKRs",
