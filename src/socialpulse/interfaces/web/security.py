@@ -108,9 +108,13 @@ def foreign_origin(headers: Headers, own: tuple[str, str, int] | None) -> str | 
     sent = headers.get("origin") or headers.get("referer")
     if sent is None:
         return None
-    if own is None or _origin_of(sent) != own:
-        origin = _origin_of(sent)
-        return f"{origin[0]}://{origin[1]}:{origin[2]}" if origin else "an unknown origin"
+    origin = _origin_of(sent)
+    if own is None or origin != own:
+        if origin is None:
+            return "an unknown origin"
+        scheme, host, port = origin
+        default = 443 if scheme == "https" else 80
+        return f"{scheme}://{host}" + (f":{port}" if port != default else "")
     return None
 
 
