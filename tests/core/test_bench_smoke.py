@@ -57,3 +57,26 @@ def test_import_benchmark_small(tmp_path: Path) -> None:
     assert proc.returncode == 0, proc.stdout[-2000:] + proc.stderr[-2000:]
     entry = json.loads(results.read_text())["import_x_tweets_1m"]
     assert entry["ratio"] == entry["value"] / entry["baseline"] and entry["rows"] == 2000
+
+
+def test_pages_benchmark_small(demo_home_template: Path, tmp_path: Path) -> None:
+    """The load script serves the demo, times every page against a static file, and counts
+    no failed request, also while another process imports and compacts."""
+    import shutil
+
+    home = tmp_path / "home"
+    shutil.copytree(demo_home_template, home)
+    results = tmp_path / "results.json"
+    env = {**os.environ, "SOCIALPULSE_BENCH_RESULTS": str(results)}
+    proc = subprocess.run(
+        [sys.executable, "-m", "bench.bench_pages", "--home", str(home), "--users", "3",
+         "--think", "0.5", "--seconds", "4", "--clients", "2", "--closed-seconds", "2"],
+        cwd=ROOT, env=env, capture_output=True, text=True, check=False, timeout=600,
+    )
+    assert proc.returncode == 0, proc.stdout[-2000:] + proc.stderr[-2000:]
+    data = json.loads(results.read_text())
+    for name in ("overview", "posts", "metrics"):
+        for label in ("demo", "demo_with_writes"):
+            entry = data[f"pages_{name}_p95_{label}"]
+            assert entry["requests"] > 0 and entry["ratio"] == entry["value"] / entry["baseline"]
+    assert data["pages_overview_closed_loop_demo"]["value"] > 0
