@@ -142,16 +142,19 @@ def _counts(a: pa.ChunkedArray) -> pa.Array:
 def _plausible_days(times: pa.ChunkedArray, published: pa.ChunkedArray, ctx: Context) -> bool:
     """Every time names a real day (pyarrow rolls 2021-02-30 over to March 2) within the
     plausible range; when not, the row-by-row reader names the row."""
-    written = pc.utf8_slice_codeunits(times, 0, 10)
-    try:
-        again = pc.strftime(pc.strptime(written, format="%Y-%m-%d", unit="s"), format="%Y-%m-%d")
+    try:  # the day as written (YYYY-MM-DD...): a byte slice, ten times cheaper than text's
+        day = pc.cast(pc.binary_slice(times.cast(pa.binary()), 8, 10).cast(pa.string()),
+                      pa.int8())
     except pa.ArrowInvalid:
         return False
-    if not pc.all(pc.equal(written, again)).as_py():
-        return False
-    days = pc.cast(published, pa.timestamp("us")).cast(pa.date32())
-    first, last = pc.min(days).as_py(), pc.max(days).as_py()
-    return first is None or all(implausible_data_date(d, ctx.today) is None
+    late = pc.filter(times, pc.greater(day, 28))  # only days 29-31 can be rolled over
+    for text in late.to_pylist():
+        try:
+            date.fromisoformat(text[:10])
+        except ValueError:
+            return False
+    first, last = pc.min(published).as_py(), pc.max(published).as_py()
+    return first is None or all(implausible_data_date(d.date(), ctx.today) is None
                                 for d in (first, last))
 
 
