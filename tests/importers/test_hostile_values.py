@@ -112,6 +112,8 @@ CASES = [
          ("row 4, column 'time': date out of range: 9999-12-31 is in the future",)),
     Case("x-year-1", changed_csv(X, set_cell(4, "time", "0001-01-01 00:00 +0000")),
          ("row 4, column 'time': date out of range: 0001-01-01 is before 2004-01-01",)),
+    Case("x-year-0", changed_csv(X, set_cell(4, "time", "0000-01-01 00:00 +0000")),
+         ("row 4, column 'time': expected a time", "found '0000-01-01 00:00 +0000'")),
     Case("x-next-month", changed_csv(X, set_cell(6, "time", f"{FUTURE} 10:00 +0000")),
          ("row 6, column 'time': date out of range", "is in the future")),
     Case("x-february-30", changed_csv(X, set_cell(4, "time", "2021-02-30 10:00 +0000")),

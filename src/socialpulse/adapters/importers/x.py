@@ -10,7 +10,7 @@ from __future__ import annotations
 import html
 import io
 import re
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 
 import pyarrow as pa
 import pyarrow.compute as pc
@@ -18,7 +18,7 @@ import pyarrow.csv as pcsv
 
 from socialpulse.domain.errors import InvalidInput
 from socialpulse.domain.models import Network
-from socialpulse.domain.periods import implausible_data_date
+from socialpulse.domain.periods import EARLIEST, latest_data_day
 
 from .base import (
     MAX_COUNT,
@@ -153,9 +153,12 @@ def _plausible_days(times: pa.ChunkedArray, published: pa.ChunkedArray, ctx: Con
             date.fromisoformat(text[:10])
         except ValueError:
             return False
-    first, last = pc.min(published).as_py(), pc.max(published).as_py()
-    return first is None or all(implausible_data_date(d.date(), ctx.today) is None
-                                for d in (first, last))
+    # compared as Arrow values: year 0 has no Python date, so .as_py() would crash on it
+    first = datetime.combine(EARLIEST, time.min, UTC)
+    after = datetime.combine(latest_data_day(ctx.today) + timedelta(days=1), time.min, UTC)
+    inside = pc.and_(pc.greater_equal(published, pa.scalar(first, TS)),
+                     pc.less(published, pa.scalar(after, TS)))
+    return bool(pc.all(inside).as_py())
 
 
 def _empty_null(a: pa.ChunkedArray | None, n: int) -> pa.Array:
