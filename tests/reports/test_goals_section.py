@@ -35,7 +35,7 @@ def test_goals_and_okrs_in_the_report(demo_app: App) -> None:
     goals = report.section("goals")
     assert goals is not None
     assert {g["goal"] for g in goals.data["goals"]} >= {"Engagement rate to 4%"}
-    assert [o["title"] for o in goals.data["okrs"]] == ["Be the hikers' favourite brand"]
+    assert "Be the hikers' favourite brand" in [o["title"] for o in goals.data["okrs"]]
     on_track = sum(1 for g in goals.data["goals"] if g["status_id"] == "on_track")
     total = len(goals.data["goals"])
     expected = (f"{on_track} of {total} goals are on track" if total > 1
@@ -48,7 +48,10 @@ def test_goals_and_okrs_in_the_report(demo_app: App) -> None:
     html = render_html(report)
     assert "Engagement rate to 4%" in html and "Personas updated" in html
     wb = load_workbook(io.BytesIO(render_xlsx(report)))
-    assert wb["Goals"].max_row >= 2 and wb["OKRs"].max_row == 4
+    assert wb["Goals"].max_row >= 2
+    okr_rows = [r for r in wb["OKRs"].iter_rows(min_row=2, values_only=True)
+                if r[0] == "Be the hikers' favourite brand"]
+    assert len(okr_rows) == 3  # one row per key result
     # the goals board offers the export, and it holds the goals
     with browser_client(create_app(demo_app.settings)) as c:
         board = c.get("/goals?workspace=demo")
