@@ -127,6 +127,8 @@ CASES = [
     Case("x-huge-count", changed_csv(X, set_cell(5, "impressions", "1" + "0" * 30)),
          ("row 5, column 'impressions': count out of range",)),
     Case("x-header-only", changed_csv(X, header_only), ("no data rows",)),
+    Case("tiktok-header-only", changed_csv(SAMPLES / "tiktok" / "htupycollabs_Viewers.csv",
+                                           header_only), ("no data rows",)),
     Case("mastodon-huge-count", mastodon(lambda s: s.update(favourites_count=10**30)),
          ("column 'status 1.favourites_count': count out of range",)),
     Case("mastodon-fractional-count", mastodon(lambda s: s.update(replies_count=2.5)),

@@ -32,7 +32,7 @@ class Format:
         create an account and report an import of nothing. A file whose rows were all read
         but not stored (e.g. audience breakdowns) says so in its report instead."""
         parsed = self.parse(src, ctx)
-        if parsed.rows_read == 0 and not parsed.skipped:
+        if parsed.rows_read == 0 and not any(parsed.skipped.values()):
             raise InvalidInput(f"{src.name}: no data rows")
         return parsed
 
