@@ -24,6 +24,7 @@ from socialpulse.settings import Settings
 MARKER_TEXT = "# socialpulse data home: app database, Parquet lake and settings\nversion = 1\n"
 
 if TYPE_CHECKING:
+    from socialpulse.services.audience import AudienceService
     from socialpulse.services.compare import CompareService
     from socialpulse.services.imports import ImportService
     from socialpulse.services.listening import ListeningService
@@ -90,6 +91,12 @@ class App:
         from socialpulse.services.workspaces import WorkspaceService
 
         return WorkspaceService(self.store, self.lake)
+
+    @cached_property
+    def audience(self) -> AudienceService:
+        from socialpulse.services.audience import AudienceService
+
+        return AudienceService(self.store, self.lake)
 
     @cached_property
     def posts(self) -> PostsService:

@@ -60,6 +60,14 @@ SCHEMAS: dict[str, pa.Schema] = {
         *[(c, pa.int64()) for c in DAILY_TOTALS],
         ("observed_at", TS), ("batch_id", pa.int64()),
     ]),
+    # Audience breakdowns (followers, visitors or viewers by gender, territory, job function,
+    # seniority, industry, company size, age...): one row per account, day (the last day the
+    # breakdown describes), dimension and value; a count, a share of the whole, or both.
+    "audience": pa.schema([
+        ("workspace_id", pa.int64()), ("account_id", pa.int64()), ("date", pa.date32()),
+        ("dimension", pa.string()), ("value", pa.string()), ("count", pa.int64()),
+        ("share", pa.float64()), ("observed_at", TS), ("batch_id", pa.int64()),
+    ]),
     # One row per mention and brand it matches (listening).
     "mentions": pa.schema([
         ("workspace_id", pa.int64()), ("mention_id", pa.string()), ("network", pa.string()),
@@ -80,6 +88,7 @@ NATURAL_KEYS: dict[str, tuple[str, ...]] = {
     "posts": ("account_id", "post_id"),
     "post_snapshots": ("account_id", "post_id", "observed_at"),
     "account_daily": ("account_id", "date"),
+    "audience": ("account_id", "date", "dimension", "value"),
     "mentions": ("mention_id", "brand_id"),
 }
 
@@ -88,6 +97,7 @@ PARTITION_DATE: dict[str, str] = {
     "posts": "local_date",
     "post_snapshots": "observed_at",
     "account_daily": "date",
+    "audience": "date",
     "mentions": "local_date",
 }
 

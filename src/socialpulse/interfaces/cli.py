@@ -21,6 +21,7 @@ from socialpulse.domain.formatting import format_value, one_line
 from socialpulse.domain.models import Function, Network, parse_enum
 from socialpulse.domain.periods import DateRange, parse_date, resolve_period
 from socialpulse.domain.query import parse_breakdown
+from socialpulse.interfaces.cli_audience import audience_command
 from socialpulse.interfaces.cli_common import (
     STATE,
     FormatOpt,
@@ -68,6 +69,7 @@ app.add_typer(workspaces_app, name="workspaces")
 app.add_typer(accounts_app, name="accounts")
 app.add_typer(lake_app, name="lake")
 app.command("import")(import_command)
+app.command("audience")(audience_command)
 app.command("compare")(compare_command)
 app.add_typer(goals_app, name="goals")
 app.add_typer(okrs_app, name="okrs")

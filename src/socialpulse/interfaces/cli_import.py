@@ -37,6 +37,21 @@ def _files(paths: list[Path]) -> list[tuple[Path, str]]:
     return out
 
 
+def _write_templates(goal_type: str, folder: Path) -> None:
+    """``--template``: the goal type's empty CSVs and mappings, and how to import them."""
+    from socialpulse.catalogue import metric_catalogue
+    from socialpulse.services.import_templates import templates, write_templates
+
+    found, notes = templates(metric_catalogue(), goal_type)
+    for path in write_templates(found, folder):
+        typer.echo(f"wrote {path}")
+    for t in found:
+        typer.echo(f"fill {t.name} ({', '.join(t.header)}), then: socialpulse import "
+                   f"{folder / t.name} --mapping {folder / t.name[:-4]}.yaml")
+    for note in notes:
+        typer.echo(f"note: {note}")
+
+
 def _observed(value: str | None) -> datetime | date | None:
     """A day (its end, in the workspace's time zone) or an ISO time (UTC if no offset)."""
     if not value:
@@ -52,8 +67,8 @@ def _observed(value: str | None) -> datetime | date | None:
 
 
 def import_command(
-    paths: Annotated[list[Path], typer.Argument(help="Export files or folders.",
-                                                show_default=False)],
+    paths: Annotated[list[Path] | None, typer.Argument(help="Export files or folders.",
+                                                       show_default=False)] = None,
     workspace: Annotated[str | None, typer.Option("--workspace", "-w",
                                                   help="Workspace slug (default: the first; "
                                                   "created if the home has none).")] = None,
@@ -82,9 +97,19 @@ def import_command(
     as_json: Annotated[bool, typer.Option("--json", help="Print the report as JSON.")] = False,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No preview, no progress.")]
     = False,
+    template: Annotated[str | None, typer.Option(
+        help="Write empty CSV files (and their mappings) for a goal type's data instead of "
+             "importing, e.g. conversions.")] = None,
+    out: Annotated[Path, typer.Option(help="Folder for --template files.")] = Path("."),
 ) -> None:
     """Import platform exports (X, Facebook, Instagram, LinkedIn, YouTube, TikTok, Mastodon,
     Bluesky, or any CSV/XLSX with --mapping): detect, preview, then write one atomic batch."""
+    if template is not None:
+        _write_templates(template, out)
+        return
+    if not paths:
+        raise InvalidInput("name the export files or folders to import (or --template TYPE "
+                           "for empty files to fill)")
     if fmt != "auto" and fmt not in FORMAT_IDS:
         raise InvalidInput(f"--format: unknown format {fmt!r}; use auto or one of "
                            f"{', '.join(FORMAT_IDS)}")

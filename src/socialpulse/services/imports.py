@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
@@ -27,7 +27,7 @@ from socialpulse.adapters.importers.base import end_of_day
 from socialpulse.adapters.lake import SCHEMAS, Lake, conform, local_dates
 from socialpulse.adapters.store import Store
 from socialpulse.domain.errors import InvalidInput
-from socialpulse.domain.models import NETWORK_LABELS, Network, Workspace
+from socialpulse.domain.models import NETWORK_LABELS, Account, Network, Workspace, parse_enum
 from socialpulse.domain.periods import implausible_data_date
 
 Progress = Callable[[str, int, int], None]
@@ -150,7 +150,7 @@ class ImportService:
             p = fmt.read(src, ctx)
             if p.network is None:  # pragma: no cover - parsers always set it
                 raise InvalidInput(f"{name}: the format did not say which network")
-            parsed.append(p)
+            parsed.extend(by_network(p, self.store.accounts(workspace.id), ctx.account))
         progress("mapping", len(files), len(files))
         self._resolve_handles(parsed, ctx)
         self._resolve_observed(parsed, ctx, opts.observed_at)
@@ -161,6 +161,7 @@ class ImportService:
             "posts": sum(len(p.posts) for p in parsed if p.posts is not None),
             "post_snapshots": sum(len(p.snapshots) for p in parsed if p.snapshots is not None),
             "account_daily": sum(len(p.daily) for p in parsed if p.daily is not None),
+            "audience": sum(len(p.audience) for p in parsed if p.audience is not None),
         }
         return ImportPlan(workspace, reports, parsed, accounts, rows, _preview(parsed))
 
@@ -212,7 +213,7 @@ class ImportService:
         for p in parsed:
             if ctx.account:
                 p.handle, p.handle_origin = _clean(ctx.account), "--account"
-                for t in ("posts", "snapshots", "daily"):
+                for t in TABLES:
                     tab = getattr(p, t)
                     if tab is not None and "handle" in tab.column_names:
                         setattr(p, t, tab.drop_columns(["handle"]))
@@ -258,6 +259,56 @@ class ImportService:
                         "of the export")
 
 
+#: The tables of a parsed file (see ``Parsed``).
+TABLES = ("posts", "snapshots", "daily", "audience")
+
+
+def by_network(p: Parsed, accounts: Sequence[Account], account: str | None) -> list[Parsed]:
+    """A file whose rows name their network (a generic mapping with ``network_column``, GA4
+    traffic by social source) as one part per network, so that each part's rows go to an
+    account of that network. A part with no handle of its own takes ``account`` (--account),
+    else the workspace's only account on that network."""
+    split = [t for t in TABLES
+             if getattr(p, t) is not None and "network" in getattr(p, t).column_names]
+    if not split:
+        return [p]
+    networks = sorted({n for t in split for n in getattr(p, t)["network"].to_pylist() if n})
+    parts: list[Parsed] = []
+    for i, name in enumerate(networks):
+        network = parse_enum(Network, name, f"{p.name}: network")
+        part = replace(p, network=network, skipped=Counter(p.skipped) if i == 0 else Counter(),
+                       warnings=list(p.warnings) if i == 0 else [],
+                       notes=list(p.notes) if i == 0 else [])
+        used = 0
+        for t in split:
+            table = getattr(p, t)
+            rows = table.filter(pc.equal(table["network"], name)).drop_columns(["network"])
+            setattr(part, t, rows)
+            used = max(used, len(rows))
+        part.rows_read = part.rows_used = used
+        named = sorted({h for t in split if "handle" in getattr(part, t).column_names
+                        for h in getattr(part, t)["handle"].to_pylist() if h})
+        if named and not account:  # the part's own rows name accounts: the first is its own
+            part.handle = named[0]
+        elif not part.handle and not account:
+            part.handle, part.handle_origin = _only_account(p.name, network, accounts)
+        parts.append(part)
+    return parts
+
+
+def _only_account(name: str, network: Network, accounts: Sequence[Account]) -> tuple[str, str]:
+    """The workspace's one account on a network, for rows that only name the network."""
+    label = NETWORK_LABELS[network]
+    mine = [a for a in accounts if a.network is network]
+    if len(mine) == 1:
+        return mine[0].handle, f"the workspace's only {label} account"
+    if not mine:
+        raise InvalidInput(f"{name}: rows for {label}, but the workspace has no {label} "
+                           "account; import its exports first or pass --account")
+    raise InvalidInput(f"{name}: rows for {label}, and the workspace has {len(mine)} {label} "
+                       f"accounts ({', '.join(sorted(a.handle for a in mine))}); pass --account")
+
+
 def _family(fmt: str) -> str:
     """The ledger's format name: "tiktok" for all TikTok Studio files, "x-tweets" as is."""
     head = fmt.split("-")[0]
@@ -290,7 +341,7 @@ def _check_tz(tz: str | None) -> None:
 
 def _handles(p: Parsed) -> set[str]:
     out = {p.handle} if p.handle else set()
-    for t in (p.posts, p.snapshots, p.daily):
+    for t in (getattr(p, name) for name in TABLES):
         if t is not None and "handle" in t.column_names:
             out |= {_clean(h) for h in pc.unique(pc.drop_null(t["handle"])).to_pylist() if h}
     return out
@@ -324,7 +375,8 @@ def _account_ids(t: pa.Table, p: Parsed, ids: dict[tuple[Network, str], int]) ->
 
 def _lake_tables(parsed: list[Parsed], ids: dict[tuple[Network, str], int], tz: str
                  ) -> dict[str, pa.Table]:
-    out: dict[str, list[pa.Table]] = {"posts": [], "post_snapshots": [], "account_daily": []}
+    out: dict[str, list[pa.Table]] = {"posts": [], "post_snapshots": [], "account_daily": [],
+                                      "audience": []}
     epoch = datetime.min.replace(tzinfo=UTC)
     for p in sorted(parsed, key=lambda p: (p.observed_at or epoch, p.name)):
         obs = pa.scalar(p.observed_at, pa.timestamp("us", tz="UTC"))
@@ -352,6 +404,15 @@ def _lake_tables(parsed: list[Parsed], ids: dict[tuple[Network, str], int], tz: 
             t = t.append_column("account_id", _account_ids(t, p, ids))
             t = t.append_column("observed_at", pa.array([p.observed_at] * len(t), obs.type))
             out["account_daily"].append(conform("account_daily", t))
+        if p.audience is not None and len(p.audience):
+            t = p.audience
+            t = t.append_column("account_id", _account_ids(t, p, ids))
+            seen = pa.array([p.observed_at] * len(t), obs.type)
+            t = t.append_column("observed_at", seen)
+            # a breakdown without a date describes the day its counts were observed
+            day = pc.coalesce(t["date"].cast(pa.date32()), local_dates(seen, tz))
+            t = t.set_column(t.schema.get_field_index("date"), "date", day)
+            out["audience"].append(conform("audience", t))
     tables = {}
     for name, parts in out.items():
         if not parts:
@@ -430,8 +491,9 @@ def _preview(parsed: list[Parsed]) -> list[dict[str, Any]]:
                     if k not in ("handle", "post_id", "observed_at"):
                         row[k] = v
                 out.append(row)
-        elif p.daily is not None and len(p.daily):
-            for r in p.daily.slice(0, PREVIEW_ROWS).to_pylist():
+            continue
+        for table in (p.daily, p.audience):  # daily rows, or an audience breakdown
+            for r in (table.slice(0, PREVIEW_ROWS).to_pylist() if table is not None else []):
                 row = {"file": p.name, "account": p.handle}
                 row.update({k: (v.isoformat() if isinstance(v, date) else v)
                             for k, v in r.items() if k != "handle"})

@@ -339,6 +339,34 @@ def top_posts_section(ctx: Context) -> Section | None:
                    metrics=["engagements", "impressions", "engagement_rate"])
 
 
+AUDIENCE_TOP = 5
+AUDIENCE_COLUMNS = ["account", "dimension", "as_of", "value", "count", "share"]
+
+
+def audience_section(ctx: Context) -> Section | None:
+    """Who the own accounts reach: each account's latest audience breakdowns as of the
+    period's end (the same as the Audience page), the largest values of each."""
+    found = [a for a in ctx.app.audience.audience(ctx.workspace, as_of=ctx.period.end)
+             if a.account.id in ctx.account_ids]
+    if not found:
+        return None
+    rows, summary = [], []
+    for acc in found:
+        for b in acc.breakdowns:
+            for sl in b.slices[:AUDIENCE_TOP]:
+                rows.append({"account": acc.label, "dimension": b.dimension,
+                             "as_of": b.day.isoformat(), "value": sl.value, "count": sl.count,
+                             "share": None if sl.share is None else 100 * sl.share})
+        top = [f"{b.dimension} led by {b.slices[0].value}"
+               + (f" ({format_value(100 * b.slices[0].share, 'percent')})"
+                  if b.slices[0].share is not None else "")
+               for b in acc.breakdowns[:3] if b.slices]
+        if top:
+            summary.append(f"Audience of {acc.label}: {'; '.join(top)}.")
+    return Section("audience", "Audience", {"rows": rows, "top": AUDIENCE_TOP},
+                   summary=summary[:3], tables=[Table("Audience", AUDIENCE_COLUMNS, rows)])
+
+
 def goals_section(ctx: Context) -> Section | None:
     """Goals with progress and status, and OKRs with their grades."""
     goals = ctx.goals()
@@ -525,6 +553,7 @@ SECTIONS: list[tuple[str, Provider]] = [
     ("kpis", kpi_section),
     ("networks", network_section),
     ("top_posts", top_posts_section),
+    ("audience", audience_section),
     ("trends", trend_section),
     ("goals", goals_section),
     ("audit", audit_section),

@@ -88,7 +88,8 @@ class Parsed:
     published_at (UTC) and/or local_date (when the export gives only a day), post_type, text,
     url; ``snapshots`` has post_id, observed_at (null: the file's) and the counters it knows;
     ``daily`` has date and the daily fields it knows. Columns the export lacks are absent, so
-    they stay null in the lake.
+    they stay null in the lake. A ``network`` column (files that mix networks) splits the file
+    into one part per network before accounts are resolved.
     """
 
     name: str
@@ -99,6 +100,8 @@ class Parsed:
     posts: pa.Table | None = None
     snapshots: pa.Table | None = None
     daily: pa.Table | None = None
+    #: audience breakdowns: date (the last day described), dimension, value, count, share
+    audience: pa.Table | None = None
     observed_at: datetime | None = None
     observed_origin: str = ""
     first_day: date | None = None

@@ -13,7 +13,9 @@ The mapping is YAML (see docs/importers.md)::
       published_at: Date
       impressions: Impressions
 
-Every field name is checked, and every column named must exist in the file.
+Every field name is checked, and every column named must exist in the file. The fields are
+the lake's own columns (``Lake`` schemas), so every catalogue input can be imported and a new
+dataset column is mappable without a second list.
 """
 
 from __future__ import annotations
@@ -24,12 +26,11 @@ from typing import Any
 import pyarrow as pa
 import yaml
 
+from socialpulse.adapters.lake import SCHEMAS
 from socialpulse.domain.errors import InvalidInput
 from socialpulse.domain.models import Network, parse_enum
 
 from .base import (
-    COUNTERS,
-    DAILY_FIELDS,
     TS,
     Context,
     Parsed,
@@ -43,9 +44,15 @@ from .base import (
 from .readers import make_sheet
 from .source import Source
 
-POST_FIELDS = ("post_id", "published_at", "post_type", "text", "url", "campaign", "observed_at",
-               *COUNTERS)
-DAILY = ("date", *DAILY_FIELDS)
+#: Columns socialpulse fills itself (ids, the batch, the local day of a post's time).
+_DERIVED = {"workspace_id", "account_id", "batch_id", "local_date"}
+#: Mappable fields per dataset: the lake's columns (posts with their snapshot's counters).
+POST_FIELDS = tuple(dict.fromkeys(f.name for ds in ("posts", "post_snapshots")
+                                  for f in SCHEMAS[ds] if f.name not in _DERIVED))
+COUNTERS = tuple(f.name for f in SCHEMAS["post_snapshots"]
+                 if f.name not in _DERIVED | {"post_id", "observed_at"})
+DAILY = tuple(f.name for f in SCHEMAS["account_daily"] if f.name not in _DERIVED | {"observed_at"})
+FIELDS = {"posts": POST_FIELDS, "account_daily": DAILY}
 KEYS = {"network", "network_column", "account", "account_column", "dataset", "sheet",
         "header_row", "timezone", "columns"}
 
@@ -76,7 +83,7 @@ def load_mapping(path: Path) -> dict[str, Any]:
     cols = data.get("columns")
     if not isinstance(cols, dict) or not cols:
         raise InvalidInput(f"{name}: 'columns' must map socialpulse fields to column headers")
-    allowed = POST_FIELDS if dataset == "posts" else DAILY
+    allowed = FIELDS[dataset]
     for k, v in cols.items():
         if k not in allowed:
             raise InvalidInput(f"{name}: columns.{k}: unknown field for {dataset}; use "
@@ -121,11 +128,14 @@ def parse(src: Source, ctx: Context) -> Parsed:
         if i is None:
             raise fail(label, f"column {cols[k]!r} (for {k}, from the mapping) is missing")
     net_col = sheet.col(str(m["network_column"])) if m.get("network_column") else None
-    nets = {str(v).strip().lower() for v in sheet.values(net_col)} if net_col is not None else set()
-    network = parse_enum(Network, str(m.get("network") or (sorted(nets)[0] if nets else "")),
+    checked = (_row_networks(sheet, net_col, label)
+               if net_col is not None and not m.get("network") else None)
+    nets = sorted(set(checked.to_pylist())) if checked is not None else []
+    network = parse_enum(Network, str(m.get("network") or (nets[0] if nets else "")),
                          "network")
-    if len(nets) > 1:
-        raise fail(label, "one file, one network: split the file or set network")
+    # several networks in one file: each row keeps its own, and the import gives each
+    # network's rows to that network's account
+    row_networks = checked if len(nets) > 1 else None
     tz = str(m.get("timezone") or ctx.source_tz or ctx.tz)
     out = Parsed(src.name, "generic", network)
     out.rows_read = out.rows_used = len(sheet.rows)
@@ -134,6 +144,9 @@ def parse(src: Source, ctx: Context) -> Parsed:
         out.handle, out.handle_origin = str(m["account"]), "the mapping file"
     handles = pa.array([str(v).strip() if v else None for v in sheet.values(acc_col)]
                        if acc_col is not None else [None] * len(sheet.rows), pa.string())
+    named = sorted({h for h in handles.to_pylist() if h})
+    if named and not out.handle:  # rows name their accounts: the file's own is the first
+        out.handle, out.handle_origin = named[0], f"the column {m['account_column']!r}"
 
     def times(field: str, as_date: bool) -> pa.Array:
         vals: list[Any] = []
@@ -159,19 +172,37 @@ def parse(src: Source, ctx: Context) -> Parsed:
         for f in ("post_type", "text", "url", "campaign"):
             if f in idx:
                 post_cols[f] = text(f)
-        out.posts = pa.table(post_cols)
+        out.posts = _with_networks(pa.table(post_cols), row_networks)
         snap: dict[str, pa.Array] = {"handle": handles, "post_id": ids}
         if "observed_at" in idx:
             snap["observed_at"] = times("observed_at", False)
         snap.update({c: int_column(sheet, idx[c]) for c in COUNTERS if c in idx})
-        out.snapshots = pa.table(snap)
+        out.snapshots = _with_networks(pa.table(snap), row_networks)
     else:
         days = times("date", True)
-        out.daily = pa.table({"handle": handles, "date": days,
-                              **{f: (int_column(sheet, idx[f]) if f != "ad_spend" else
-                                     _floats(sheet, idx[f])) for f in DAILY_FIELDS if f in idx}})
+        floats = {f.name for f in SCHEMAS["account_daily"] if f.type == pa.float64()}
+        out.daily = _with_networks(pa.table({
+            "handle": handles, "date": days,
+            **{f: (_floats(sheet, idx[f]) if f in floats else int_column(sheet, idx[f]))
+               for f in DAILY[1:] if f in idx}}), row_networks)
         cover_days(out, [d for d in days.to_pylist() if d], ctx.tz, "the file's last day {}")
     return out
+
+
+def _row_networks(sheet: Sheet, col: int | None, label: str) -> pa.Array:
+    """Each row's network, checked (one bad cell names its row)."""
+    out = []
+    for i, v in enumerate(sheet.values(col)):
+        try:
+            out.append(parse_enum(Network, str(v or ""), "network").value)
+        except InvalidInput as exc:
+            raise fail(label, exc.message, sheet.row_number(i),
+                       sheet.header[col] if col is not None else None) from None
+    return pa.array(out, pa.string())
+
+
+def _with_networks(table: pa.Table, networks: pa.Array | None) -> pa.Table:
+    return table if networks is None else table.append_column("network", networks)
 
 
 def _floats(sheet: Sheet, i: int | None) -> pa.Array:

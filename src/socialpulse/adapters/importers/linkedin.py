@@ -17,6 +17,7 @@ import pyarrow as pa
 
 from socialpulse.domain.models import Network
 
+from .audience import breakdown
 from .base import (
     Context,
     Parsed,
@@ -39,6 +40,8 @@ KINDS: dict[str, tuple[str, ...]] = {
     "followers": ("date", "organic followers", "total followers"),
 }
 DEMOGRAPHICS = ("location", "job function", "seniority", "industry", "company size")
+#: the count column of a demographics sheet -> who it counts
+DEMOGRAPHIC_COUNTS = {"total views": "visitors", "total followers": "followers"}
 _ACTIVITY = re.compile(r"urn:li:(?:activity|share|ugcPost):(\d+)")
 
 
@@ -48,7 +51,7 @@ def _kind(rows: list[list[Any]]) -> tuple[str, int] | None:
         for kind, needles in KINDS.items():
             if all(n in cells for n in needles):
                 return kind, i
-        if len(r) >= 2 and norm(r[0]) in DEMOGRAPHICS and norm(r[1]) == "total views":
+        if len(r) >= 2 and norm(r[0]) in DEMOGRAPHICS and norm(r[1]) in DEMOGRAPHIC_COUNTS:
             return "demographics", i
     return None
 
@@ -75,6 +78,7 @@ def parse(src: Source, ctx: Context) -> Parsed:
     found: list[str] = []
     daily: dict[date, dict[str, int | None]] = {}
     days: list[date] = []
+    audience: list[pa.Table] = []
     for sheet_name, rows in _sheets(src).items():
         k = _kind(rows)
         label = src.name if src.kind == "csv" else f"{src.name} [{sheet_name}]"
@@ -85,8 +89,11 @@ def parse(src: Source, ctx: Context) -> Parsed:
         kind, hi = k
         found.append(kind)
         if kind == "demographics":
-            out.skipped[f"visitor demographics ({sheet_name}; no socialpulse dataset holds "
-                        "them)"] += len(rows) - 1
+            sheet = make_sheet(label, rows, hi, ctx.limits)
+            who = DEMOGRAPHIC_COUNTS[norm(sheet.header[1])]
+            audience.append(breakdown(sheet, f"{who} by {norm(sheet.header[0])}", count_col=1))
+            out.rows_read += len(sheet.rows)
+            out.rows_used += len(audience[-1])
             continue
         sheet = make_sheet(label, rows, hi, ctx.limits)
         out.rows_read += len(sheet.rows)
@@ -126,6 +133,10 @@ def parse(src: Source, ctx: Context) -> Parsed:
                               **{f: pa.array([daily[x].get(f) for x in ds], pa.int64())
                                  for f in fields}})
     cover_days(out, days, ctx.tz, "the export's last day {}, from its daily sheets")
+    if audience:  # demographics describe the export's period: dated by its last day
+        table = pa.concat_tables(audience)
+        day = pa.array([max(days) if days else None] * len(table), pa.date32())
+        out.audience = table.set_column(table.schema.get_field_index("date"), "date", day)
     out.fmt = "linkedin-" + "+".join(sorted(set(found)))
     return out
 

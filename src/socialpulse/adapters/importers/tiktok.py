@@ -16,6 +16,7 @@ import pyarrow as pa
 
 from socialpulse.domain.models import Network
 
+from .audience import breakdown
 from .base import (
     TS,
     Context,
@@ -49,9 +50,10 @@ KINDS: dict[str, tuple[str, ...]] = {
 NOT_STORED = {
     "viewers": "viewer counts",
     "follower-activity": "hourly follower activity",
-    "follower-gender": "the follower gender split",
-    "follower-territories": "the follower territory split",
 }
+#: breakdown kind -> the audience dimension it holds
+AUDIENCE = {"follower-gender": "followers by gender",
+            "follower-territories": "followers by territory"}
 _VIDEO = re.compile(r"tiktok\.com/@([^/?#]+)/(?:video|photo)/(\d{6,25})")
 
 
@@ -125,8 +127,13 @@ def parse(src: Source, ctx: Context) -> Parsed:
         out.daily = pa.table(cols)
         out.rows_used = len(days)
         cover_days(out, days, ctx.tz)  # ascending (assign_years): first and last rows
+    elif kind in AUDIENCE:
+        out.audience = breakdown(sheet, AUDIENCE[kind], share_col=sheet.col("distribution"))
+        out.rows_used = len(out.audience)
+        out.notes.append(f"{AUDIENCE[kind]}: shares of the followers, as of the day the "
+                         "counts were observed (the file has no date)")
     else:
-        # validated (numbers, shape) but socialpulse has no dataset for audience breakdowns
+        # validated (numbers, shape) but socialpulse has no dataset for them
         _check_numbers(sheet)
         out.skipped[f"{NOT_STORED[kind]} (no socialpulse dataset holds it)"] = len(sheet.rows)
     return out

@@ -65,6 +65,7 @@ ROUTERS: list[APIRouter] = [
     __import__("socialpulse.interfaces.web.imports", fromlist=["router"]).router,
     __import__("socialpulse.interfaces.web.reports", fromlist=["router"]).router,
     __import__("socialpulse.interfaces.web.posts", fromlist=["router"]).router,
+    __import__("socialpulse.interfaces.web.audience", fromlist=["router"]).router,
     __import__("socialpulse.interfaces.web.compare", fromlist=["router"]).router,
     __import__("socialpulse.interfaces.web.workspace", fromlist=["router"]).router,
 ]
