@@ -59,8 +59,18 @@ class Fit:
 
     def ahead(self, steps: int) -> float:
         """Forecast ``steps`` weeks after the last observation (steps >= 1)."""
-        damp = sum(self.phi**i for i in range(1, steps + 1))
-        return self.level + damp * self.trend
+        return self.path(steps)[-1]
+
+    def path(self, steps: int) -> list[float]:
+        """Forecasts 1, 2, ... ``steps`` weeks ahead in one pass (a chart needs every week:
+        calling `ahead` per week would be quadratic in the horizon)."""
+        out: list[float] = []
+        damp = 0.0
+        for i in range(1, steps + 1):
+            damp += self.phi**i
+            out.append(self.level + damp * self.trend)
+        return out
+
 
 
 def _run(y: Sequence[float], alpha: float, beta: float, phi: float) -> tuple[float, Fit]:

@@ -158,13 +158,41 @@ def serve(
     _serve(a.settings.with_hosts(host, *(allowed_host or [])), host, port)
 
 
+#: Seconds a stopping server (SIGTERM, Ctrl+C) gives running requests before it cancels them:
+#: without a bound, one slow request (or a client that never sends its body) kept it running.
+SHUTDOWN_GRACE_S = 5
+
+
 def _serve(s: Settings, host: str, port: int) -> None:
     import uvicorn
 
     from socialpulse.interfaces.web.app import create_app
 
     typer.echo(f"socialpulse dashboard on http://{host}:{port}/  (Ctrl+C to stop)")
-    uvicorn.run(create_app(s), host=host, port=port, log_level="warning")
+    uvicorn.run(create_app(s), host=host, port=port, log_level="warning",
+                timeout_graceful_shutdown=SHUTDOWN_GRACE_S)
+    _abandon_running_requests()
+
+
+def _abandon_running_requests() -> None:
+    """Exit now if a request still runs in a worker thread after the server stopped.
+
+    Cancelling a request cannot stop the thread that computes it, and Python waits for every
+    such thread before it exits: a page still computing (a CPU-bound chart) kept a stopped
+    server alive for minutes. Writes are atomic (database transactions, lake batches that only
+    count once committed), so leaving them is what a crash would do, and both are tested."""
+    import threading
+
+    others = [t for t in threading.enumerate()
+              if t is not threading.current_thread() and not t.daemon]
+    for t in others:
+        t.join(timeout=1.0)
+    if any(t.is_alive() for t in others):
+        typer.echo("socialpulse: stopped; requests still running were abandoned", err=True)
+        sys.stdout.flush()
+        sys.stderr.flush()
+        os._exit(0)
+
 
 
 # --- workspaces and accounts --------------------------------------------------------------
@@ -528,17 +556,21 @@ def lake_compact(workspace: WorkspaceOpt = None) -> None:
 def main(argv: list[str] | None = None) -> int:
     """Entry point: one-line errors and exit code 2 for anything the user can fix."""
     try:
-        app(args=argv, standalone_mode=False)
+        # without standalone mode, a command's `typer.Exit(n)` comes back as the return value
+        # (not raised): a run-due whose delivery failed exited 0 while it said it failed
+        code = app(args=argv, standalone_mode=False)
     except SocialPulseError as exc:
         typer.echo(f"socialpulse: error: {exc.message}", err=True)
         return 2
-    except click.exceptions.Abort:
+    except (click.exceptions.Abort, typer.Abort):
         typer.echo("socialpulse: aborted", err=True)
         return 130
-    except click.exceptions.Exit as exc:
+    except (click.exceptions.Exit, typer.Exit) as exc:
         return int(exc.exit_code or 0)
-    except click.ClickException as exc:
-        typer.echo(f"socialpulse: error: {exc.format_message()}", err=True)
+    except (click.ClickException, typer.TyperException) as exc:
+        # Typer raises its own copy of click's usage errors (unknown option, bad value)
+        text = exc.format_message() if hasattr(exc, "format_message") else str(exc)
+        typer.echo(f"socialpulse: error: {text}", err=True)
         return 2
     except KeyboardInterrupt:
         return 130
@@ -551,7 +583,7 @@ def main(argv: list[str] | None = None) -> int:
             err=True,
         )
         return 1
-    return 0
+    return code if isinstance(code, int) and not isinstance(code, bool) else 0
 
 
 def entrypoint() -> None:

@@ -710,7 +710,7 @@ class GoalsService:
         if changes.get("deadline") is not None:
             deadline = (changes["deadline"] if isinstance(changes["deadline"], date)
                         else parse_date(str(changes["deadline"]), "deadline"))
-            g.check_deadline(deadline, day)
+            g.check_deadline(deadline, day, old.start_date)
         target_given = (changes.get("target_value") is not None
                         or changes.get("target_change_pct") is not None)
         data: dict[str, Any] = {
@@ -822,9 +822,9 @@ class GoalsService:
             rows.append({"date": last_end.isoformat(), "value": start_v, "lower": start_v,
                          "upper": start_v, "series": "forecast"})
             n = len(s.values)
-            for step in range(1, f.steps + 1):
-                vals = [s.values[i] if i < n else model.ahead(i - n + 1)
-                        for i in range(n + step - s.window_weeks, n + step)]
+            weeks = [*s.values, *model.path(f.steps)]  # observed, then forecast weeks
+            for step in range(1, f.steps + 1):  # linear in the horizon: no per-week refits
+                vals = weeks[n + step - s.window_weeks:n + step]
                 point = (f.point if step == f.steps
                          else fc.window_value(vals, s.kind, s.scale) + t.forecast_shift)
                 frac = step / f.steps
