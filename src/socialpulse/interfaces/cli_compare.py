@@ -41,9 +41,8 @@ def compare_command(
     if f == "json":
         echo_json(result.as_dict())
         return
-    if f == "csv":  # one row per brand; the scope and period as columns, like metrics compute
-        extra = {"period": rng.label(), "scope": result.scope.label}
-        emit(f, [*result.columns, *extra], [{**r, **extra} for r in result.records()])
+    if f == "csv":  # one row per brand; the period and scope as columns, like metrics compute
+        emit(f, *result.csv())
         return
     # as text, brands side by side: one row per metric
     rows = result.formatted()

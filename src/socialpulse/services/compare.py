@@ -80,6 +80,12 @@ class Comparison:
     def columns(self) -> list[str]:
         return ["brand", "own", "accounts", *(m["key"] for m in self.metrics)]
 
+    def csv(self) -> tuple[list[str], list[dict[str, Any]]]:
+        """Columns and rows of the CSV (CLI and API alike): one row per brand, the period and
+        the scope as last columns, so the file says what it covers without comment lines."""
+        extra = {"period": self.period.label(), "scope": self.scope.label}
+        return [*self.columns, *extra], [{**r, **extra} for r in self.records()]
+
     def formatted(self) -> list[dict[str, str]]:
         """The rows as people read them: values in their unit, "n/a" where not comparable."""
         units = {m["key"]: m["unit"] for m in self.metrics}

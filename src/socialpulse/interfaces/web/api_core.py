@@ -13,12 +13,10 @@ import re
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Query, Request
-from fastapi.responses import Response
 from pydantic import BaseModel, Field
 
 from socialpulse.domain.errors import MissingData
 from socialpulse.domain.models import NETWORK_LABELS, Account, Workspace
-from socialpulse.services.export import to_csv
 
 from .common import (
     api_workspace,
@@ -30,6 +28,7 @@ from .common import (
     parse_networks,
     sp,
 )
+from .download import csv_download
 from .scope import BrandParam, ScopeParam, UsedScopeOut, api_scope
 
 router = APIRouter(prefix="/api", tags=["core"])
@@ -289,12 +288,8 @@ def compute_metrics(
     table = app.metrics.compute(ws, requests, breakdown, rng, nets, scope=chosen)
     columns = [*table.dimensions, *table.metrics]
     if format == "csv":
-        return Response(
-            to_csv([*columns, "scope"], table.records(with_scope=True)),
-            media_type="text/csv; charset=utf-8",
-            headers={"Content-Disposition":
-                     f'attachment; filename="{_csv_name(ws.slug, requests)}"'},
-        )
+        return csv_download([*columns, "scope"], table.records(with_scope=True),
+                            _csv_name(ws.slug, requests))
     return MetricTableOut(**table.as_dict(rng))
 
 

@@ -8,13 +8,13 @@ from __future__ import annotations
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Query, Request
-from fastapi.responses import HTMLResponse, Response
+from fastapi.responses import HTMLResponse
 
 from socialpulse.services.compare import parse_compare_metrics
-from socialpulse.services.export import to_csv
 from socialpulse.services.overview import PRESETS
 
 from .common import api_workspace, page_workspace, render, sp
+from .download import csv_download
 from .pages_core import period_choice
 from .registry import NavItem, register_nav
 
@@ -44,12 +44,7 @@ def api_compare(
     rng = app.overview.resolve_period(ws, period).range
     result = app.compare.compare(ws, rng, chosen)
     if format == "csv":
-        extra = {"period": rng.label(), "scope": result.scope.label}
-        return Response(to_csv([*result.columns, *extra],
-                               [{**r, **extra} for r in result.records()]),
-                        media_type="text/csv; charset=utf-8",
-                        headers={"Content-Disposition":
-                                 f'attachment; filename="socialpulse-{ws.slug}-compare.csv"'})
+        return csv_download(*result.csv(), f"socialpulse-{ws.slug}-compare.csv")
     return result.as_dict()
 
 

@@ -16,7 +16,6 @@ from socialpulse.domain.formatting import format_value, one_line
 from socialpulse.domain.models import Workspace, http_url
 from socialpulse.domain.periods import DateRange
 from socialpulse.domain.query import Scope
-from socialpulse.services.export import to_csv
 from socialpulse.services.metrics import network_label
 from socialpulse.services.posts import COLUMNS, SORTS, PostPage
 
@@ -29,6 +28,7 @@ from .common import (
     render,
     sp,
 )
+from .download import csv_download
 from .registry import NavItem, OverviewPanel, register_nav, register_overview_panel
 from .scope import (
     BrandParam,
@@ -51,10 +51,8 @@ SORT_LABELS = {"engagements": "engagements", "engagement_rate": "engagement rate
 
 
 def _csv(page: PostPage, slug: str) -> Response:
-    return Response(to_csv([*COLUMNS, "scope"], page.records(with_scope=True)),
-                    media_type="text/csv; charset=utf-8",
-                    headers={"Content-Disposition":
-                             f'attachment; filename="socialpulse-{slug}-posts.csv"'})
+    return csv_download([*COLUMNS, "scope"], page.records(with_scope=True),
+                        f"socialpulse-{slug}-posts.csv")
 
 
 @router.get("/api/workspaces/{slug}/posts", tags=["posts"],
