@@ -8,17 +8,20 @@ from typing import Any
 
 import yaml
 
+from socialpulse.catalogue.sources import resolve_citations
 from socialpulse.domain.errors import CatalogueError
 from socialpulse.domain.metrics import Catalogue, load_catalogue
 
 
 def read_yaml(name: str) -> Any:
-    """Read one catalogue file from the package; errors name the file."""
+    """Read one catalogue file from the package, its source citations resolved to titles
+    (`catalogue.sources`); errors name the file."""
     text = resources.files(__package__).joinpath(name).read_text(encoding="utf-8")
     try:
-        return yaml.safe_load(text)
+        doc = yaml.safe_load(text)
     except yaml.YAMLError as exc:
         raise CatalogueError(f"{name}: invalid YAML: {exc}") from None
+    return resolve_citations(doc, name)
 
 
 @lru_cache(maxsize=1)

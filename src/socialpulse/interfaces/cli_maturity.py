@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import sys
+from datetime import date
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -83,7 +84,7 @@ def audit(
     """Audit every own account: activity, audience, engagement, best content and times,
     a verdict against the workspace median, and flags. --save stores baselines goals can use."""
     f = check_format(fmt)
-    rng = parse_period(period, "--period") if period else None
+    rng = parse_period(period, "--period", date.today()) if period else None
     a, ws = open_workspace(workspace)
     if baselines:
         found = a.audit.baselines(ws)
@@ -237,7 +238,7 @@ def _print_result(d: dict[str, Any]) -> None:
         typer.echo("\nrecommendations (weakest dimensions first):")
         for i, r in enumerate(d["recommendations"], start=1):
             typer.echo(f"  {i}. [{r['dimension']}] {r['title']}: {r['action']}")
-            typer.echo(f"     seed: {r['seed']}")
+            typer.echo(f"     source: {r['seed']}")
             typer.echo(f"     make it a goal: socialpulse goals add {r['goal_template']}")
 
 

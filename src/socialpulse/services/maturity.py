@@ -80,7 +80,7 @@ def template_text(q: mat.Questionnaire) -> str:
     for d in q.dimensions:
         lines.append(f"  # === {d.name} ===")
         for question in q.questions_of(d.id):
-            lines.append(f"  # {question.text}  (seed: {question.seed})")
+            lines.append(f"  # {question.text}  (source: {question.seed})")
             for i, a in enumerate(question.anchors, start=1):
                 lines.append(f"  #   {i} ({mat.stage_name(i)}): {a}")
             lines.append(f"  {question.id}:")

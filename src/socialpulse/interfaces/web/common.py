@@ -24,6 +24,7 @@ from pydantic import BeforeValidator
 
 from socialpulse import __version__
 from socialpulse.bootstrap import App
+from socialpulse.catalogue.sources import source_title
 from socialpulse.domain.errors import InvalidInput
 from socialpulse.domain.formatting import format_change, format_value
 from socialpulse.domain.models import Network, Workspace, http_url, parse_enum
@@ -62,6 +63,7 @@ def _make_env() -> Environment:
     env.filters["network_label"] = network_label
     env.filters["http_url"] = http_url
     env.filters["offsite_rel"] = offsite_rel
+    env.filters["source_title"] = source_title
     env.globals["static"] = static_url
     env.globals["app_version"] = __version__
     env.globals["csrf_input"] = csrf_input

@@ -367,7 +367,7 @@ def _latest_alert_panel(app: App, ws: Workspace, period: DateRange) -> dict[str,
         "text": f"{alert.title} ({alert.start} to {alert.end}, {alert.status})"
         + ("" if recent else " - an older alert"),
         "items": [{"label": f"{m.author}: {m.text[:90]}", "value": m.sentiment,
-                   "status": "red" if m.sentiment == "negative" else None}
+                   "tone": "red" if m.sentiment == "negative" else None}
                   for m in alert.mentions[:3]],
         "link": {"label": "All alerts and mentions",
                  "href": page_url("/listening", ws) + "#alerts"},
