@@ -12,8 +12,6 @@ from __future__ import annotations
 
 import builtins
 import math
-import threading
-from collections import OrderedDict
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
@@ -38,6 +36,7 @@ from socialpulse.domain.periods import DateRange, Grain, parse_date, parse_perio
 from socialpulse.domain.query import Breakdown
 from socialpulse.services.goal_input import check_goal_fields
 from socialpulse.services.metrics import MetricsService
+from socialpulse.services.versioned import DataVersion, VersionedMemo, data_version
 
 HISTORY_DAYS = 548  # 18 months of weekly history for achievability and the forecast
 CHART_WEEKS = 52
@@ -225,8 +224,7 @@ class GoalsService:
         self.catalogue: Catalogue = metrics.catalogue
         self.goal_catalogue = goal_catalogue
         self.clock = clock
-        self._memo: OrderedDict[tuple[Any, ...], Any] = OrderedDict()
-        self._lock = threading.Lock()
+        self._memo = VersionedMemo(MEMO_SIZE)
 
     def _today(self, today: date | None) -> date:
         return today or self.clock()
@@ -283,23 +281,15 @@ class GoalsService:
             text += f", campaign {campaign}"
         return text
 
-    def _lake_version(self, ws: Workspace) -> tuple[int, ...]:
-        """Ids of the committed import batches: any import or compaction changes them."""
-        return tuple(b.id for b in self.metrics.store.batches(ws.id))
+    def _lake_version(self, ws: Workspace) -> DataVersion:
+        """The data's version stamp, read per call: any import, compaction or rebuilt demo,
+        from any process, changes it (`services.versioned`)."""
+        return data_version(self.metrics.store, ws)
 
     def _cached(self, key: tuple[Any, ...], make: Callable[[], Any]) -> Any:
         """Memo of engine results keyed by the question and the lake's version, so a board
         (or a create followed by its first tracking) never asks the engine twice."""
-        with self._lock:
-            if key in self._memo:
-                self._memo.move_to_end(key)
-                return self._memo[key]
-        value = make()
-        with self._lock:
-            self._memo[key] = value
-            while len(self._memo) > MEMO_SIZE:
-                self._memo.popitem(last=False)
-        return value
+        return self._memo.get(key, make)
 
     def _compute(
         self, ws: Workspace, goal: Goal, period: DateRange, breakdown: Breakdown = Breakdown()

@@ -43,6 +43,7 @@ from socialpulse.domain.listening.spikes import DayCount, detect_spikes
 from socialpulse.domain.listening.themes import STOPWORDS, themes_of
 from socialpulse.domain.models import Brand, Workspace
 from socialpulse.domain.periods import DateRange
+from socialpulse.services.versioned import DataVersion, data_version
 
 SENTIMENTS = ("negative", "neutral", "positive")
 INGEST_CHUNK = 20_000
@@ -128,7 +129,7 @@ class ListeningService:
         self.repo = repo
         # per workspace: (the committed files read, a DuckDB database holding their latest
         # rows); a page asks ~10 questions, so the lake is read once, not ten times
-        self._snapshots: dict[int, tuple[tuple[str, ...], duckdb.DuckDBPyConnection]] = {}
+        self._snapshots: dict[int, tuple[DataVersion, duckdb.DuckDBPyConnection]] = {}
         self._lock = threading.Lock()
 
     # --- brands and queries ------------------------------------------------------------------
@@ -299,15 +300,17 @@ class ListeningService:
     def _con(self, ws: Workspace) -> duckdb.DuckDBPyConnection | None:
         """A cursor on table ``m``: the latest row per (mention, brand), published_at as naive UTC.
 
-        The snapshot is rebuilt when the set of committed files changes (an ingest or a
-        correction commits a batch), so readers never see stale or half-written data.
+        The snapshot is rebuilt when the data's version changes (an ingest or a correction
+        commits a batch, a rebuilt demo reuses file names with new content; from any process),
+        so readers never see stale or half-written data.
         """
         files = tuple(str(p) for p in self.lake.files(ws.id, "mentions"))
         if not files:
             return None
+        version = (files, data_version(self.store, ws))
         with self._lock:
             cached = self._snapshots.get(ws.id)
-            if cached is None or cached[0] != files:
+            if cached is None or cached[0] != version:
                 con = duckdb.connect()
                 listing = ", ".join("'" + f.replace("'", "''") + "'" for f in files)
                 con.execute(
@@ -318,7 +321,7 @@ class ListeningService:
                     "ORDER BY batch_id DESC) = 1"
                 )
                 # the previous database closes when its last cursor is gone
-                self._snapshots[ws.id] = cached = (files, con)
+                self._snapshots[ws.id] = cached = (version, con)
             return cached[1].cursor()
 
     def _scan(self, ws: Workspace, columns: Sequence[str]) -> Iterator[dict[str, Any]]:

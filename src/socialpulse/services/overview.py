@@ -10,9 +10,6 @@ with posts, so a workspace whose exports stopped a month ago still shows a full 
 
 from __future__ import annotations
 
-import copy
-import threading
-from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, timedelta
@@ -44,6 +41,7 @@ from socialpulse.services.metrics import (
     display_formula,
     network_label,
 )
+from socialpulse.services.versioned import DataVersion, VersionedMemo, data_version
 
 DEFAULT_PRESET = "last90"
 RESULT_CACHE_SIZE = 64
@@ -144,39 +142,24 @@ class OverviewService:
     def __init__(self, metrics: MetricsService, store: Store) -> None:
         self.metrics = metrics
         self.store = store
-        self._lock = threading.Lock()
-        self._ranges: dict[int, tuple[tuple[int, ...], DateRange | None]] = {}
-        self._results: OrderedDict[tuple[Any, ...], Any] = OrderedDict()
+        self._results = VersionedMemo(RESULT_CACHE_SIZE, copies=True)
 
-    def _data_key(self, workspace: Workspace) -> tuple[int, ...]:
-        """Changes whenever the workspace's data does: an import commits or removes a batch."""
-        return tuple(b.id for b in self.store.batches(workspace.id, "committed"))
+    def _data_key(self, workspace: Workspace) -> DataVersion:
+        """The data's version stamp, read per request: an import or a rebuilt demo in another
+        process shows on the next request (`services.versioned`)."""
+        return data_version(self.store, workspace)
 
     def _cached(self, key: tuple[Any, ...], build: Callable[[], T]) -> T:
         """Tiles and trends per (workspace data, scope, period): the Overview is opened far more
         often than data is imported, and each build runs several queries."""
-        with self._lock:
-            if key in self._results:
-                self._results.move_to_end(key)
-                return copy.deepcopy(self._results[key])  # type: ignore[no-any-return]
-        value = build()
-        with self._lock:
-            self._results[key] = copy.deepcopy(value)
-            while len(self._results) > RESULT_CACHE_SIZE:
-                self._results.popitem(last=False)
-        return value
+        return self._results.get(key, build)
 
     def data_range(self, workspace: Workspace) -> DateRange | None:
-        """First and last day with posts; cached until a batch is committed or removed."""
-        key = self._data_key(workspace)
-        with self._lock:
-            hit = self._ranges.get(workspace.id)
-        if hit is not None and hit[0] == key:
-            return hit[1]
-        rng = self.metrics.data_range(workspace) if self.store.accounts(workspace.id) else None
-        with self._lock:
-            self._ranges[workspace.id] = (key, rng)
-        return rng
+        """First and last day with posts, per version of the data."""
+        return self._cached(
+            ("data_range", self._data_key(workspace)),
+            lambda: self.metrics.data_range(workspace) if self.store.accounts(workspace.id)
+            else None)
 
     def resolve_period(
         self,
