@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import sys
 from collections.abc import Iterator
+from datetime import date
 from pathlib import Path
 from typing import Annotated, Any, TextIO
 
@@ -48,7 +49,7 @@ def _period(app: App, ws: Workspace, period: str | None, days: int = 90) -> Date
     if period:
         from socialpulse.domain.periods import parse_period
 
-        return parse_period(period, "--period")
+        return parse_period(period, "--period", date.today())
     return app.listening.default_period(ws, days)
 
 
@@ -226,7 +227,7 @@ def mentions(
 
     f = check_format(fmt)
     a, ws = open_workspace(workspace)
-    rng = parse_period(period, "--period") if period else None
+    rng = parse_period(period, "--period", date.today()) if period else None
     r = a.listening.mentions(ws, rng, brand, sentiment, lang, network, None, search, limit)
     cols = ["mention_id", "published_at", "network", "author", "author_followers", "lang",
             "sentiment", "score", "brands", "text"]

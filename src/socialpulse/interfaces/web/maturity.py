@@ -172,7 +172,7 @@ async def audit_save(request: Request) -> RedirectResponse:
     ws = page_workspace(request)
     form = await request.form()
     start, end = str(form.get("start") or ""), str(form.get("end") or "")
-    period = parse_period(f"{start}..{end}", "period") if start and end else None
+    period = parse_period(f"{start}..{end}", "period", date.today()) if start and end else None
     report = app.audit.run(ws, period, save=True)
     return redirect_to("/audit", ws, run=report.run_id)
 
@@ -458,7 +458,7 @@ def api_questionnaire(request: Request) -> dict[str, Any]:
 def _api_audit(request: Request, slug: str, period: str | None, save: bool) -> dict[str, Any]:
     """GET and POST audit differ only in storing the run (and its baselines)."""
     ws = api_workspace(request, slug)
-    rng = parse_period(period, "period") if period else None
+    rng = parse_period(period, "period", date.today()) if period else None
     return sp(request).audit.run(ws, rng, save=save).as_dict()
 
 
@@ -559,4 +559,4 @@ def api_funnel(request: Request, slug: str, period: str, grain: str = "month") -
     app = sp(request)
     ws = api_workspace(request, slug)
     return FunnelService(app.metrics, app.store).funnel(
-        ws, parse_period(period, "period"), _grain(grain)).as_dict()
+        ws, parse_period(period, "period", date.today()), _grain(grain)).as_dict()

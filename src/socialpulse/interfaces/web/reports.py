@@ -72,7 +72,7 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 def _period(app: App, ws: Workspace, text: str | None) -> DateRange:
     """The period asked for, or the last full quarter of data by default."""
     if text and text.strip():
-        return parse_period(text, "period")
+        return parse_period(text, "period", date.today())
     return app.overview.resolve_period(ws, "last-quarter").range
 
 
