@@ -22,7 +22,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from socialpulse.bootstrap import App
 from socialpulse.interfaces.web.app import create_app
 from tests.web.test_reads_pure import changes, snapshot
-from tests.webfixtures import PageLog, serve_app
+from tests.webfixtures import LiveServer, PageLog, serve_app
 
 SAMPLE = (Path(__file__).resolve().parents[1] / "data" / "samples" / "x"
           / "tweet_activity_metrics_rOpenSci_20211101_20211201_en.csv")
@@ -164,3 +164,30 @@ def test_dns_rebinding_gets_400_from_the_real_server(demo_app_ro: App) -> None:
             assert resp.status == status, (host, body)
             if status == 400:
                 assert "evil.example" in body and "demo" not in body
+
+
+@pytest.mark.browser
+def test_every_page_draws_under_the_csp(live_server: LiveServer, page: Any,
+                                        page_log: PageLog, client: Any) -> None:
+    """script-src and style-src 'self' only: every page of the navigation, a goal and the
+    report preview render with no policy violation, every chart is drawn (Vega without eval)
+    and data-driven sizes are set without style attributes."""
+    from socialpulse.interfaces.web.registry import NAV
+
+    goals = client.get("/api/workspaces/demo/goals?today=2026-10-31").json()
+    paths = [item.path for item in NAV] + ["/goals?today=2026-10-31"]
+    paths += [f"/goals/{g['id']}?today=2026-10-31" for g in goals[:1]]
+    drawn = sized = 0
+    for path in paths:
+        sep = "&" if "?" in path else "?"
+        page.goto(f"{live_server.url}{path}{sep}workspace=demo")
+        page.wait_for_load_state("networkidle")
+        page.wait_for_function("() => !document.querySelector('[data-vega-spec]:not("
+                               "[data-rendered]):not([data-render-error])')")
+        assert page.eval_on_selector_all("[data-render-error]", "els => els.length") == 0, path
+        drawn += page.eval_on_selector_all("[data-rendered] svg", "els => els.length")
+        sized += page.eval_on_selector_all("[data-pct-width]",
+                                           "els => els.filter(e => e.style.width).length")
+    violations = [e for e in page_log.errors if "Content Security Policy" in e]
+    assert violations == []
+    assert drawn > 5 and (sized > 0 or not goals)

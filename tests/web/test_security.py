@@ -240,17 +240,27 @@ def test_json_endpoints_refuse_other_content_types(private: Any, ctype: str | No
     assert c.post(f"{WS}/goals", content=body, headers=headers).status_code == 415
 
 
-def test_the_csp_allows_no_inline_script_and_no_eval(client: TestClient) -> None:
+def test_the_csp_allows_no_inline_script_style_or_eval(client: TestClient) -> None:
     csp = client.get("/metrics/catalogue").headers["content-security-policy"]
-    script_src = re.search(r"script-src ([^;]*)", csp)
-    assert script_src and script_src.group(1).strip() == "'self'"
-    assert "unsafe-eval" not in csp and "form-action 'self'" in csp
+    for directive in ("script-src", "style-src"):
+        found = re.search(directive + r" ([^;]*)", csp)
+        assert found and found.group(1).strip() == "'self'", csp
+    assert "unsafe" not in csp and "form-action 'self'" in csp
     handler = re.compile(r"<[^>]+\son[a-z]+\s*=", re.I)
     for path in TEMPLATES_DIR.glob("*.html"):
         text = path.read_text()
         for tag in re.findall(r"<script\b[^>]*>", text, re.I):
             assert "src=" in tag or "application/json" in tag, f"{path.name}: inline {tag}"
         assert not handler.search(text), f"{path.name}: inline event handler"
+        assert "<style" not in text and " style=" not in text, f"{path.name}: inline style"
+
+
+def test_the_report_preview_has_its_own_script_free_policy(client: TestClient) -> None:
+    resp = client.get("/reports/preview?workspace=demo&period=2026-Q3")
+    assert resp.status_code == 200 and "<style" in resp.text  # the report styles itself
+    csp = resp.headers["content-security-policy"]
+    assert "default-src 'none'" in csp and "script-src" not in csp
+    assert "style-src 'unsafe-inline'" in csp
 
 
 @pytest.mark.parametrize("path", ["/posts?workspace=demo", "/workspace?workspace=demo",

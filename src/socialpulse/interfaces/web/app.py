@@ -71,12 +71,12 @@ ROUTERS: list[APIRouter] = [
 ]
 
 #: Pages load scripts, styles, fonts and data from this server only (nothing from a CDN).
-#: Scripts run only from our static files: no inline scripts, no eval (Vega evaluates its
-#: expressions with vega-interpreter). Styles keep 'unsafe-inline': vega-embed, its tooltip and
-#: htmx insert <style> elements, and Vega's SVG renderer writes style attributes.
+#: No inline scripts, styles or style="" attributes, no eval: Vega evaluates its expressions
+#: with vega-interpreter, vega-embed's, its tooltip's and htmx's own styles are off
+#: (static/embedded.css holds them), sizes from data are set through the CSSOM (app.js).
 CONTENT_SECURITY_POLICY = (
     "default-src 'self'; script-src 'self'; "
-    "style-src 'self' 'unsafe-inline'; img-src 'self' data: blob:; font-src 'self' data:; "
+    "style-src 'self'; img-src 'self' data: blob:; font-src 'self' data:; "
     "connect-src 'self'; object-src 'none'; base-uri 'self'; form-action 'self'; "
     "frame-ancestors 'self'"
 )

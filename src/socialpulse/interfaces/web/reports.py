@@ -42,6 +42,7 @@ from .common import (
     sp,
 )
 from .registry import NavItem, OverviewPanel, register_nav, register_overview_panel
+from .security import STANDALONE_DOCUMENT_CSP
 
 router = APIRouter()
 register_nav(NavItem("Reports", "/reports", order=60))
@@ -232,7 +233,9 @@ def report_preview(request: Request) -> Response:
         report = app.reports.build(ws, rng)
     except MissingData as exc:
         return HTMLResponse(f"<!doctype html><p>{_esc(exc.message)}</p>", status_code=422)
-    return HTMLResponse(render_html(report))
+    # its own policy: the report is a standalone document with inline styles and no scripts
+    return HTMLResponse(render_html(report),
+                        headers={"Content-Security-Policy": STANDALONE_DOCUMENT_CSP})
 
 
 def _esc(text: str) -> str:

@@ -55,6 +55,12 @@ HOST_MESSAGE = ("this server does not answer to the host name {host!r}; add it w
 ORIGIN_MESSAGE = "request refused: it came from another site ({origin})"
 EXPIRED_MESSAGE = "the form expired or came from another site; reload the page"
 
+#: The policy of a standalone document the app renders (the HTML report in the Reports page's
+#: frame): no scripts at all, its own inline styles and data: images (logo, charts) only.
+STANDALONE_DOCUMENT_CSP = ("default-src 'none'; style-src 'unsafe-inline'; img-src data:; "
+                           "font-src data:; base-uri 'none'; form-action 'none'; "
+                           "frame-ancestors 'self'")
+
 _SECRET = re.compile(r"^[A-Za-z0-9_-]{43}$")
 
 ErrorResponder = Callable[[Request, int, str], Response]

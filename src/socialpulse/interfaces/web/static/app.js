@@ -4,7 +4,10 @@
 
   /* ast + vega-interpreter (vendor/vega-interpreter.min.js sets vega.expressionInterpreter):
      Vega evaluates its expressions without eval/Function, so the CSP can forbid 'unsafe-eval'. */
-  var EMBED_OPTIONS = { actions: false, renderer: "svg", tooltip: { theme: "light" }, ast: true };
+  /* defaultStyle/disableDefaultStyle: vega-embed and its tooltip would insert <style> elements,
+     which the CSP refuses; their rules are in static/embedded.css. */
+  var EMBED_OPTIONS = { actions: false, renderer: "svg", ast: true, defaultStyle: false,
+                        tooltip: { theme: "light", disableDefaultStyle: true } };
 
   /* Draw every [data-vega-spec] element under root that is not drawn yet.
      Marks the element data-rendered="true" when done, data-render-error="..." on failure. */
@@ -88,9 +91,35 @@
     if (select && dates) dates.classList.toggle("is-hidden", select.value !== "custom");
   }
 
+  /* Sizes and colours that come from data (goal progress bars, brand swatches): the CSP allows
+     no style="" attributes, so they ride in data-* attributes and are set through the CSSOM,
+     numbers and #hex colours only. */
+  function applyDataStyles(scope) {
+    function each(selector, apply) {
+      Array.prototype.forEach.call(scope.querySelectorAll(selector), apply);
+    }
+    function pct(text) {
+      var v = parseFloat(text);
+      return isFinite(v) ? Math.max(0, Math.min(100, v)) + "%" : null;
+    }
+    each("[data-pct-width]", function (el) {
+      var v = pct(el.getAttribute("data-pct-width"));
+      if (v) el.style.width = v;
+    });
+    each("[data-pct-left]", function (el) {
+      var v = pct(el.getAttribute("data-pct-left"));
+      if (v) el.style.left = v;
+    });
+    each("[data-swatch]", function (el) {
+      var v = el.getAttribute("data-swatch");
+      if (/^#[0-9a-fA-F]{3,8}$/.test(v)) el.style.background = v;
+    });
+  }
+
   function init(root) {
     renderCharts(root);
     var scope = root && root.querySelectorAll ? root : document;
+    applyDataStyles(scope);
     Array.prototype.forEach.call(scope.querySelectorAll("[data-period-picker]"), togglePeriod);
   }
 
