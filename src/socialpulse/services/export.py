@@ -2,13 +2,25 @@
 
 Cells that start with = + - @ (or a tab/CR) are neutralised with a leading apostrophe so that a
 spreadsheet never runs them as formulas (CSV injection). Numbers are written as numbers.
+
+In XLSX every number and date is a typed cell with a number format, so a spreadsheet sorts,
+sums and charts them: a percentage (the app's percent values are percentage points, 3.4 for
+3.4%) is stored as 0.034 with a ``0.00%`` format, a count with ``#,##0``, a day as a date with
+``yyyy-mm-dd``. A column's unit comes from the caller, else from the metric catalogue by the
+column's name (``engagement_rate``, ``engagement_rate_previous``, ``change_pct``...), else from
+the row's own ``unit`` column (the KPI table). Text that is exactly a number as the app prints
+one (``8,353,538``, ``3.40%``) or an ISO day is typed too; any other text stays text, and
+formula-like text is neutralised.
 """
 
 from __future__ import annotations
 
 import csv
 import io
+import re
 from collections.abc import Iterable, Mapping, Sequence
+from datetime import UTC, date, datetime
+from functools import lru_cache
 from typing import Any
 
 DANGEROUS = ("=", "+", "-", "@", "\t", "\r")
@@ -43,14 +55,77 @@ def sheet_title(name: str, taken: set[str] | None = None) -> str:
     return title
 
 
+#: Number formats by unit (percent cells hold fractions: 0.034 shows 3.40%)
+FORMATS = {
+    "count": "#,##0",
+    "percent": "0.00%",
+    "ratio": "#,##0.00",
+    "currency": "#,##0.00",
+    "seconds": "#,##0",
+    "score": "0.0",
+    "number": "#,##0.00",
+    "date": "yyyy-mm-dd",
+    "datetime": "yyyy-mm-dd hh:mm",
+}
+_NUMBER_TEXT = re.compile(r"[-+]?\d{1,3}(,\d{3})*(\.\d+)?%?|[-+]?\d+(\.\d+)?%?")
+_DAY_TEXT = re.compile(r"\d{4}-\d{2}-\d{2}")
+
+
+@lru_cache(maxsize=1)
+def _metric_units() -> dict[str, str]:
+    from socialpulse.catalogue import metric_catalogue
+
+    return {m.id: m.variant().unit for m in metric_catalogue().metrics.values()}
+
+
+def column_unit(column: str) -> str | None:
+    """A column's unit from its name: a metric id (or one with ``_previous``), ``*_pct``."""
+    name = column.removesuffix("_previous")
+    if name.endswith("_pct") or name in ("share_of_voice", "previous_share", "progress",
+                                         "expected"):
+        return "percent"
+    return _metric_units().get(name)
+
+
+def _typed(value: Any, unit: str | None) -> tuple[Any, str | None]:
+    """A cell's value and number format (None: text or a general cell)."""
+    if isinstance(value, str):
+        text = value.strip()
+        if _NUMBER_TEXT.fullmatch(text):
+            percent = text.endswith("%")
+            number = float(text.rstrip("%").replace(",", ""))
+            if percent:
+                return number / 100, FORMATS["percent"]
+            unit = unit or ("count" if number.is_integer() and "," in text else "number")
+            value = number
+        elif _DAY_TEXT.fullmatch(text):
+            try:
+                return date.fromisoformat(text), FORMATS["date"]
+            except ValueError:
+                return value, None
+        else:
+            return value, None
+    if isinstance(value, datetime):
+        if value.tzinfo is not None:  # spreadsheets have no time zones: UTC, written naive
+            value = value.astimezone(UTC).replace(tzinfo=None)
+        return value, FORMATS["datetime"]
+    if isinstance(value, date):
+        return value, FORMATS["date"]
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return value, None
+    if unit == "percent":
+        return value / 100, FORMATS["percent"]
+    if unit in FORMATS:
+        return value, FORMATS[unit]
+    return value, FORMATS["count"] if isinstance(value, int) else FORMATS["number"]
+
+
 def _xlsx_cell(value: Any) -> Any:
-    """Numbers and booleans stay typed; dates become ISO text; lists join; text is neutralised."""
-    if value is None or isinstance(value, bool | int | float):
+    """Numbers, booleans and dates stay typed; lists join; text is neutralised."""
+    if value is None or isinstance(value, bool | int | float | date):
         if isinstance(value, float) and value != value:  # NaN: an empty cell, not "nan"
             return None
         return value
-    if hasattr(value, "isoformat"):
-        return value.isoformat()
     if isinstance(value, list | tuple):
         value = ", ".join(str(v) for v in value)
     text = str(value)
@@ -59,11 +134,16 @@ def _xlsx_cell(value: Any) -> Any:
     return neutralise(text)
 
 
-def to_xlsx(sheets: Sequence[tuple[str, Sequence[str], Iterable[Mapping[str, Any]]]]) -> bytes:
-    """A workbook with one sheet per ``(name, columns, records)``, header row bold and frozen.
+Sheet = (tuple[str, Sequence[str], Iterable[Mapping[str, Any]]]
+         | tuple[str, Sequence[str], Iterable[Mapping[str, Any]], Mapping[str, str]])
+
+
+def to_xlsx(sheets: Sequence[Sheet]) -> bytes:
+    """A workbook with one sheet per ``(name, columns, records[, units])``, header row bold and
+    frozen; ``units`` maps a column to its unit (see the module docstring for the rest).
 
     The same neutralisation as `to_csv` applies to text cells (openpyxl would otherwise store a
-    text starting with ``=`` as a formula); numbers are written as numbers.
+    text starting with ``=`` as a formula); numbers and dates are typed, with number formats.
     """
     from openpyxl import Workbook
     from openpyxl.styles import Font
@@ -72,7 +152,10 @@ def to_xlsx(sheets: Sequence[tuple[str, Sequence[str], Iterable[Mapping[str, Any
     if wb.active is not None:
         wb.remove(wb.active)
     taken: set[str] = set()
-    for name, columns, records in sheets:
+    for sheet in sheets:
+        name, columns, records = sheet[0], sheet[1], sheet[2]
+        given: Mapping[str, str] = sheet[3] if len(sheet) > 3 else {}
+        units = [given.get(c) or column_unit(str(c)) for c in columns]
         title = sheet_title(name, taken)
         taken.add(title)
         ws = wb.create_sheet(title)
@@ -81,10 +164,15 @@ def to_xlsx(sheets: Sequence[tuple[str, Sequence[str], Iterable[Mapping[str, Any
             cell.font = Font(bold=True)
         widths = [len(str(c)) for c in columns]
         for r in records:
-            row = [_xlsx_cell(r.get(c)) for c in columns]
-            ws.append(row)
-            for i, v in enumerate(row):
-                widths[i] = max(widths[i], min(60, len(str(v)) if v is not None else 0))
+            row_unit = r.get("unit") if isinstance(r.get("unit"), str) else None
+            typed = [_typed(r.get(c), u or row_unit) for c, u in zip(columns, units, strict=True)]
+            ws.append([_xlsx_cell(v) for v, _ in typed])
+            for cell, (_, fmt) in zip(ws[ws.max_row], typed, strict=False):
+                if fmt is not None:
+                    cell.number_format = fmt
+            for i, (v, _) in enumerate(typed):
+                shown = 10 if isinstance(v, int | float | date) else len(str(v))
+                widths[i] = max(widths[i], min(60, shown if v is not None else 0))
         for cell, w in zip(ws[1], widths, strict=False):
             ws.column_dimensions[cell.column_letter].width = max(8, w + 2)
         ws.freeze_panes = "A2"
