@@ -54,12 +54,13 @@ def spark_backend(tmp_path_factory: pytest.TempPathFactory) -> Iterator[object]:
 
 
 def _all_requests(app: App, by: str) -> tuple[MetricRequest, ...]:
-    """Every metric and variant (mention metrics cannot be split by account)."""
+    """Every metric and variant (mention metrics cannot be split by account or brand)."""
+    per_account = {"account", "brand"} & set(by.split(","))
     return tuple(
         MetricRequest(m.id, v)
         for m in app.catalogue.metrics.values()
         for v in m.variants
-        if "account" not in by or "mentions" not in app.catalogue.datasets(m, v)
+        if not per_account or "mentions" not in app.catalogue.datasets(m, v)
     )
 
 
@@ -71,7 +72,7 @@ def _same(a: object, b: object) -> bool:
     return a == b
 
 
-@pytest.mark.parametrize("by", ["network,month", "account,week"])
+@pytest.mark.parametrize("by", ["network,month", "account,week", "brand,month"])
 def test_catalogue_is_identical_on_duckdb_and_spark(
     demo_app_ro: App, spark_backend: object, by: str
 ) -> None:

@@ -107,7 +107,8 @@ def overview_page(request: Request) -> HTMLResponse:
         ctx["empty"] = True
         return render(request, "overview.html", ctx, workspace=ws)
     chosen = period_choice(request, app, ws)
-    asked = page_scope(request) if request.query_params.get("scope") else None
+    q = request.query_params
+    asked = page_scope(request) if q.get("scope") or q.getlist("brand") else None
     scope = app.overview.scope(ws, asked)
 
     def explore_url(metric_id: str) -> str:
