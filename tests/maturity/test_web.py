@@ -11,7 +11,7 @@ from fastapi.testclient import TestClient
 
 from socialpulse.bootstrap import App
 from socialpulse.domain import maturity as mat
-from socialpulse.domain.periods import parse_period
+from socialpulse.domain.periods import Grain, parse_period
 from socialpulse.domain.query import Breakdown
 from socialpulse.interfaces.web.app import create_app
 from tests.webfixtures import browser_client
@@ -82,10 +82,12 @@ def test_funnel_matches_the_metric_service(web: tuple[TestClient, App]) -> None:
     ws = app.workspace("demo")
     own = [a.id for a in app.store.accounts(ws.id) if a.is_own]
     direct = app.metrics.compute(ws, [("applause_rate", None)],
-                                 Breakdown(("network",)), parse_period("2026-Q3"),
+                                 Breakdown(("network",), Grain.MONTH), parse_period("2026-Q3"),
                                  account_ids=own)
-    tiktok = next(r for r in direct.rows if r["network"] == "tiktok")
-    assert data["totals"]["TikTok"]["applause_rate"] == pytest.approx(tiktok["applause_rate"])
+    monthly = [r["applause_rate"] for r in direct.rows if r["network"] == "tiktok"]
+    assert len(monthly) == 3  # the whole period is the average of the monthly rates
+    assert data["totals"]["TikTok"]["applause_rate"] == pytest.approx(sum(monthly) / 3)
+    assert data["totals"]["TikTok"]["periods"] == 3 and "average" in data["totals_how"]
     assert {r["period"][:7] for r in data["rows"]} == {"2026-07", "2026-08", "2026-09"}
     assert c.get("/api/workspaces/demo/funnel", params={"period": "2026-Q3",
                                                         "grain": "day"}).status_code == 400
