@@ -25,6 +25,7 @@ MARKER_TEXT = "# socialpulse data home: app database, Parquet lake and settings\
 
 if TYPE_CHECKING:
     from socialpulse.services.audience import AudienceService
+    from socialpulse.services.batches import BatchService
     from socialpulse.services.compare import CompareService
     from socialpulse.services.imports import ImportService
     from socialpulse.services.listening import ListeningService
@@ -152,6 +153,12 @@ class App:
         from socialpulse.services.imports import ImportService
 
         return ImportService(self.store, self.lake)
+
+    @cached_property
+    def batches(self) -> BatchService:
+        from socialpulse.services.batches import BatchService
+
+        return BatchService(self.store, self.lake)
 
     @cached_property
     def listening(self) -> ListeningService:

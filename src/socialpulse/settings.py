@@ -7,6 +7,8 @@ import os
 from dataclasses import dataclass, replace
 from pathlib import Path
 
+from socialpulse.domain.errors import InvalidInput
+
 DEFAULT_HOST = "127.0.0.1"
 DEFAULT_PORT = 8000
 #: Host names the web server answers to by default (any port); others get 400, so a page whose
@@ -44,6 +46,18 @@ def _unspecified(name: str) -> bool:
         return False
 
 
+def _megabytes(variable: str, default: float) -> int:
+    """A size in MB from the environment, in bytes; a bad value names the variable."""
+    raw = os.environ.get(variable, "").strip()
+    try:
+        mb = float(raw) if raw else default
+    except ValueError:
+        mb = -1.0
+    if not 0 < mb < 2**30:
+        raise InvalidInput(f"{variable}: {raw!r} is not a size in MB such as 200")
+    return int(mb * 1024 * 1024)
+
+
 @dataclass(frozen=True)
 class Settings:
     home: Path
@@ -53,6 +67,9 @@ class Settings:
     #: "duckdb" (in process, the default) or "spark" (PySpark: local mode or a cluster named by
     #: $SOCIALPULSE_SPARK_MASTER); the same Ibis plans run on both.
     query_engine: str = "duckdb"
+    #: The largest upload the web server accepts (all files of one request together); bigger
+    #: bodies are refused while they stream in. $SOCIALPULSE_MAX_UPLOAD_MB sets it.
+    max_upload_bytes: int = 200 * 1024 * 1024
     #: Host names (Host header, any port) the web server answers: the defaults plus those of
     #: $SOCIALPULSE_ALLOWED_HOSTS (comma-separated) and ``serve --allowed-host``.
     allowed_hosts: tuple[str, ...] = DEFAULT_ALLOWED_HOSTS
@@ -70,6 +87,7 @@ class Settings:
             query_engine=(
                 query_engine or os.environ.get("SOCIALPULSE_QUERY_ENGINE") or "duckdb"
             ).strip().lower(),
+            max_upload_bytes=_megabytes("SOCIALPULSE_MAX_UPLOAD_MB", 200),
             allowed_hosts=with_allowed_hosts(
                 DEFAULT_ALLOWED_HOSTS, os.environ.get("SOCIALPULSE_ALLOWED_HOSTS", "").split(",")
             ),

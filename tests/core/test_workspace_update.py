@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pyarrow as pa
@@ -58,8 +58,12 @@ def test_new_time_zone_moves_day_boundaries_and_keeps_totals(demo_app: App):
     after = demo_app.lake.read(ws.id, "posts")
     assert _days_match_zone(after, LA)
     assert _days_match_zone(demo_app.lake.read(ws.id, "mentions"), LA)
-    # one committed batch; the old files are gone
+    # one committed batch; the old files stay for queries already running, and the first
+    # sweep after the grace period deletes them
     assert len(demo_app.store.batches(ws.id)) == 1
+    assert all((demo_app.lake.root / f).exists() for f in old_files)
+    later = datetime.now(UTC) + timedelta(seconds=demo_app.lake.grace_s + 1)
+    assert demo_app.lake.sweep(ws.id, now=later) == len(old_files)
     assert not any((demo_app.lake.root / f).exists() for f in old_files)
     # posts move between days (the ones published before 09:00 in Madrid), totals over the
     # whole history do not

@@ -82,7 +82,7 @@ def test_settings_in_chromium(demo_app: App, page: Any, page_log: PageLog):
         page.wait_for_selector("[data-saved]")
         assert "re-derived in America/New_York" in page.inner_text("[data-saved]")
         assert page.locator("[data-batches] tbody tr").first.inner_text().split("\t")[3] \
-            == "committed"
+            == "active"
         # an account row: the HR team owns the careers page; a brand becomes a competitor
         row = page.locator('[data-account="5"]')
         row.locator("select[name=function]").select_option("hr")

@@ -5,16 +5,26 @@ batch in the app database; readers only see files of committed batches, so a cra
 leaves nothing half-imported and re-running the same import completes it. Content hashes make
 re-imports of the same data a no-op; overlapping imports are resolved at read time by taking the
 latest row per natural key (``observed_at`` then ``batch_id``).
+
+Concurrency: a pending batch is owned (host, process, lease); only an abandoned one (its
+process is gone, or its lease ran out) is redone by another import, and an import of content
+that another process is writing waits for it. Files that leave the committed set (compaction,
+removal) stay on disk for a grace period, so a query that listed them a moment earlier can
+still read them; the next import, compaction or removal deletes them after that.
 """
 
 from __future__ import annotations
 
 import hashlib
 import os
+import socket
+import threading
+import time
 import uuid
 from collections.abc import Mapping
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import duckdb
@@ -23,10 +33,22 @@ import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
 from socialpulse.adapters.store import Batch, Store
-from socialpulse.domain.errors import InvalidInput
+from socialpulse.domain.errors import Conflict, InvalidInput
 
 TS = pa.timestamp("us", tz="UTC")
 WRITE_THREADS = min(4, os.cpu_count() or 1)
+#: How long a pending batch is its writer's without a sign of life from another host.
+LEASE_S = 30 * 60
+#: How long files that left the committed set stay readable for queries already running.
+GRACE_S = 10 * 60
+#: How long an import waits for another process writing the same content.
+WAIT_S = 120.0
+_POLL_S = 0.2
+_HOST = socket.gethostname()[:100]
+#: Owner tokens of the imports this process is running now (a pending batch with this
+#: process's id but another token was left by an import of this process that died).
+_LIVE: set[str] = set()
+_LIVE_LOCK = threading.Lock()
 
 POST_COUNTERS = ["impressions", "reach", "engagements", "likes", "comments", "shares", "clicks",
              "video_views", "saves"]
@@ -110,6 +132,56 @@ class IngestResult:
     resumed: bool = False
 
 
+@dataclass(frozen=True)
+class Removal:
+    """What `Lake.remove` took out: the batches (an import, or a compaction with the imports
+    it merged) and their rows; empty when the batch was removed already."""
+
+    batches: list[Batch]
+    rows: dict[str, int]
+
+
+def _aware(when: datetime) -> datetime:
+    """SQLite hands timestamps back without their zone; every ledger time is UTC."""
+    return when if when.tzinfo is not None else when.replace(tzinfo=UTC)
+
+
+def _owner_token() -> str:
+    return f"{_HOST} {os.getpid()} {uuid.uuid4().hex[:16]}"
+
+
+def _pid_alive(pid: int) -> bool:
+    """Whether a process of this host runs (a zombie, killed but not reaped, does not)."""
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:
+        return True
+    return stat.rsplit(")", 1)[-1].split()[:1] != ["Z"]
+
+
+def abandoned(batch: Batch, now: datetime) -> bool:
+    """A pending batch nobody is writing any more: no owner (written before owners were
+    recorded), an expired lease, or an owner process of this host that is gone."""
+    if batch.owner is None or batch.lease_until is None:
+        return True
+    if _aware(batch.lease_until) < now:
+        return True
+    host, _, rest = batch.owner.partition(" ")
+    pid_s, _, token = rest.partition(" ")
+    if host != _HOST or not pid_s.isdigit():
+        return False  # another machine's import: only its lease says it died
+    if int(pid_s) == os.getpid():
+        with _LIVE_LOCK:
+            return token not in _LIVE
+    return not _pid_alive(int(pid_s))
+
+
 def conform(dataset: str, table: pa.Table) -> pa.Table:
     """Cast a table to the dataset's schema, adding missing nullable columns."""
     schema = SCHEMAS[dataset]
@@ -160,9 +232,12 @@ def _fsync_dir(path: Path) -> None:
 
 
 class Lake:
-    def __init__(self, root: Path, store: Store) -> None:
+    def __init__(self, root: Path, store: Store, grace_s: float = GRACE_S,
+                 wait_s: float = WAIT_S) -> None:
         self.root = root
         self.store = store
+        self.grace_s = grace_s  # how long retired files stay for running queries
+        self.wait_s = wait_s  # how long an import waits for another writing the same content
 
     def _write_file(self, rel: str, table: pa.Table) -> None:
         final = self.root / rel
@@ -198,21 +273,50 @@ class Lake:
     ) -> IngestResult:
         """Write one batch atomically; the same content twice is imported once."""
         conformed, digest = prepare(fmt, tables)
-        existing = self.store.find_batch(workspace_id, digest)
-        resumed = False
-        if existing is not None and existing.status in ("committed", "compacted"):
-            return IngestResult(existing.id, existing.rows, already_imported=True)
-        if existing is not None:  # pending: a crashed run of the same import; redo it
-            self._remove_batch_files(existing)
-            self.store.discard_batch(existing.id)
-            resumed = True
-        batch = self.store.begin_batch(workspace_id, source, fmt, digest)
-        files, rows = self._write_batch(workspace_id, batch.id, conformed)
-        committed = self.store.commit_batch(batch.id, files, rows)
+        owner = _owner_token()
+        with _LIVE_LOCK:
+            _LIVE.add(owner)
+        try:
+            claim = self._claim(workspace_id, source, fmt, digest, owner)
+            if isinstance(claim, IngestResult):
+                return claim
+            batch, resumed = claim
+            files, rows = self._write_batch(workspace_id, batch.id, conformed, owner)
+            committed = self.store.commit_batch(batch.id, files, rows, owner=owner)
+        finally:
+            with _LIVE_LOCK:
+                _LIVE.discard(owner)
+        self.sweep(workspace_id)
         return IngestResult(committed.id, committed.rows, already_imported=False, resumed=resumed)
 
+    def _claim(self, workspace_id: int, source: str, fmt: str, digest: str, owner: str
+               ) -> IngestResult | tuple[Batch, bool]:
+        """Own the pending batch of this content: a new one, or one whose writer died (its
+        files are removed first; ``resumed``). Content already imported answers its result;
+        content another live import is writing is waited for, up to ``wait_s``."""
+        deadline = time.monotonic() + self.wait_s
+        while True:
+            now = datetime.now(UTC)
+            lease = now + timedelta(seconds=LEASE_S)
+            state, batch = self.store.claim_batch(workspace_id, source, fmt, digest, owner, lease)
+            if state == "claimed" and batch is not None:
+                return batch, False
+            if state == "done" and batch is not None:
+                return IngestResult(batch.id, batch.rows, already_imported=True)
+            if (state == "busy" and batch is not None and abandoned(batch, now)
+                    and self.store.take_over_batch(batch.id, batch.owner, owner, lease)):
+                self._remove_batch_files(batch)
+                return batch, True
+            if time.monotonic() >= deadline and batch is not None:
+                since = _aware(batch.created_at).strftime("%Y-%m-%d %H:%M UTC")
+                raise Conflict(f"{source[:200]}: already being imported by another process "
+                               f"(batch {batch.id}, since {since}); try again when it has "
+                               "finished")
+            time.sleep(_POLL_S)
+
     def _write_batch(
-        self, workspace_id: int, batch_id: int, tables: Mapping[str, pa.Table]
+        self, workspace_id: int, batch_id: int, tables: Mapping[str, pa.Table],
+        owner: str | None = None,
     ) -> tuple[list[str], dict[str, int]]:
         """Write a pending batch's files (stamped with its ids), one per dataset and month.
 
@@ -241,7 +345,7 @@ class Lake:
         except BaseException:
             self._remove_files(files)
             self._remove_batch_files_of(workspace_id, batch_id)
-            self.store.discard_batch(batch_id)
+            self.store.discard_batch(batch_id, owner)
             raise
         return files, rows
 
@@ -298,13 +402,52 @@ class Lake:
             return {}
         kind = "compact" if timezone is None else f"timezone {timezone}"
         digest = f"{kind.split()[0]}-" + content_hash(kind, merged)[:56]
-        batch = self.store.begin_batch(workspace_id, "compaction", kind.split()[0], digest)
-        files, rows = self._write_batch(workspace_id, batch.id, merged)
-        self.store.replace_batches([b.id for b in old], batch.id, files, rows,
-                                   timezone=timezone)
+        owner = _owner_token()
+        with _LIVE_LOCK:
+            _LIVE.add(owner)
+        try:
+            claim = self._claim(workspace_id, "compaction", kind.split()[0], digest, owner)
+            if isinstance(claim, IngestResult):  # the same merge is committed already
+                if timezone is not None:
+                    self.store.update_workspace(workspace_id, timezone=timezone)
+                return {}
+            batch = claim[0]
+            files, rows = self._write_batch(workspace_id, batch.id, merged, owner)
+            try:
+                self.store.replace_batches([b.id for b in old], batch.id, files, rows,
+                                           timezone=timezone)
+            except Conflict:
+                self._remove_files(files)
+                self.store.discard_batch(batch.id, owner)
+                raise
+        finally:
+            with _LIVE_LOCK:
+                _LIVE.discard(owner)
+        self.sweep(workspace_id)
+        return rows
+
+    def remove(self, workspace_id: int, batch_id: int) -> Removal:
+        """Undo one import: it leaves the committed set in one ledger transaction (readers
+        stop seeing its rows at once) and its files go to the trash, deleted after the grace
+        period. Removing it again changes nothing."""
+        removed = self.store.remove_batch(workspace_id, batch_id)
+        head = [b for b in removed if b.id == batch_id]
+        self.sweep(workspace_id)
+        return Removal(removed, dict(head[0].rows) if head else {})
+
+    def sweep(self, workspace_id: int, now: datetime | None = None) -> int:
+        """Delete the files of batches retired more than the grace period ago; answers how
+        many files went. Files first, then the ledger forgets them: a crash in between leaves
+        names of missing files, which the next sweep forgets."""
+        now = now or datetime.now(UTC)
+        old = self.store.trash(workspace_id, now - timedelta(seconds=self.grace_s))
+        count = 0
         for b in old:
             self._remove_files(b.files)
-        return rows
+            count += len(b.files)
+        if old:
+            self.store.forget_files([b.id for b in old])
+        return count
 
 
 def local_dates(published: pa.ChunkedArray | pa.Array, tz: str) -> pa.Array:

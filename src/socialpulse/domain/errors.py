@@ -33,6 +33,12 @@ class Conflict(SocialPulseError):
     status_code = 409
 
 
+class TooLarge(SocialPulseError):
+    """An upload or file is bigger than the configured limit."""
+
+    status_code = 413
+
+
 class CatalogueError(SocialPulseError):
     """A catalogue file shipped with (or added to) the package is invalid."""
 

@@ -32,6 +32,14 @@ def format_duration(seconds: float) -> str:
     return f"{h}h {m:02d}m"
 
 
+def format_size(nbytes: int) -> str:
+    """A file or upload size as people read it: whole MB, or KB under one MB (so a limit of
+    256 KB never reads "0 MB")."""
+    if nbytes >= 2**20:
+        return f"{nbytes / 2**20:,.0f} MB"
+    return f"{nbytes / 2**10:,.0f} KB"
+
+
 def format_change(pct: float | None) -> str:
     if pct is None:
         return "n/a"

@@ -39,6 +39,7 @@ from socialpulse.interfaces.cli_common import (
 from socialpulse.interfaces.cli_compare import compare_command
 from socialpulse.interfaces.cli_goals import goals_app, okrs_app
 from socialpulse.interfaces.cli_import import import_command
+from socialpulse.interfaces.cli_lake import lake_app
 from socialpulse.interfaces.cli_listen import listen_app
 from socialpulse.interfaces.cli_maturity import maturity_app
 from socialpulse.interfaces.cli_report import report_app
@@ -63,7 +64,6 @@ metrics_app = typer.Typer(
 )
 workspaces_app = typer.Typer(help="Workspaces (a brand or a client).", no_args_is_help=True)
 accounts_app = typer.Typer(help="Social accounts of a workspace.", no_args_is_help=True)
-lake_app = typer.Typer(help="The Parquet lake: status and compaction.", no_args_is_help=True)
 app.add_typer(metrics_app, name="metrics")
 app.add_typer(workspaces_app, name="workspaces")
 app.add_typer(accounts_app, name="accounts")
@@ -517,40 +517,6 @@ def _post_cell(column: str, v: Any) -> str:
 
 def _range(from_: str | None, to: str | None, period: str | None) -> DateRange | None:
     return resolve_period(from_, to, period, ("--from", "--to", "--period"), date.today())
-
-
-# --- lake ---------------------------------------------------------------------------------
-
-
-@lake_app.command("status")
-def lake_status(workspace: WorkspaceOpt = None, fmt: FormatOpt = "table") -> None:
-    """Committed import batches of a workspace."""
-    f = check_format(fmt)
-    a, ws = open_workspace(workspace)
-    records = [
-        {
-            "batch": b.id,
-            "source": b.source,
-            "format": b.format,
-            "status": b.status,
-            "rows": sum(b.rows.values()),
-            "files": len(b.files),
-            "committed_at": b.committed_at.isoformat() if b.committed_at else "",
-        }
-        for b in a.store.batches(ws.id, None)
-    ]
-    emit(f, ["batch", "source", "format", "status", "rows", "files", "committed_at"], records)
-
-
-@lake_app.command("compact")
-def lake_compact(workspace: WorkspaceOpt = None) -> None:
-    """Merge a workspace's batches into one file per dataset and month."""
-    a, ws = open_workspace(workspace)
-    rows = a.lake.compact(ws.id)
-    if not rows:
-        typer.echo("nothing to compact")
-    else:
-        typer.echo("compacted: " + ", ".join(f"{v:,} {k}" for k, v in rows.items()))
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -85,11 +85,12 @@ def format_by_id(fmt: str) -> Format:
 
 
 def detect(src: Source, ctx: Context) -> Format:
-    """The format of a file, from its container, name, headers and sheets."""
+    """The format of a file, from its container, name, headers and sheets (the first rows)."""
+    probe = src.probe()
     for f in FORMATS:
         if f.id == "generic":  # only on request: --mapping (or --format generic)
             continue
-        if f.detect(src):
+        if f.detect(probe):
             return f
     what = {"csv": "CSV", "json": "JSON", "jsonl": "JSON Lines", "xls": "XLS workbook",
             "xlsx": "XLSX workbook", "spreadsheetml": "SpreadsheetML workbook"}[src.kind]
@@ -99,7 +100,7 @@ def detect(src: Source, ctx: Context) -> Format:
     elif src.kind in ("json", "jsonl"):
         hint = ""
     else:
-        hint = f" (sheets: {', '.join(list(src.sheets)[:8])})"
+        hint = f" (sheets: {', '.join(list(probe.sheets)[:8])})"
     raise InvalidInput(f"{src.name}: not a known export ({what}{hint}); name the format with "
                        "--format, or describe the columns in a mapping file (--mapping)")
 

@@ -3,8 +3,10 @@
 Safety: SpreadsheetML and XLSX are XML, parsed with defusedxml (no DTDs, no entity expansion,
 no external entities). openpyxl parses through defusedxml automatically when it is installed
 (``openpyxl.xml.DEFUSEDXML``), and we also refuse XLSX archives whose members inflate past the
-file limit (zip bombs) before openpyxl opens them. XLS (BIFF) goes through xlrd, which does not
-evaluate anything. JSON nesting and sizes are bounded by the file limit.
+inflated-size limit (zip bombs) before openpyxl opens them, stream sheets in read-only mode
+within a cell budget, and recognise the format from the first rows only. XLS (BIFF) goes
+through xlrd, which does not evaluate anything. JSON nesting and sizes are bounded by the file
+limit.
 """
 
 from __future__ import annotations
@@ -18,10 +20,13 @@ from datetime import datetime
 from typing import Any
 
 from socialpulse.domain.errors import InvalidInput
+from socialpulse.domain.formatting import format_size
 
 from .base import Limits, Sheet, check_cells, fail, norm
 
 SPREADSHEET_NS = "urn:schemas-microsoft-com:office:spreadsheet"
+#: Rows of each sheet that format detection sees (headers sit in the first five).
+HEAD_ROWS = 10
 
 
 def kind_of(data: bytes, name: str) -> str:
@@ -180,29 +185,54 @@ def _spreadsheetml(data: bytes, name: str, limits: Limits) -> dict[str, list[lis
     return out
 
 
-def _xlsx(data: bytes, name: str, limits: Limits) -> dict[str, list[list[Any]]]:
+def workbook_head(data: bytes, name: str, kind: str, limits: Limits
+                  ) -> dict[str, list[list[Any]]]:
+    """The first `HEAD_ROWS` rows of each sheet of an XLSX, streamed: enough to recognise an
+    export, so a large workbook that is not one is refused without reading it all."""
+    if kind != "xlsx":
+        raise fail(name, f"not an XLSX workbook ({kind})")
+    return _xlsx(data, name, limits, max_rows=HEAD_ROWS)
+
+
+def _xlsx(data: bytes, name: str, limits: Limits, max_rows: int | None = None
+          ) -> dict[str, list[list[Any]]]:
+    """Rows of every sheet, streamed (openpyxl's read-only mode) within the limits: the size
+    the archive inflates to (zip bombs; checked before anything is parsed) and the number of
+    cells (a sheet of millions of repeated cells compresses to almost nothing)."""
     try:
         zf = zipfile.ZipFile(io.BytesIO(data))
         inflated = sum(i.file_size for i in zf.infolist())
     except zipfile.BadZipFile:
         raise fail(name, "not a valid XLSX (zip) file; truncated?") from None
-    if inflated > 4 * limits.max_file_bytes:
-        raise fail(name, f"XLSX inflates to {inflated / 2**20:.0f} MB, over the limit "
-                   "(a zip bomb?)")
+    budget = min(4 * limits.max_file_bytes, limits.max_inflated_bytes)
+    if inflated > budget:
+        raise fail(name, f"XLSX inflates to {format_size(inflated)}, over the limit of "
+                   f"{format_size(budget)} (a zip bomb?); save the export as CSV")
     if "xl/workbook.xml" not in zf.namelist():
         raise fail(name, "zip file that is not an Excel workbook (no xl/workbook.xml)")
+    strings = sum(i.file_size for i in zf.infolist() if i.filename == "xl/sharedStrings.xml")
+    if strings > budget // 4:  # openpyxl holds the shared strings in memory whole
+        raise fail(name, f"XLSX text table inflates to {format_size(strings)}, over the limit of "
+                   f"{format_size(budget // 4)}; save the export as CSV")
     import openpyxl
 
+    _stream_sheets()
     try:
         wb = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     except Exception as exc:  # openpyxl raises many types on corrupt input
         raise fail(name, f"cannot read XLSX: {_why(exc)}") from None
     out: dict[str, list[list[Any]]] = {}
+    cells = 0
     try:
         for ws in wb.worksheets:
             rows = []
-            for r in ws.iter_rows(values_only=True):
+            for r in ws.iter_rows(max_row=max_rows, values_only=True):
                 rows.append(list(r))
+                cells += len(r)
+                if cells > limits.max_cells:
+                    raise fail(name, f"sheet {ws.title!r} passes {limits.max_cells:,} cells at "
+                               f"row {len(rows):,}, over the limit; split the export or save "
+                               "it as CSV")
                 if len(rows) > limits.max_rows:
                     raise fail(name, f"sheet {ws.title!r} has more than {limits.max_rows:,} rows")
             while rows and all(c is None for c in rows[-1]):
@@ -215,6 +245,40 @@ def _xlsx(data: bytes, name: str, limits: Limits) -> dict[str, list[list[Any]]]:
     finally:
         wb.close()
     return out
+
+
+def _stream_sheets() -> None:
+    """Make openpyxl's read-only sheets find their size from the head of the sheet only.
+
+    openpyxl looks for a sheet's ``<dimension>`` with end events, so a sheet without one
+    (hostile files leave it out) is parsed whole when the workbook opens, before the first row
+    is read: 71 s for a sheet inflating to 100 MB, which we only wanted the header of. Start
+    events up to ``<sheetData>`` are enough; with no dimension, rows stream as they come."""
+    import openpyxl.reader.excel as excel
+    from openpyxl.worksheet._read_only import ReadOnlyWorksheet
+    from openpyxl.worksheet._reader import DATA_TAG, DIMENSION_TAG
+    from openpyxl.worksheet.dimensions import SheetDimension
+    from openpyxl.xml.functions import iterparse
+
+    if excel.ReadOnlyWorksheet is not ReadOnlyWorksheet:
+        return
+
+    class HeadSizedSheet(ReadOnlyWorksheet):  # type: ignore[misc]
+        def _get_size(self) -> None:
+            src = self._get_source()
+            try:
+                for _event, element in iterparse(src, events=("start",)):
+                    if element.tag == DIMENSION_TAG:
+                        bounds = SheetDimension.from_tree(element).boundaries
+                        (self._min_column, self._min_row, self._max_column,
+                         self._max_row) = bounds
+                        return
+                    if element.tag == DATA_TAG:
+                        return
+            finally:
+                src.close()
+
+    excel.ReadOnlyWorksheet = HeadSizedSheet
 
 
 def _why(exc: BaseException) -> str:

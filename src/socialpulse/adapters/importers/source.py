@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from functools import cached_property
 from pathlib import Path
 from typing import Any
@@ -10,7 +10,7 @@ from typing import Any
 from socialpulse.domain.errors import InvalidInput
 
 from .base import Limits, to_utf8
-from .readers import csv_rows, json_values, kind_of, workbook
+from .readers import csv_rows, json_values, kind_of, workbook, workbook_head
 
 
 @dataclass
@@ -71,6 +71,18 @@ class Source:
     @cached_property
     def sheets(self) -> dict[str, list[list[Any]]]:
         return workbook(self.data, self.name, self.kind, self.limits)
+
+    def probe(self) -> Source:
+        """This file as format detectors see it: an XLSX's ``sheets`` are only its first rows,
+        streamed, so a large workbook that is no known export is refused without reading it
+        all. Other kinds are themselves."""
+        if self.kind != "xlsx" or "sheets" in self.__dict__:
+            return self
+        view = Source(self.path, self.name, self.limits, self.encoding)
+        own = {f.name for f in fields(self)}
+        view.__dict__.update({k: v for k, v in self.__dict__.items() if k not in own})
+        view.__dict__["sheets"] = workbook_head(self.data, self.name, self.kind, self.limits)
+        return view
 
     @cached_property
     def json(self) -> list[Any]:

@@ -2,8 +2,9 @@
 
 Flow (works with htmx; each step is also a plain form post):
 
-1. ``POST /import`` saves the uploaded files (size-limited while streaming) to a private temp
-   folder and starts a background job that parses them (`ImportService.plan`).
+1. ``POST /import`` saves the uploaded files to a private temp folder (an upload over the
+   server's limit is refused while it streams in, see `upload_form`) and starts a background
+   job that parses them (`ImportService.plan`).
 2. The page polls ``GET /import/jobs/{id}`` (htmx, every 500 ms) for the progress fragment;
    once parsed it shows what was detected and the preview, with an Import button.
 3. ``POST /import/jobs/{id}/commit`` writes the one batch in the background; the same
@@ -27,11 +28,13 @@ from typing import Any
 
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, JSONResponse, Response
-from starlette.datastructures import UploadFile
+from starlette.datastructures import FormData, UploadFile
+from starlette.types import Message
 
 from socialpulse.adapters.importers import FORMATS, Limits
 from socialpulse.bootstrap import App
-from socialpulse.domain.errors import InvalidInput, NotFound, SocialPulseError
+from socialpulse.domain.errors import InvalidInput, NotFound, SocialPulseError, TooLarge
+from socialpulse.domain.formatting import format_size
 from socialpulse.domain.models import Workspace
 from socialpulse.domain.periods import DateRange
 from socialpulse.services.imports import ImportOptions, ImportPlan, ImportResult
@@ -45,6 +48,8 @@ register_nav(NavItem("Import", "/import", order=80))
 MAX_FILES = 50
 JOB_TTL_S = 3600
 _CHUNK = 1 << 20
+#: Room in an upload's body for its form fields and multipart boundaries, besides the files.
+FORM_OVERHEAD = 1 << 20
 
 
 @dataclass
@@ -162,6 +167,32 @@ def _options(form: Any) -> ImportOptions:
                          encoding=_text(form, "encoding"), source_tz=_text(form, "source_tz"))
 
 
+async def upload_form(request: Request) -> FormData:
+    """The multipart form of an upload, refused (413, one line) as soon as its body passes
+    the server's upload limit while it streams in: a declared length is checked before
+    anything is read, and the bytes that arrive are counted, so an oversized upload is neither
+    read to its end nor held in memory (file parts above 1 MB are spooled to disk)."""
+    limit = sp(request).settings.max_upload_bytes
+    refused = TooLarge(f"upload: over the limit of {format_size(limit)}; import bigger files "
+                       "with the command line (socialpulse import)")
+    declared = request.headers.get("content-length", "")
+    if declared.isdigit() and int(declared) > limit + FORM_OVERHEAD:
+        raise refused
+    received = 0
+    receive = request.receive
+
+    async def counted() -> Message:
+        nonlocal received
+        message = await receive()
+        if message["type"] == "http.request":
+            received += len(message.get("body", b""))
+            if received > limit + FORM_OVERHEAD:
+                raise refused
+        return message
+
+    return await Request(request.scope, counted).form(max_files=MAX_FILES + 1)
+
+
 async def _save_uploads(form: Any, limits: Limits) -> tuple[Path, list[tuple[Path, str]]]:
     uploads = [f for f in form.getlist("files") if isinstance(f, UploadFile) and f.filename]
     if not uploads:
@@ -180,7 +211,7 @@ async def _save_uploads(form: Any, limits: Limits) -> tuple[Path, list[tuple[Pat
                     size += len(chunk)
                     if size > limits.max_file_bytes:
                         raise InvalidInput(f"{name}: file is over the limit of "
-                                           f"{limits.max_file_bytes / 2**20:.0f} MB")
+                                           f"{format_size(limits.max_file_bytes)}")
                     fh.write(chunk)
             saved.append((target, name))
     except BaseException:
@@ -216,7 +247,7 @@ def import_page(request: Request) -> Response:
 async def import_upload(request: Request) -> Response:
     ws = page_workspace(request)
     _forget_old()
-    form = await request.form()
+    form = await upload_form(request)
     options = _options(form)
     folder, files = await _save_uploads(form, options.limits)
     job = Job(uuid.uuid4().hex, ws, folder, files, options)
@@ -269,7 +300,7 @@ async def api_import(request: Request, slug: str) -> Response:
     written."""
     app = sp(request)
     ws = api_workspace(request, slug)
-    form = await request.form()
+    form = await upload_form(request)
     options = _options(form)
     dry = (_text(form, "dry_run") or "").lower() in ("1", "true", "yes")
     folder, files = await _save_uploads(form, options.limits)

@@ -1,8 +1,9 @@
 """The Workspace page: its settings (name, time zone, languages), its accounts and the history
-of what was imported into it.
+of what was imported into it, where a bad import can be removed; and the batches API.
 
 The settings form calls the same `WorkspaceService.update` as the CLI and the API, so a new
-time zone re-derives the local day of every post and mention here too.
+time zone re-derives the local day of every post and mention here too; the history and its
+Remove buttons call the same `BatchService` as ``socialpulse lake batches|remove``.
 """
 
 from __future__ import annotations
@@ -12,11 +13,14 @@ from zoneinfo import available_timezones
 
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
+from pydantic import BaseModel
 
 from socialpulse.domain.errors import SocialPulseError
 from socialpulse.domain.models import NETWORK_LABELS, Function, Workspace
+from socialpulse.services.batches import BatchRecord
 
-from .common import RowId, page_workspace, redirect_to, render, sp
+from .api_core import ERRORS, ErrorResponse
+from .common import RowId, api_workspace, page_workspace, redirect_to, render, sp
 from .registry import NavItem, register_nav
 
 router = APIRouter()
@@ -34,7 +38,7 @@ def _context(request: Request, ws: Workspace) -> dict[str, Any]:
          "competitor": not a.is_own}
         for a in app.store.accounts(ws.id)
     ]
-    batches = sorted(app.store.batches(ws.id, None), key=lambda b: b.id, reverse=True)
+    batches = app.batches.history(ws)
     return {"title": "Workspace", "accounts": accounts, "zones": _ZONES,
             "functions": [(f.value, f.value.replace("_", " ")) for f in Function],
             "batches": batches[:HISTORY_ROWS], "more_batches": max(0, len(batches) - HISTORY_ROWS)}
@@ -45,7 +49,10 @@ def workspace_page(request: Request) -> HTMLResponse:
     ws = page_workspace(request)
     q = request.query_params
     message = None
-    if q.get("saved"):
+    if q.get("removed", "").isdigit():  # a number only: no text of the query string shows
+        message = (f"Removed batch {int(q['removed'])}: its rows no longer count, and its "
+                   "files can be imported again.")
+    elif q.get("saved"):
         # the counts come back as numbers only: no text of the query string reaches the page
         rows = {k[5:].replace("_", " "): int(v) for k, v in q.items()
                 if k.startswith("rows_") and v.isascii() and v.isdigit()}
@@ -98,3 +105,52 @@ async def account_settings(request: Request, account_id: RowId) -> Response:
             **_context(request, ws), "form_error": f"account {account_id}: {exc.message}",
         }, workspace=ws, status_code=exc.status_code)
     return redirect_to("/workspace", ws, saved="1", account=acc.id)
+
+
+@router.post("/workspace/batches/{batch_id}/remove", include_in_schema=False)
+async def remove_batch(request: Request, batch_id: RowId) -> Response:
+    """A Remove button of the import history (confirmed in the page first)."""
+    ws = page_workspace(request)
+    try:
+        sp(request).batches.remove(ws, batch_id)
+    except SocialPulseError as exc:
+        return render(request, "workspace.html", {
+            **_context(request, ws), "form_error": exc.message,
+        }, workspace=ws, status_code=exc.status_code)
+    return redirect_to("/workspace", ws, removed=str(batch_id))
+
+
+# --- API --------------------------------------------------------------------------------------
+
+
+BATCH_ERRORS: dict[int | str, dict[str, Any]] = {
+    **ERRORS, 409: {"model": ErrorResponse, "description": "The batch is still being imported,"
+                    " or a compaction merged it into another batch."}}
+
+
+class RemovedOut(BaseModel):
+    batch: int
+    removed: list[int]
+    rows: dict[str, int]
+    already_removed: bool
+    message: str
+
+
+@router.get("/api/workspaces/{slug}/batches", response_model=list[BatchRecord],
+            responses=BATCH_ERRORS, tags=["import"])
+def api_batches(request: Request, slug: str) -> list[BatchRecord]:
+    """The workspace's imports, newest first: when, the files as uploaded, format, rows per
+    dataset and state (``active``, ``merged`` into a compaction's batch, ``removed``,
+    ``importing``)."""
+    ws = api_workspace(request, slug)
+    return sp(request).batches.history(ws)
+
+
+@router.delete("/api/workspaces/{slug}/batches/{batch_id}", response_model=RemovedOut,
+               responses=BATCH_ERRORS, tags=["import"])
+def api_remove_batch(request: Request, slug: str, batch_id: RowId) -> RemovedOut:
+    """Undo one import: its rows stop counting at once and its files are deleted after a
+    grace period; the same file can then be imported again. Removing it again changes
+    nothing (``already_removed``). A batch a compaction merged answers 409."""
+    ws = api_workspace(request, slug)
+    return RemovedOut(**sp(request).batches.remove(ws, batch_id).as_dict())

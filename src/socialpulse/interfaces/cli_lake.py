@@ -1,0 +1,80 @@
+"""``socialpulse lake``: the workspace's import batches, removing a bad import, compaction."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+import typer
+
+from socialpulse.domain.formatting import format_value
+from socialpulse.interfaces.cli_common import (
+    FormatOpt,
+    WorkspaceOpt,
+    check_format,
+    echo_json,
+    emit,
+    open_workspace,
+)
+from socialpulse.services.batches import BatchRecord
+
+lake_app = typer.Typer(help="The Parquet lake: import batches, removing one, compaction.",
+                       no_args_is_help=True)
+
+COLUMNS = ["batch", "imported_at", "source", "format", "rows", "state"]
+
+
+def _rows_text(rows: dict[str, int]) -> str:
+    return ", ".join(f"{format_value(n, 'count')} {k.replace('_', ' ')}"
+                     for k, n in rows.items()) or "-"
+
+
+def _record(b: BatchRecord, fmt: str) -> dict[str, Any]:
+    """A JSON record keeps the rows per dataset; a table or CSV cell says them in words."""
+    d = b.as_dict()
+    return {"batch": d.pop("id"), **d,
+            "imported_at": b.imported_at.strftime("%Y-%m-%d %H:%M UTC") if fmt != "json"
+            else d["imported_at"],
+            "rows": d["rows"] if fmt == "json" else _rows_text(b.rows),
+            "state": b.state if fmt == "json" else b.state_text}
+
+
+@lake_app.command("batches")
+def lake_batches(workspace: WorkspaceOpt = None, fmt: FormatOpt = "table") -> None:
+    """The workspace's imports, newest first: batch number, when, the files as you named them,
+    format, rows per dataset and state (active, merged into a compaction, removed)."""
+    f = check_format(fmt)
+    a, ws = open_workspace(workspace)
+    emit(f, COLUMNS, [_record(b, f) for b in a.batches.history(ws)])
+
+
+@lake_app.command("status", hidden=True)
+def lake_status(workspace: WorkspaceOpt = None, fmt: FormatOpt = "table") -> None:
+    """The former name of ``lake batches``."""
+    lake_batches(workspace, fmt)
+
+
+@lake_app.command("remove")
+def lake_remove(
+    batch: Annotated[int, typer.Argument(help="The batch number (lake batches lists them).")],
+    workspace: WorkspaceOpt = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the result as JSON.")] = False,
+) -> None:
+    """Undo one import: its rows stop counting at once (one ledger transaction), its files are
+    deleted afterwards, and the same file can be imported again. Running it twice is safe."""
+    a, ws = open_workspace(workspace)
+    result = a.batches.remove(ws, batch)
+    if as_json:
+        echo_json(result.as_dict())
+    else:
+        typer.echo(result.message)
+
+
+@lake_app.command("compact")
+def lake_compact(workspace: WorkspaceOpt = None) -> None:
+    """Merge a workspace's batches into one file per dataset and month."""
+    a, ws = open_workspace(workspace)
+    rows = a.lake.compact(ws.id)
+    if not rows:
+        typer.echo("nothing to compact")
+    else:
+        typer.echo("compacted: " + ", ".join(f"{v:,} {k}" for k, v in rows.items()))
