@@ -77,6 +77,9 @@ def test_allowed_hosts_come_from_settings_env_and_the_cli(
     monkeypatch.setenv("SOCIALPULSE_ALLOWED_HOSTS", " dash.example.org, ,Intra.Local ")
     got = Settings.from_env(home=tmp_path).allowed_hosts
     assert got == (*DEFAULT_ALLOWED_HOSTS, "dash.example.org", "intra.local")
+    # serve adds the address it binds, unless that is a wildcard (no browser sends it as Host)
+    bound = Settings(home=tmp_path).with_hosts("0.0.0.0", "::", "192.168.1.5", "LOCALHOST")
+    assert bound.allowed_hosts == (*DEFAULT_ALLOWED_HOSTS, "192.168.1.5")
     assert main(["serve", "--help"]) == 0
     assert "--allowed-host" in capsys.readouterr().out
 

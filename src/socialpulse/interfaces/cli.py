@@ -155,7 +155,7 @@ def serve(
 ) -> None:
     """Serve the dashboard and the JSON API of an existing data home."""
     a = open_app()
-    _serve(a.settings.with_hosts(host, *(allowed_host or [])), host, port)
+    _serve(a.settings.with_hosts(*(allowed_host or [])), host, port)
 
 
 #: Seconds a stopping server (SIGTERM, Ctrl+C) gives running requests before it cancels them:
@@ -169,7 +169,8 @@ def _serve(s: Settings, host: str, port: int) -> None:
     from socialpulse.interfaces.web.app import create_app
 
     typer.echo(f"socialpulse dashboard on http://{host}:{port}/  (Ctrl+C to stop)")
-    uvicorn.run(create_app(s), host=host, port=port, log_level="warning",
+    # the address served on is a name browsers use (a wildcard such as 0.0.0.0 is not)
+    uvicorn.run(create_app(s.with_hosts(host)), host=host, port=port, log_level="warning",
                 timeout_graceful_shutdown=SHUTDOWN_GRACE_S)
     _abandon_running_requests()
 

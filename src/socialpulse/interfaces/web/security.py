@@ -205,8 +205,10 @@ def form_token(content_type: str, body: bytes, complete: bool) -> str | None:
     return None
 
 
-async def _read_form_prefix(receive: Receive) -> tuple[list[Message], bytes, bool]:
-    """Up to `FORM_SCAN_BYTES` of the body: the messages read (to replay), bytes, complete."""
+async def _read_form_token(receive: Receive,
+                           content_type: str) -> tuple[list[Message], str | None]:
+    """The form's token, reading the body only until it is found (at most `FORM_SCAN_BYTES`);
+    also the messages read, which the endpoint gets again (see `_replay`)."""
     messages: list[Message] = []
     body = b""
     more = True
@@ -217,7 +219,10 @@ async def _read_form_prefix(receive: Receive) -> tuple[list[Message], bytes, boo
             break
         body += message.get("body", b"")
         more = bool(message.get("more_body", False))
-    return messages, body, not more
+        token = form_token(content_type, body, not more)
+        if token is not None:
+            return messages, token
+    return messages, None
 
 
 def _replay(messages: list[Message], receive: Receive) -> Receive:
@@ -268,9 +273,9 @@ class SecurityMiddleware:
             elif needs_csrf_token(headers, cookie_name):
                 sent = headers.get(CSRF_HEADER)
                 if sent is None:
-                    messages, body, complete = await _read_form_prefix(receive)
+                    messages, sent = await _read_form_token(
+                        receive, headers.get("content-type", ""))
                     receive = _replay(messages, receive)
-                    sent = form_token(headers.get("content-type", ""), body, complete)
                 if fresh or not hmac.compare_digest(
                         (sent or "").encode("utf-8", "replace"),
                         scope["state"]["csrf_token"].encode("ascii")):
