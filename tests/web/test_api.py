@@ -77,7 +77,7 @@ def test_catalogue_and_explain(client: TestClient) -> None:
         ("/api/workspaces/demo/metrics?metrics=followers&to=yesterday", 400,
          "to: 'yesterday' is not a date"),
         ("/api/workspaces/demo/metrics?metrics=followers&from=2026-05-01&to=2026-04-01", 400,
-         "end 2026-04-01 is before start 2026-05-01"),
+         "from 2026-05-01 is after to 2026-04-01"),
         ("/api/workspaces/demo/metrics?metrics=followers&period=2026-Q7", 400,
          "period: '2026-Q7' is not a period"),
         ("/api/workspaces/demo/metrics?metrics=followers&period=2026-Q3&from=2026-01-01", 400,
