@@ -6,7 +6,7 @@ from typing import Annotated, Any
 
 import typer
 
-from socialpulse.domain.formatting import format_value
+from socialpulse.domain.formatting import format_value, one_line
 from socialpulse.interfaces.cli_common import (
     FormatOpt,
     WorkspaceOpt,
@@ -21,6 +21,7 @@ lake_app = typer.Typer(help="The Parquet lake: import batches, removing one, com
                        no_args_is_help=True)
 
 COLUMNS = ["batch", "imported_at", "source", "format", "rows", "state"]
+SOURCE_WIDTH = 48
 
 
 def _rows_text(rows: dict[str, int]) -> str:
@@ -29,13 +30,14 @@ def _rows_text(rows: dict[str, int]) -> str:
 
 
 def _record(b: BatchRecord, fmt: str) -> dict[str, Any]:
-    """A JSON record keeps the rows per dataset; a table or CSV cell says them in words."""
+    """A JSON record keeps the rows per dataset; a table or CSV cell says them in words, and
+    a table shortens a long list of source files to one readable line."""
     d = b.as_dict()
-    return {"batch": d.pop("id"), **d,
-            "imported_at": b.imported_at.strftime("%Y-%m-%d %H:%M UTC") if fmt != "json"
-            else d["imported_at"],
-            "rows": d["rows"] if fmt == "json" else _rows_text(b.rows),
-            "state": b.state if fmt == "json" else b.state_text}
+    if fmt == "json":
+        return {"batch": d.pop("id"), **d}
+    return {"batch": b.id, "imported_at": b.imported_at.strftime("%Y-%m-%d %H:%M UTC"),
+            "source": one_line(b.source, SOURCE_WIDTH) if fmt == "table" else b.source,
+            "format": b.format, "rows": _rows_text(b.rows), "state": b.state_text}
 
 
 @lake_app.command("batches")

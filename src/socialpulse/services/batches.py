@@ -69,8 +69,8 @@ class RemoveResult:
         with_merged = (f" with the {len(merged)} import{'s' if len(merged) != 1 else ''} it "
                        f"merged ({', '.join(map(str, merged))})" if merged else "")
         return (f"removed batch {self.batch_id}{with_merged}: {counts or 'no rows'} no longer "
-                f"count; its files are deleted after {self.grace_minutes} minutes (queries "
-                "already running still read them), and its files can be imported again")
+                "count, and the same exports can be imported again; its lake files are deleted "
+                f"after {self.grace_minutes} minutes (queries already running still read them)")
 
     def as_dict(self) -> dict[str, Any]:
         return {"batch": self.batch_id, "removed": self.removed, "rows": self.rows,
