@@ -55,8 +55,9 @@ def _trends_page(pdf: bytes, tmp: Path) -> tuple[int, Image.Image]:
 
 def test_sections_of_the_demo_report(q3_report: Report) -> None:
     ids = [s.id for s in q3_report.sections]
-    # the demo has data, an assessment and mentions, but no goals: no goals section
-    assert ids == ["kpis", "networks", "top_posts", "trends", "audit", "maturity", "listening"]
+    # the demo has data, goals and an OKR, an assessment and mentions
+    assert ids == ["kpis", "networks", "top_posts", "trends", "goals", "audit", "maturity",
+                   "listening"]
     assert q3_report.period_title == "Q3 2026"
     assert q3_report.notes == []
     summary = " ".join(q3_report.summary)

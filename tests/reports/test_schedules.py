@@ -64,6 +64,8 @@ def test_run_due_writes_once_and_mails_once(demo_app: App, tmp_path: Path,
     inbox, port = smtp_server
     ws = demo_app.workspace("demo")
     schedules = ReportSchedules(demo_app)
+    for demo_schedule in schedules.schedules(ws):  # the demo ships one; this test has its own
+        schedules.remove(ws, demo_schedule.id)
     folder = tmp_path / "out"
     sch = schedules.add(ws, "weekly", "html", folder, "cmo@example.org, ceo@example.org")
     smtp = SmtpConfig.from_env({"SOCIALPULSE_SMTP_HOST": "127.0.0.1",
@@ -102,6 +104,8 @@ def test_failed_mail_is_retried_next_run(demo_app: App, tmp_path: Path,
     inbox, port = smtp_server
     ws = demo_app.workspace("demo")
     schedules = ReportSchedules(demo_app)
+    for demo_schedule in schedules.schedules(ws):  # the demo ships one; this test has its own
+        schedules.remove(ws, demo_schedule.id)
     schedules.add(ws, "monthly", "xlsx", tmp_path, ["boss@example.org"])
     down = SmtpConfig("127.0.0.1", _free_port(), starttls=False, password="s3cret-pw")
     failed = schedules.run_due(date(2026, 10, 2), down)

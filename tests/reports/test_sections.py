@@ -20,6 +20,8 @@ def test_missing_capabilities_leave_their_sections_out(demo_app_ro: App,
     ws = demo_app_ro.workspace("demo")
     monkeypatch.setattr(demo_app_ro.maturity, "latest", lambda workspace: None)
     monkeypatch.setattr(demo_app_ro.listening, "data_range", lambda workspace: None)
+    monkeypatch.setattr(demo_app_ro.goals, "list", lambda *args, **kwargs: [])
+    monkeypatch.setattr(demo_app_ro.goals, "okrs", lambda *args, **kwargs: [])
     report = demo_app_ro.reports.build(ws, parse_period("2026-09"), sections=WANTED)
     assert [s.id for s in report.sections] == ["kpis"]  # no goals, assessment or mentions
     assert report.notes == []
@@ -36,7 +38,7 @@ def test_a_failing_capability_does_not_sink_the_report(demo_app_ro: App,
     ws = demo_app_ro.workspace("demo")
     monkeypatch.setattr(demo_app_ro.listening, "share_of_voice", broken)
     report = demo_app_ro.reports.build(ws, parse_period("2026-09"), sections=WANTED)
-    assert [s.id for s in report.sections] == ["kpis", "maturity"]
+    assert [s.id for s in report.sections] == ["kpis", "goals", "maturity"]
     assert report.notes == ["The listening section could not be built (RuntimeError)."]
     assert "could not be built" in render_html(report)
 

@@ -381,7 +381,6 @@ def check_deadline(deadline: date, today: date, start: date | None = None) -> No
         )
 
 
-
 # --- revisions -----------------------------------------------------------------------------
 
 REVISABLE = ("title", "objective", "owner", "target_value", "target_change_pct", "deadline",
@@ -694,7 +693,7 @@ def baseline_window(named: DateRange, anchor: date) -> DateRange:
 
 def measure_words(catalogue: Catalogue, metric: Metric, variant: str | None) -> str:
     """How a metric's value over a window is computed, in words (``sum of post reach``,
-    ``sum of post engagements / sum of post impressions x 100, sums first, then divide``)."""
+    ``sum of post engagements / sum of post impressions x 100 (sums first, then divide)``)."""
     v = metric.variant(variant)
 
     def name(ref: str) -> str:
@@ -714,7 +713,7 @@ def measure_words(catalogue: Catalogue, metric: Metric, variant: str | None) -> 
     if v.is_rate:
         text = f"{text} x 100"
     if "/" in fx.render(v.formula) and v.kind != "mean_of_post_ratios":
-        text += ", sums first, then divide"
+        text += " (sums first, then divide)"
     return text
 
 

@@ -14,6 +14,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, JSONResponse, Response
 
 from socialpulse.bootstrap import App
+from socialpulse.domain import goals as g
 from socialpulse.domain.errors import InvalidInput, SocialPulseError
 from socialpulse.domain.formatting import format_value
 from socialpulse.domain.models import Workspace
@@ -359,7 +360,7 @@ def goals_at_risk_panel(app: App, ws: Workspace, period: DateRange) -> dict[str,
                    "value": f"{format_value(t.current, t.unit)} of "
                             f"{format_value(t.goal.target_value, t.unit)} by "
                             f"{t.goal.deadline.isoformat()}",
-                   "status": t.status.value,
+                   **g.status_display(t.status),
                    "href": page_url(f"/goals/{t.goal.id}", ws)} for t in bad[:6]],
         "link": link,
     }
