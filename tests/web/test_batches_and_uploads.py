@@ -185,3 +185,20 @@ def test_an_upload_under_the_limit_still_imports(demo_app: App):
                         files={"files": (x.name, x.read_bytes(), "text/csv")})
     assert r.status_code == 200, r.text
     assert r.json()["written"]["posts"] > 0
+
+
+@pytest.mark.parametrize(("value", "expected"), [
+    ("0.25", 256 * 1024), ("", 200 * 2**20), ("abc", None), ("0", None), ("-5", None),
+    ("nan", None), ("inf", None),
+])
+def test_the_upload_limit_setting(monkeypatch: pytest.MonkeyPatch, tmp_path, value, expected):
+    from socialpulse.domain.errors import InvalidInput
+    from socialpulse.settings import Settings
+
+    monkeypatch.setenv("SOCIALPULSE_MAX_UPLOAD_MB", value)
+    if expected is None:
+        with pytest.raises(InvalidInput, match=f"^SOCIALPULSE_MAX_UPLOAD_MB: '{value}' is not a "
+                                               "size in MB such as 200$"):
+            Settings.from_env(home=tmp_path)
+    else:
+        assert Settings.from_env(home=tmp_path).max_upload_bytes == expected

@@ -51,7 +51,7 @@ class Limits:
     #: what an XLSX may unzip to (a zip bomb of repeated cells compresses 100-fold and more)
     max_inflated_bytes: int = 256 * 1024 * 1024
     #: cells read from one workbook (rows times columns): bounds memory and time per import
-    max_cells: int = 5_000_000
+    max_cells: int = 2_000_000
 
 
 @dataclass(frozen=True)
