@@ -56,7 +56,7 @@ _DAILY_INTS = ["followers", "profile_views", "social_sessions", "bounced_session
                "conversions", "all_conversions", "ad_clicks", "ad_impressions",
                "messages_received", "messages_replied", "csat_ratings", "csat_satisfied",
                "nps_responses", "nps_promoters", "nps_detractors"]
-_DAILY_FLOATS = ["ad_spend", "first_response_seconds", "csat_score_total"]
+_DAILY_FLOATS = ["ad_spend", "first_response_seconds", "csat_score_total", "revenue"]
 #: Account daily totals of the post counters (TikTok Overview, LinkedIn aggregated update
 #: metrics, Facebook page insights): what all of an account's posts did that day. The engine
 #: uses them only for accounts without per-post data (docs/metrics.md, "Account totals").

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from socialpulse.domain.errors import InvalidInput
 from socialpulse.domain.models import Network
 
-from . import facebook, fediverse, generic, linkedin, tiktok, x, youtube
+from . import facebook, fediverse, ga4, generic, linkedin, tiktok, x, youtube
 from .base import Context, Limits, Parsed
 from .source import Source
 
@@ -70,6 +70,8 @@ FORMATS: list[Format] = [
     Format("bluesky", Network.BLUESKY,
            "Bluesky getAuthorFeed responses or postView objects (JSON, JSONL)",
            fediverse.is_bluesky, fediverse.parse_bluesky),
+    Format("ga4", None, "Google Analytics 4 traffic acquisition by session source (CSV): "
+           "sessions, key events and revenue from social", ga4.detect, ga4.parse),
     Format("generic", None, "Any CSV/XLSX with a mapping file (--mapping)", generic.detect,
            generic.parse),
 ]

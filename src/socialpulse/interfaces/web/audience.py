@@ -8,13 +8,13 @@ from __future__ import annotations
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Query, Request
-from fastapi.responses import HTMLResponse, Response
+from fastapi.responses import HTMLResponse
 
 from socialpulse.domain.errors import InvalidInput, MissingData
 from socialpulse.services.audience import COLUMNS, AccountAudience, records
-from socialpulse.services.export import to_csv
 
 from .common import api_workspace, page_workspace, render, sp
+from .download import csv_download
 from .registry import NavItem, register_nav
 
 router = APIRouter()
@@ -38,9 +38,7 @@ def api_audience(
     ws = api_workspace(request, slug)
     found = sp(request).audience.audience(ws, account or None)
     if format == "csv":
-        return Response(to_csv(COLUMNS, records(found)), media_type="text/csv; charset=utf-8",
-                        headers={"Content-Disposition":
-                                 f'attachment; filename="socialpulse-{ws.slug}-audience.csv"'})
+        return csv_download(COLUMNS, records(found), f"socialpulse-{ws.slug}-audience.csv")
     return {"workspace": ws.slug, "accounts": [a.as_dict() for a in found]}
 
 
