@@ -155,3 +155,14 @@ def test_a_500_leaves_the_keep_alive_connection_usable(demo_web: FastAPI) -> Non
         assert second.status == 200 and b"demo" in second.read()
         assert conn.sock is sock  # the same connection, not a new one
         conn.close()
+
+
+@pytest.mark.parametrize(("path", "field"), [
+    ("/api/workspaces/demo/audit/baselines?run=99999999999999999999", "run"),
+    ("/api/workspaces/demo/audit/baselines?run=%C2%B9", "run"),
+    ("/api/workspaces/demo/posts?offset=1000000000000000000000000000000", "offset"),
+    ("/api/workspaces/demo/posts?offset=9223372036854775808", "offset"),
+])
+def test_query_numbers_beyond_64_bits_are_a_400(api: TestClient, path: str, field: str) -> None:
+    """Found by scripts/fuzz_api.py: both reached the database or DuckDB's LIMIT as 500s."""
+    assert field in one_line_error(api.get(path), 400)

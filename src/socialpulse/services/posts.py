@@ -27,6 +27,8 @@ RATE = "engagement_rate"
 #: What a post list can be sorted by (highest first; published_at: newest first).
 SORTS = (*POST_SORTS, RATE)
 MAX_LIMIT = 500
+#: Deepest page a list may start at (the engines' LIMIT is a 64-bit integer).
+MAX_OFFSET = 1_000_000_000
 SEARCH_MAX = 200
 
 #: Columns of a post row, in display order (the counters the lake keeps, then the rate).
@@ -93,6 +95,8 @@ class PostsService:
             raise InvalidInput(f"limit: {limit} is not between 1 and {MAX_LIMIT}")
         if offset < 0:
             raise InvalidInput(f"offset: {offset} is negative")
+        if offset > MAX_OFFSET:
+            raise InvalidInput(f"offset: {offset} is over {MAX_OFFSET:,}")
         text = (search or "").strip()
         if len(text) > SEARCH_MAX:
             raise InvalidInput(f"search: longer than {SEARCH_MAX} characters")

@@ -34,6 +34,7 @@ from socialpulse.services.funnel import FunnelService
 from socialpulse.services.overview import PRESETS
 
 from .common import (
+    RowId,
     api_workspace,
     page_url,
     page_workspace,
@@ -474,7 +475,7 @@ def api_audit_save(request: Request, slug: str, period: str | None = None) -> di
 
 
 @router.get("/api/workspaces/{slug}/audit/baselines", tags=["maturity"])
-def api_baselines(request: Request, slug: str, run: int | None = None) -> list[dict[str, Any]]:
+def api_baselines(request: Request, slug: str, run: RowId | None = None) -> list[dict[str, Any]]:
     """Baselines of the latest audit run (or ``run``), for goals."""
     app = sp(request)
     ws = api_workspace(request, slug)
