@@ -126,17 +126,6 @@
   /* htmx swapped a fragment in: draw its charts. */
   document.addEventListener("htmx:afterSettle", function (ev) { init(ev.target); });
 
-  /* Back/forward restores a snapshot of the page: its SVG is there but not its live views
-     (tooltips), so draw the charts again. */
-  document.addEventListener("htmx:historyRestore", function () {
-    Array.prototype.forEach.call(document.querySelectorAll("[data-vega-spec]"), function (el) {
-      el.removeAttribute("data-rendered");
-      el.removeAttribute("data-rendering");
-      el.textContent = "";
-    });
-    init(document);
-  });
-
   if (document.readyState === "loading") {
     document.addEventListener("DOMContentLoaded", function () { init(document); });
   } else {
