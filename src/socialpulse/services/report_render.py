@@ -1,9 +1,11 @@
 """Render a `Report` as a standalone HTML page, a PDF or an XLSX workbook.
 
-- **HTML**: one self-contained file. Charts are the web's Vega-Lite specs rendered to SVG with
-  vl-convert (offline; it bundles Vega) and embedded as ``data:`` images, the logo too, styles
-  inline: the file opens offline and makes no request at all. Charts are images rather than
-  inline ``<svg>`` because several Vega SVGs in one document would share clip-path ids.
+- **HTML**: one self-contained file. Charts are the web's Vega-Lite specs rendered to PNG (at
+  twice the size, sharp in print) with vl-convert (offline; it bundles Vega) and embedded as
+  ``data:`` images, the logo too, styles inline: the file opens offline and makes no request at
+  all. PNG rather than SVG because an SVG's text is laid out by vl-convert with its fonts and
+  drawn by the PDF renderer with the machine's: wider fonts pushed axis labels out of the chart
+  ("ngagement and relationships"); a PNG is drawn with the fonts it was measured with.
 - **PDF**: the same HTML through WeasyPrint (print CSS: A4, cover page, page numbers). Its URL
   fetcher refuses everything except ``data:`` URIs, so a report never reaches the network.
 - **XLSX**: every table of the report, one sheet each, through `services.export.to_xlsx`
@@ -66,8 +68,9 @@ def _env() -> Environment:
     return env
 
 
-def chart_svg(spec: dict[str, Any], width: int) -> str:
-    """The chart as SVG text, at a fixed width (the web's specs fill their container)."""
+def chart_png(spec: dict[str, Any], width: int) -> bytes:
+    """The chart as a PNG at twice ``width`` CSS pixels (the web's specs fill their container;
+    the report's have a fixed width)."""
     import vl_convert as vlc
 
     s = copy.deepcopy(spec)
@@ -75,22 +78,22 @@ def chart_svg(spec: dict[str, Any], width: int) -> str:
     s.setdefault("config", {})["font"] = CHART_FONT
     s["background"] = "white"
     with _VL_LOCK:  # vl-convert's engine is shared; one conversion at a time
-        svg: str = vlc.vegalite_to_svg(s)
-    return svg
+        png: bytes = vlc.vegalite_to_png(s, scale=2)
+    return png
 
 
-def _svg_uri(svg: str) -> str:
-    return "data:image/svg+xml;base64," + base64.b64encode(svg.encode("utf-8")).decode("ascii")
+def _png_uri(png: bytes) -> str:
+    return "data:image/png;base64," + base64.b64encode(png).decode("ascii")
 
 
 def render_html(report: Report) -> str:
     """The report as one standalone HTML document (charts and logo embedded)."""
-    svgs: dict[str, str] = {}
+    images: dict[str, str] = {}
     for s in report.sections:
         for i, c in enumerate(s.charts, start=1):
-            svgs[f"{s.id}-{i}"] = _svg_uri(chart_svg(c.spec, WIDE if c.wide else HALF))
+            images[f"{s.id}-{i}"] = _png_uri(chart_png(c.spec, WIDE if c.wide else HALF))
     return _env().get_template("report.html").render(
-        r=report, b=report.branding, svgs=svgs, version=__version__, stages=STAGES)
+        r=report, b=report.branding, images=images, version=__version__, stages=STAGES)
 
 
 def _data_only_fetcher() -> Any:
