@@ -166,3 +166,22 @@ def test_a_500_leaves_the_keep_alive_connection_usable(demo_web: FastAPI) -> Non
 def test_query_numbers_beyond_64_bits_are_a_400(api: TestClient, path: str, field: str) -> None:
     """Found by scripts/fuzz_api.py: both reached the database or DuckDB's LIMIT as 500s."""
     assert field in one_line_error(api.get(path), 400)
+
+
+def test_unicode_digits_in_other_numbers_are_not_500s(api: TestClient) -> None:
+    """"²".isdigit() is true but int("²") fails: every number read from text checks ASCII."""
+    r = api.post("/api/workspaces/demo/imports", data={"year": "\u00b2"},
+                 files={"files": ("a.csv", b"x,y\n1,2\n", "text/csv")})
+    assert "year" in one_line_error(r, 400)
+    # pages last: they give the client a browser's CSRF cookie, which POSTs would then need
+    assert api.get("/workspace?workspace=demo&removed=%C2%B2").status_code == 200
+    assert api.get("/listening?workspace=demo&days=%C2%B2").status_code == 400
+    assert api.get("/maturity/assess?workspace=demo&step=%C2%B2").status_code == 400
+
+
+def test_an_smtp_port_in_unicode_digits_is_a_one_line_error() -> None:
+    from socialpulse.services.report_schedules import SmtpConfig
+
+    with pytest.raises(InvalidInput, match="SOCIALPULSE_SMTP_PORT"):
+        SmtpConfig.from_env({"SOCIALPULSE_SMTP_HOST": "127.0.0.1",
+                             "SOCIALPULSE_SMTP_PORT": "\u00b2"})

@@ -60,7 +60,7 @@ class SmtpConfig:
         if not host:
             return None
         port_text = (env.get("SOCIALPULSE_SMTP_PORT") or "587").strip()
-        if not port_text.isdigit() or not 0 < int(port_text) < 65536:
+        if not (port_text.isascii() and port_text.isdigit()) or not 0 < int(port_text) < 65536:
             raise InvalidInput(f"SOCIALPULSE_SMTP_PORT: {port_text!r} is not a port number")
         port = int(port_text)
         tls_text = (env.get("SOCIALPULSE_SMTP_STARTTLS") or "").strip().lower()

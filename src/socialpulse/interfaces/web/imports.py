@@ -160,7 +160,7 @@ def _options(form: Any) -> ImportOptions:
     year_s = _text(form, "year")
     year = None
     if year_s:
-        if not year_s.isdigit() or not 1990 <= int(year_s) <= 2100:
+        if not (year_s.isascii() and year_s.isdigit()) or not 1990 <= int(year_s) <= 2100:
             raise InvalidInput("year: a year such as 2026")
         year = int(year_s)
     return ImportOptions(fmt=fmt, account=_text(form, "account"), year=year,
@@ -176,7 +176,7 @@ async def upload_form(request: Request) -> FormData:
     refused = TooLarge(f"upload: over the limit of {format_size(limit)}; import bigger files "
                        "with the command line (socialpulse import)")
     declared = request.headers.get("content-length", "")
-    if declared.isdigit() and int(declared) > limit + FORM_OVERHEAD:
+    if declared.isascii() and declared.isdigit() and int(declared) > limit + FORM_OVERHEAD:
         raise refused
     received = 0
     receive = request.receive

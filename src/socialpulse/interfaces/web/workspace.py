@@ -49,7 +49,8 @@ def workspace_page(request: Request) -> HTMLResponse:
     ws = page_workspace(request)
     q = request.query_params
     message = None
-    if q.get("removed", "").isdigit():  # a number only: no text of the query string shows
+    removed = q.get("removed", "")
+    if removed.isascii() and removed.isdigit():  # a number only: no text of the query shows
         message = (f"Removed batch {int(q['removed'])}: its rows no longer count, and its "
                    "files can be imported again.")
     elif q.get("saved"):
