@@ -32,7 +32,8 @@ from socialpulse.services.ports import MetricEngine
 #: The account-totals rule, as `metrics explain` states it (docs/metrics.md says the same).
 ACCOUNT_TOTALS_RULE = (
     "Post counters of an account without any per-post data come from its daily account "
-    "totals (TikTok Overview, LinkedIn aggregated update metrics), summed over the period's "
+    "totals (TikTok Overview, LinkedIn aggregated update metrics, Facebook Page data), summed "
+    "over the period's "
     "days; an account with per-post data is measured from its posts only, never both."
 )
 

@@ -1,4 +1,5 @@
-"""Facebook exports: legacy Page Insights "Post data" and Meta Business Suite post CSVs.
+"""Facebook exports: legacy Page Insights "Post data" and "Page data", Meta Business Suite post
+CSVs.
 
 Legacy "Post data" comes as SpreadsheetML XML named .xls (an Excel re-save), as XLSX or as
 CSV. Its "Key Metrics" sheet has names in row 1 and descriptions in row 2, and some names
@@ -27,6 +28,8 @@ from .base import (
     Parsed,
     Sheet,
     add_posts,
+    cover_days,
+    date_column,
     fail,
     int_column,
     norm,
@@ -181,6 +184,57 @@ def parse_legacy(src: Source, ctx: Context) -> Parsed:
 
 
 # --- Meta Business Suite ------------------------------------------------------------------------
+
+
+#: Legacy Page Insights "Page data": lake daily field -> its Key Metrics column. Daily totals
+#: of the Page's posts (account totals: used only while the Page has no per-post data) and
+#: its page likes, the follower count of a legacy Page.
+PAGE_COLUMNS = {"impressions": "daily total impressions", "reach": "daily total reach",
+                "video_views": "daily total video views", "followers": "lifetime total likes"}
+
+
+def _page_rows(src: Source) -> tuple[str, list[list[Any]]] | None:
+    """The sheet (or CSV) of a legacy Page data export: Date and Lifetime Total Likes, with
+    its daily totals."""
+    candidates = ([(src.stem, src.head_rows)] if src.kind == "csv" else
+                  list(src.sheets.items()) if src.kind in ("xls", "xlsx", "spreadsheetml")
+                  else [])
+    for name, rows in candidates:
+        cells = {norm(c) for c in rows[0]} if rows else set()
+        if {"date", "lifetime total likes"} <= cells and (
+                "daily total impressions" in cells or "daily total reach" in cells):
+            return name, (src.rows if src.kind == "csv" else rows)
+    return None
+
+
+def is_page(src: Source) -> bool:
+    return _page_rows(src) is not None
+
+
+def parse_page(src: Source, ctx: Context) -> Parsed:
+    """Legacy Page Insights "Page data": one row per day (a description row may follow the
+    names, as in "Post data")."""
+    found = _page_rows(src)
+    if found is None:
+        raise fail(src.name, "no sheet with Date, Lifetime Total Likes and Daily Total "
+                   "Impressions or Reach")
+    sheet_name, rows = found
+    label = src.name if src.kind == "csv" else f"{src.name} [{sheet_name}]"
+    described = len(rows) > 1 and not re.match(r"^\s*\d", str(rows[1][0] or ""))
+    sheet = make_sheet(label, rows, 0, ctx.limits, description_row=described)
+    out = Parsed(src.name, "facebook-page", Network.FACEBOOK)
+    out.rows_read = out.rows_used = len(sheet.rows)
+    days = date_column(sheet, sheet.col("date", required=True) or 0, ctx.today, "2019-04-01")
+    cols: dict[str, pa.Array] = {"date": pa.array(days, pa.date32())}
+    for field, column in PAGE_COLUMNS.items():
+        if sheet.has(column):
+            cols[field] = int_column(sheet, sheet.col(column))
+    out.daily = pa.table(cols)
+    cover_days(out, days, ctx.tz)
+    out.notes.append("daily total impressions, reach and video views are stored as account "
+                     "totals: metrics use them only while the Page has no per-post data (a "
+                     "Post data export); Lifetime Total Likes (page likes) as followers")
+    return out
 
 
 def _meta_header(src: Source) -> set[str]:
