@@ -57,7 +57,7 @@ def test_sections_of_the_demo_report(q3_report: Report) -> None:
     ids = [s.id for s in q3_report.sections]
     # the demo has data, goals and an OKR, an assessment and mentions
     assert ids == ["kpis", "networks", "top_posts", "trends", "goals", "audit", "maturity",
-                   "listening"]
+                   "competitors", "listening"]
     assert q3_report.period_title == "Q3 2026"
     assert q3_report.notes == []
     summary = " ".join(q3_report.summary)

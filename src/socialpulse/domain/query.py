@@ -92,6 +92,10 @@ def resolve_scope(scope: Scope, accounts: Sequence[Account], workspace: str,
                   field: str = "scope") -> ResolvedScope:
     """The accounts of ``scope`` among a workspace's ``accounts``; none at all is an error
     (an empty account filter would otherwise mean every account)."""
+    if not accounts:
+        raise MissingData(
+            f"workspace {workspace!r} has no accounts or data yet; import exports with "
+            "`socialpulse import` or load the demo with `socialpulse demo --no-serve`")
     if scope.kind is ScopeKind.BRANDS:
         known = {brand_of(a).lower(): brand_of(a) for a in accounts}
         for name in scope.brands:

@@ -227,12 +227,6 @@ class MetricsService:
         p = plan(self.catalogue, query)
         resolved: ResolvedScope | None = None
         if set(p.datasets) - {"mentions"}:  # mentions need no account
-            if not accounts:
-                raise MissingData(
-                    f"workspace {workspace.slug!r} has no accounts or data yet; import exports "
-                    "with `socialpulse import` or load the demo with "
-                    "`socialpulse demo --no-serve`"
-                )
             resolved = self.resolve_scope(workspace, scope, account_ids, accounts)
             p = QueryPlan(dataclasses.replace(query, account_ids=resolved.account_ids),
                           p.metrics)
