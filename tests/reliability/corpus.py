@@ -20,13 +20,15 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-SAMPLES = Path(__file__).resolve().parents[1] / "data" / "samples"
-X = SAMPLES / "x" / "tweet_activity_metrics_rOpenSci_20211101_20211201_en.csv"
-X_OLD = SAMPLES / "x" / "tweet_activity_metrics_rOpenSci_20161201_20170101_en.csv"
-MASTODON = SAMPLES / "mastodon" / "status_example_from_docs.json"
-FACEBOOK = SAMPLES / "facebook" / "NPLF_Facebook_Posts_Q2_spreadsheetml.xls"
+from tests.importers.test_hostile_values import (  # the samples of the hostile-value tests
+    FACEBOOK,
+    MASTODON,
+    SAMPLES,
+    TIKTOK,
+    X,
+)
+
 LINKEDIN = SAMPLES / "linkedin" / "NPLF_LinkedIn_Q1.xls"
-TIKTOK = SAMPLES / "tiktok" / "htupycollabs_FollowerHistory.csv"
 
 #: A cell a spreadsheet would run as a formula, and markup a page would run as script.
 FORMULA = '=HYPERLINK("http://attacker.example/","click")'

@@ -18,9 +18,9 @@ from fastapi.testclient import TestClient
 from socialpulse.interfaces.cli import main
 from socialpulse.interfaces.web.app import create_app
 from socialpulse.settings import Settings
-from tests.importers.test_hostile_values import home_state
+from tests.importers.test_hostile_values import X_OLD, home_state
 
-from .corpus import CASES, FORMULA, MARKUP, X_OLD, Case, build_corpus
+from .corpus import CASES, FORMULA, MARKUP, Case, build_corpus
 
 PERIOD = "2016-01-01..2026-10-31"
 
