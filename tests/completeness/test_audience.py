@@ -128,3 +128,18 @@ def test_report_section(loaded):
     # the TikTok breakdowns describe 2026: not part of a 2020 report
     assert not [r for r in section.data["rows"] if r["account"].startswith("TikTok")]
     assert any("Audience of LinkedIn NPLF" in s for s in report.summary)
+
+
+@pytest.mark.browser
+def test_audience_page_in_chromium(loaded, page, page_log):
+    from tests.webfixtures import serve_app
+
+    home, _ = loaded
+    with serve_app(create_app(home.settings)) as server:
+        page.goto(f"{server.url}/audience?workspace=acme")
+        table = page.locator('table[data-dimension="followers by gender"]')
+        assert table.locator("tbody tr").first.inner_text().split("\t")[0] == "Female"
+        assert page.locator("meter").count() > 10
+        page.click("nav >> text=Audience")
+        assert page.url.startswith(f"{server.url}/audience")
+        assert page_log.errors == [] and page_log.foreign_hosts() == []

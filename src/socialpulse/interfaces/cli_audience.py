@@ -35,7 +35,7 @@ def audience_command(
         return
     if not found:
         typer.echo("no audience data yet: import TikTok FollowerGender/FollowerTopTerritories "
-                   "exports or LinkedIn demographics")
+                   "exports, LinkedIn demographics or YouTube Table data by geography or age")
         return
     for acc in found:
         typer.echo(acc.label)

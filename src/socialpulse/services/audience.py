@@ -89,8 +89,8 @@ class AudienceService:
                for a in accounts if by_account.get(a.id)]
         if wanted is not None and not out:
             raise MissingData(f"account {wanted.handle!r} has no audience data; import a "
-                              "TikTok FollowerGender/FollowerTopTerritories export or LinkedIn "
-                              "demographics")
+                              "TikTok FollowerGender/FollowerTopTerritories export, LinkedIn "
+                              "demographics or YouTube Table data by geography or age")
         return out
 
 

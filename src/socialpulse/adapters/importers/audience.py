@@ -18,9 +18,11 @@ from .base import Sheet, fail, parse_number
 
 
 def breakdown(sheet: Sheet, dimension: str, count_col: int | None = None,
-              share_col: int | None = None, day: date | None = None) -> pa.Table:
+              share_col: int | None = None, day: date | None = None,
+              share_scale: float = 1) -> pa.Table:
     """One audience row per data row: the first column is the value; a count column, a share
-    column (0-1, or a percentage such as "59%"), or both. Rows without a value are dropped."""
+    column (0-1, or a percentage such as "59%"; ``share_scale=100`` for a column of bare
+    percentages such as YouTube's "Views (%)"), or both. Rows without a value are dropped."""
     values, counts, shares = [], [], []
     for i, row in enumerate(sheet.rows):
         label = str(row[0]).strip() if row and row[0] not in (None, "") else ""
@@ -28,7 +30,8 @@ def breakdown(sheet: Sheet, dimension: str, count_col: int | None = None,
             continue
         values.append(label)
         counts.append(_number(sheet, i, count_col, integer=True))
-        shares.append(_number(sheet, i, share_col, integer=False))
+        share = _number(sheet, i, share_col, integer=False, top=share_scale)
+        shares.append(None if share is None else share / share_scale)
     return pa.table({
         "date": pa.array([day] * len(values), pa.date32()),
         "dimension": pa.array([dimension] * len(values), pa.string()),
@@ -38,7 +41,8 @@ def breakdown(sheet: Sheet, dimension: str, count_col: int | None = None,
     })
 
 
-def _number(sheet: Sheet, i: int, col: int | None, integer: bool) -> float | int | None:
+def _number(sheet: Sheet, i: int, col: int | None, integer: bool, top: float = 1
+            ) -> float | int | None:
     if col is None:
         return None
     row = sheet.rows[i]
@@ -47,9 +51,9 @@ def _number(sheet: Sheet, i: int, col: int | None, integer: bool) -> float | int
         v = parse_number(raw)
     except ValueError:
         v = -1.0
-    ok = v is None or (v >= 0 and (v.is_integer() if integer else v <= 1))
+    ok = v is None or (v >= 0 and (v.is_integer() if integer else v <= top))
     if not ok:
-        what = "a count" if integer else "a share from 0 to 1 (or a percentage)"
+        what = "a count" if integer else f"a share from 0 to {top:g}"
         raise fail(sheet.name, f"expected {what}, found {str(raw)[:40]!r}",
                    sheet.row_number(i), sheet.header[col])
     if v is None:

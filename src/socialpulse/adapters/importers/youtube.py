@@ -15,6 +15,7 @@ import pyarrow as pa
 
 from socialpulse.domain.models import Network
 
+from .audience import breakdown
 from .base import (
     Context,
     Parsed,
@@ -40,8 +41,16 @@ COUNTERS: dict[str, tuple[str, ...]] = {
 }
 
 
+#: Table data exported with an audience dimension instead of Content: first column -> the
+#: audience dimension it holds.
+AUDIENCE = {"geography": "views by country", "viewer age": "views by viewer age",
+            "viewer gender": "views by viewer gender"}
+
+
 def _kind(header: list[str]) -> str | None:
     h = {norm(c) for c in header}
+    if header and norm(header[0]) in AUDIENCE and h & {"views", "views (%)"}:
+        return "audience"
     if "content" in h and "video title" in h and "date" not in h:
         return "table"
     if "content" in h and "date" in h:
@@ -65,6 +74,9 @@ def parse(src: Source, ctx: Context) -> Parsed:
     if kind == "table":
         _table(sheet, ctx, out)
         return out
+    if kind == "audience":
+        _audience(sheet, out)
+        return out
     days = date_column(sheet, sheet.col("date", required=True) or 0, ctx.today)
     views = int_column(sheet, sheet.col("views"))
     cover_days(out, days, ctx.tz)
@@ -73,6 +85,20 @@ def parse(src: Source, ctx: Context) -> Parsed:
     out.skipped[f"{what} (no socialpulse dataset holds them)"] = len(days)
     out.notes.append(f"{what} from {out.first_day} to {out.last_day}: {total:,} views in all")
     return out
+
+
+def _audience(sheet: Sheet, out: Parsed) -> None:
+    """Table data by geography, viewer age or viewer gender: views (a count) or "Views (%)"
+    (a percentage, 0-100) per value; the "Total" row is left out."""
+    keep = [i for i, r in enumerate(sheet.rows) if norm(r[0] if r else "") != "total"]
+    out.skipped["the 'Total' row"] += len(sheet.rows) - len(keep)
+    sub = sheet.subset(keep)
+    dimension = AUDIENCE[norm(sheet.header[0])]
+    out.audience = breakdown(sub, dimension, count_col=sub.col("views"),
+                             share_col=sub.col("views (%)"), share_scale=100)
+    out.rows_used = len(out.audience)
+    out.notes.append(f"{dimension}: stored as an audience breakdown, as of the day the counts "
+                     "were observed (the file has no date)")
 
 
 def _table(sheet: Sheet, ctx: Context, out: Parsed) -> None:
