@@ -73,3 +73,16 @@ def test_the_chart_of_a_five_year_goal_has_one_forecast_row_per_week(api: TestCl
     assert forecast[-1]["value"] == pytest.approx(t.forecast.point)
     page = api.get(f"/goals/{gid}?workspace=demo&today={TODAY}")
     assert page.status_code == 200 and "2031-10-31" in page.text
+
+
+@pytest.mark.parametrize(("text", "parse"), [("inf", "number"), ("nan", "number"),
+                                             ("1e308", "number"), ("+1000001%", "change")])
+def test_typed_targets_are_finite_and_bounded(text: str, parse: str) -> None:
+    """The CLI's and the forms' targets get the same bounds as the API's JSON numbers."""
+    from socialpulse.services.goal_input import parse_change, parse_number
+
+    with pytest.raises(InvalidInput, match=r"^--target: .* (is out of range|is not a number)"):
+        if parse == "number":
+            parse_number(text, "--target")
+        else:
+            parse_change(text, "--target")
