@@ -24,7 +24,7 @@ from socialpulse.domain.models import NETWORK_LABELS, Account, Workspace, find_a
 COLUMNS = ["network", "account", "dimension", "date", "value", "count", "share", "share_basis"]
 
 #: How a share was obtained, as shown beside it.
-SHARE_GIVEN = "share as the export gives it"
+SHARE_GIVEN = "as the export gives it"
 SHARE_COMPUTED = "count over the sum of the counts listed"
 
 
