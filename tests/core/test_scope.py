@@ -29,6 +29,7 @@ from socialpulse.domain.query import (
     parse_scope,
 )
 from socialpulse.interfaces.cli import main
+from socialpulse.services.compare import parse_compare_metrics
 from tests.core.test_metrics_by_hand import JAN, tiny  # noqa: F401 - the fixture
 
 Q3 = parse_period("2026-Q3")
@@ -175,3 +176,17 @@ def test_posts_cli_takes_the_same_scope(capsys, demo_app_ro: App) -> None:
     assert doc["posts"] and {(p["network"], p["account"]) for p in doc["posts"]} <= trailco
     code, _, err = _run(capsys, "--home", home, "posts", "--all", "--competitors")
     assert code == 2 and "--competitors and --all: choose one scope" in err
+
+
+def test_compare_explains_each_gap_once(tiny) -> None:  # noqa: F811
+    """Own: A (X) has no reach, B (Instagram) has; Rival's C has none: by hand, 60 / 800."""
+    app, ws, _ = tiny
+    result = app.compare.compare(ws, JAN, parse_compare_metrics("engagement_rate:by_reach"))
+    own, rival = result.brands
+    assert own["values"]["engagement_rate:by_reach"] == pytest.approx(60 / 800 * 100)
+    assert rival["values"]["engagement_rate:by_reach"] is None
+    assert result.notes == [
+        "Rival: no reach in its exports, so engagement rate by reach is not comparable.",
+        "Engagement rate by reach: left out X @a (their exports lack an input); the other "
+        "accounts of their brand count.",
+    ]

@@ -170,8 +170,16 @@ class CompareService:
         elif all(b in own for b in brands):
             notes.append("No competitor brand yet: flag one with `socialpulse accounts update "
                          "ACCOUNT --brand NAME --competitor`.")
-        hidden = tuple(f"{k}: " for k, _ in extra)  # inputs asked only to explain gaps
-        notes.extend(n for n in table.notes if not n.startswith(hidden))
+        # a brand shown "n/a" is explained above; an account left out of a brand that has a
+        # value is not, so say which
+        by_id = {a.id: a for a in accounts}
+        for m in described:
+            left = [by_id[i] for i in table.excluded.get(m["key"], []) if i in by_id
+                    and by_brand.get(brand_of(by_id[i]), {}).get(m["key"]) is not None]
+            if left:
+                notes.append(f"{m['name']}: left out {', '.join(a.label for a in left)} "
+                             "(their exports lack an input); the other accounts of their "
+                             "brand count.")
         return Comparison(period, described, rows, notes, scope)
 
     def _lacking(self, row: dict[str, Any], metric_id: str, variant: str | None) -> str:

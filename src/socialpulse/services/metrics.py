@@ -58,6 +58,8 @@ class MetricTable:
     units: dict[str, str]
     notes: list[str] = field(default_factory=list)
     missing: dict[str, list[str]] = field(default_factory=dict)
+    #: metric column -> ids of the accounts a rate left out (their exports lack an input)
+    excluded: dict[str, list[int]] = field(default_factory=dict)
     #: whose accounts the figures cover; None when only listening data (brands' mentions,
     #: which carry no account) was asked for
     scope: ResolvedScope | None = None
@@ -277,6 +279,7 @@ class MetricsService:
             units={pm.key: pm.variant.unit for pm in p.metrics},
             notes=notes,
             missing=dict(result.missing),
+            excluded=dict(result.excluded),
         )
 
     # -- Overview ---------------------------------------------------------------------------
