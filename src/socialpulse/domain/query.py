@@ -83,6 +83,12 @@ class ResolvedScope:
                 "accounts": len(self.account_ids)}
 
 
+def own_accounts(accounts: Sequence[Account]) -> list[Account]:
+    """The own brands' accounts: brands not flagged competitor, and accounts of no brand (the
+    default scope of every figure; audit, funnel, maturity and goals measure these)."""
+    return [a for a in accounts if a.is_own]
+
+
 def brand_of(account: Account) -> str:
     """The brand an account is grouped under (`NO_BRAND` when it has none)."""
     return account.brand_name or NO_BRAND
@@ -105,7 +111,7 @@ def resolve_scope(scope: Scope, accounts: Sequence[Account], workspace: str,
         wanted = {n.lower() for n in scope.brands}
         chosen = [a for a in accounts if brand_of(a).lower() in wanted]
     elif scope.kind is ScopeKind.OWN:
-        chosen = [a for a in accounts if a.is_own]
+        chosen = own_accounts(accounts)
     elif scope.kind is ScopeKind.COMPETITORS:
         chosen = [a for a in accounts if not a.is_own]
     else:

@@ -34,7 +34,7 @@ from socialpulse.domain import audit as rules
 from socialpulse.domain.errors import MissingData
 from socialpulse.domain.models import Account, Workspace
 from socialpulse.domain.periods import DateRange
-from socialpulse.domain.query import Breakdown
+from socialpulse.domain.query import Breakdown, own_accounts
 from socialpulse.services.metrics import MetricsService, MetricTable
 
 #: Default audit period: the last 90 days with data.
@@ -169,7 +169,7 @@ class AuditService:
         return DateRange(start, rng.end)
 
     def own_accounts(self, workspace: Workspace) -> list[Account]:
-        own = [a for a in self.store.accounts(workspace.id) if a.is_own]
+        own = own_accounts(self.store.accounts(workspace.id))
         if not own:
             raise MissingData(f"workspace {workspace.slug!r} has no own accounts to audit")
         return own

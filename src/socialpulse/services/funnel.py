@@ -22,7 +22,7 @@ from socialpulse.adapters.store import Store
 from socialpulse.domain.errors import MissingData
 from socialpulse.domain.models import Workspace
 from socialpulse.domain.periods import DateRange, Grain
-from socialpulse.domain.query import Breakdown
+from socialpulse.domain.query import Breakdown, own_accounts
 from socialpulse.services.metrics import MetricsService, network_label
 
 #: The funnel's stages in order, each with the metric that measures it.
@@ -87,7 +87,7 @@ class FunnelService:
     ) -> Funnel:
         """The three rates per network and time bucket, plus per network the average of its
         buckets' rates for the whole period (see the module docstring for why an average)."""
-        own = [a.id for a in self.store.accounts(workspace.id) if a.is_own]
+        own = [a.id for a in own_accounts(self.store.accounts(workspace.id))]
         if not own:
             raise MissingData(f"workspace {workspace.slug!r} has no own accounts")
         metrics = [m for _, _, m in STAGES]

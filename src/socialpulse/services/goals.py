@@ -33,7 +33,7 @@ from socialpulse.domain.models import (
     parse_enum,
 )
 from socialpulse.domain.periods import DateRange, Grain, parse_date, parse_period, trailing
-from socialpulse.domain.query import Breakdown
+from socialpulse.domain.query import Breakdown, own_accounts
 from socialpulse.services.goal_input import check_goal_fields
 from socialpulse.services.metrics import MetricsService
 from socialpulse.services.versioned import DataVersion, VersionedMemo, data_version
@@ -262,7 +262,7 @@ class GoalsService:
             for ref in accounts:
                 chosen.append(find_account(all_acc, ref))
         else:
-            chosen = [a for a in all_acc if a.is_own]
+            chosen = own_accounts(all_acc)
         if nets:
             chosen = [a for a in chosen if a.network.value in nets]
         if not chosen:

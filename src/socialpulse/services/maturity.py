@@ -25,7 +25,7 @@ from socialpulse.domain.errors import InvalidInput, MissingData, NotFound
 from socialpulse.domain.formatting import format_value
 from socialpulse.domain.models import Function, Workspace
 from socialpulse.domain.periods import DateRange
-from socialpulse.domain.query import Breakdown
+from socialpulse.domain.query import Breakdown, own_accounts
 from socialpulse.services.metrics import MetricsService, MetricTable
 
 #: Evidence looks at the last 90 days with data.
@@ -308,7 +308,7 @@ class MaturityService:
             period = None
         if period is None:
             return {}
-        own = [a for a in self.store.accounts(workspace.id) if a.is_own]
+        own = own_accounts(self.store.accounts(workspace.id))
         ids = [a.id for a in own]
         if not ids:
             return {}
