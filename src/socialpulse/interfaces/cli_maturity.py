@@ -237,7 +237,7 @@ def _print_result(d: dict[str, Any]) -> None:
     if d["recommendations"]:
         typer.echo("\nrecommendations (weakest dimensions first):")
         for i, r in enumerate(d["recommendations"], start=1):
-            typer.echo(f"  {i}. [{r['dimension']}] {r['title']}: {r['action']}")
+            typer.echo(f"  {i}. [{r['dimension_name']}] {r['title']}: {r['action']}")
             typer.echo(f"     source: {r['seed']}")
             typer.echo(f"     make it a goal: socialpulse goals add {r['goal_template']}")
 

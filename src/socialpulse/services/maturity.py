@@ -129,8 +129,9 @@ class AssessmentResult:
             "evidence": [f.as_dict() for f in self.findings],
             "benchmarks": self.comparisons,
             "recommendations": [
-                {"id": r.id, "dimension": r.dimension, "title": r.title, "action": r.action,
-                 "seed": r.seed, "goal_template": r.goal_template}
+                {"id": r.id, "dimension": r.dimension, "dimension_name": names[r.dimension],
+                 "title": r.title, "action": r.action, "seed": r.seed,
+                 "goal_template": r.goal_template}
                 for r in self.recommendations
             ],
         }
