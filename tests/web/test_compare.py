@@ -166,3 +166,17 @@ def test_competitors_page_in_chromium(live_server: LiveServer, page: Any,
     accounts = page.locator("[data-posts] tbody tr td:nth-child(2)").all_inner_texts()
     assert accounts and all(("summitgear" in a or "trailco" in a) for a in accounts)
     assert page_log.errors == [] and page_log.foreign_hosts() == []
+
+
+def test_the_explorer_export_keeps_its_scope(client: TestClient) -> None:
+    """The XLSX/CSV export of the explorer's table covers the scope the page shows."""
+    base = "/api/workspaces/demo/export?table=metrics&metrics=followers&by=brand&period=2026-Q3"
+    rows = list(csv.DictReader(io.StringIO(client.get(base + "&format=csv").text)))
+    assert [r["brand"] for r in rows] == ["Acme Outdoor"]  # own brands by default
+    rivals = client.get(base + "&format=csv&scope=competitors").text
+    rows = list(csv.DictReader(io.StringIO(rivals)))
+    assert [r["brand"] for r in rows] == ["Summit Gear", "TrailCo"]
+    assert {r["scope"] for r in rows} == {"competitors (Summit Gear, TrailCo)"}
+    one = list(csv.DictReader(io.StringIO(
+        client.get(base + "&format=csv&brand=TrailCo").text)))
+    assert [r["brand"] for r in one] == ["TrailCo"]

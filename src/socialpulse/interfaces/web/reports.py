@@ -23,6 +23,7 @@ from socialpulse.bootstrap import App
 from socialpulse.domain.errors import InvalidInput, MissingData, SocialPulseError
 from socialpulse.domain.models import Workspace
 from socialpulse.domain.periods import DateRange, parse_period
+from socialpulse.domain.query import Scope
 from socialpulse.services.export import to_csv, to_xlsx_table
 from socialpulse.services.report_branding import MAX_LOGO_BYTES, branding_view, set_branding
 from socialpulse.services.report_render import ReportFormat, parse_format, render_html
@@ -42,6 +43,7 @@ from .common import (
     sp,
 )
 from .registry import NavItem, OverviewPanel, register_nav, register_overview_panel
+from .scope import BrandParam, ScopeParam, api_scope
 from .security import STANDALONE_DOCUMENT_CSP
 
 router = APIRouter()
@@ -134,13 +136,15 @@ def export_table(
                                          )] = None,
     by: Annotated[str | None, Query(description="metrics table: breakdown.")] = None,
     networks: Annotated[str | None, Query(description="metrics table: networks.")] = None,
-    scope: Annotated[Literal["all", "own"], Query(description="metrics table: scope.")] = "all",
+    scope: ScopeParam = None,
+    brand: BrandParam = None,
 ) -> Response:
     """Any table the pages show, as CSV or XLSX (formula-like text cells neutralised)."""
     app = sp(request)
     ws = api_workspace(request, slug)
     rng = date_range_params(from_, to, period)
-    columns, records = _table(app, ws, table, rng, metrics, by, networks, scope, format)
+    columns, records = _table(app, ws, table, rng, metrics, by, networks,
+                              api_scope(scope, brand), format)
     label = rng or DateRange(date.today(), date.today())
     name = _filename(ws, label, format, table) if rng else f"{ws.slug}-{table}.{format}"
     if format == "csv":
@@ -151,13 +155,12 @@ def export_table(
 
 
 def _table(app: App, ws: Workspace, table: str, rng: DateRange | None, metrics: str | None,
-           by: str | None, networks: str | None, scope: str, fmt: str,
+           by: str | None, networks: str | None, scope: Scope, fmt: str,
            ) -> tuple[list[str], list[dict[str, Any]]]:
     if table == "metrics":
-        ids = app.overview.scope(ws).account_ids if scope == "own" else ()
         t = app.metrics.compute(ws, parse_metric_list(metrics), parse_by(by), rng,
-                                parse_networks(networks), account_ids=ids)
-        return [*t.dimensions, *t.metrics], t.records()
+                                parse_networks(networks), scope=scope)
+        return [*t.dimensions, *t.metrics, "scope"], t.records(with_scope=True)
     if table == "goals":
         goal_rows: list[dict[str, Any]] = []
         for tracking in app.goals.list(ws):
