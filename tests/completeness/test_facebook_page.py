@@ -9,12 +9,12 @@ the expected values are summed by hand from its rows.
 
 from __future__ import annotations
 
-import csv
 from datetime import date, timedelta
 from pathlib import Path
 
 from socialpulse.domain.periods import parse_period
 from socialpulse.services.imports import ImportOptions
+from tests.completeness.files import write_csv
 from tests.importers.conftest import SAMPLES, do_import
 
 HEADER = ["Date", "Lifetime Total Likes", "Daily New Likes", "Daily Unlikes",
@@ -42,13 +42,8 @@ def _page_file(tmp_path: Path) -> tuple[Path, list[dict[str, int]]]:
         rows.append({"Date": day.isoformat(), "Lifetime Total Likes": likes,
                      "Daily Total Reach": 100 + 7 * i, "Daily Total Impressions": 150 + 11 * i,
                      "Daily Organic impressions": 140 + 11 * i})
-    path = tmp_path / "NPLF_Facebook_Page_data.csv"
-    with open(path, "w", encoding="utf-8", newline="") as fh:
-        w = csv.writer(fh)
-        w.writerow(HEADER)
-        w.writerow(DESCRIPTIONS)
-        for r in rows:
-            w.writerow([r.get(h, 0) for h in HEADER])
+    path = write_csv(tmp_path / "NPLF_Facebook_Page_data.csv", HEADER, DESCRIPTIONS,
+                     [[r.get(h, 0) for h in HEADER] for r in rows])
     return path, rows
 
 

@@ -3,9 +3,6 @@ files that import as they are filled (one file may hold several networks)."""
 
 from __future__ import annotations
 
-import csv
-from pathlib import Path
-
 import pytest
 import yaml
 
@@ -14,14 +11,8 @@ from socialpulse.domain.errors import InvalidInput
 from socialpulse.interfaces.cli import main
 from socialpulse.services.import_templates import templates, write_templates
 from socialpulse.services.imports import ImportOptions
+from tests.completeness.files import write_csv
 from tests.importers.conftest import do_import
-
-
-def _write_csv(path: Path, header: list[str], rows: list[list[object]]) -> None:
-    with open(path, "w", encoding="utf-8", newline="") as fh:
-        w = csv.writer(fh)
-        w.writerow(header)
-        w.writerows(rows)
 
 
 def test_every_catalogue_input_is_a_mapping_field(home):
@@ -37,7 +28,7 @@ def test_every_daily_input_imports_with_its_value(home, ws, tmp_path):
             "first_response_seconds"} <= set(daily)
     values = {c: i + 3 for i, c in enumerate(daily)}
     path = tmp_path / "web.csv"
-    _write_csv(path, ["Day", *daily], [["2026-03-01", *values.values()]])
+    write_csv(path, ["Day", *daily], [["2026-03-01", *values.values()]])
     mapping = tmp_path / "web.yaml"
     mapping.write_text(yaml.safe_dump({"network": "facebook", "account": "acme",
                                        "dataset": "account_daily",
@@ -50,7 +41,7 @@ def test_every_daily_input_imports_with_its_value(home, ws, tmp_path):
 
 def test_a_generic_file_may_hold_several_networks(home, ws, tmp_path):
     path = tmp_path / "posts.csv"
-    _write_csv(path, ["net", "who", "id", "when", "views"], [
+    write_csv(path, ["net", "who", "id", "when", "views"], [
         ["x", "acme", "1", "2026-03-01 10:00", 10], ["tiktok", "acme", "2", "2026-03-02 10:00", 20],
         ["TikTok", "acme", "3", "2026-03-03 10:00", 30]])
     mapping = tmp_path / "m.yaml"
@@ -83,7 +74,7 @@ def test_conversions_template_round_trip(home, ws, tmp_path, capsys, monkeypatch
                                      ("2026-03-01", "linkedin", 50, 3)]:
         rows.append([{"network": net, "account": "acme", "date": day, "social_sessions": sessions,
                       "conversions": conv}.get(c, 1) for c in header])
-    _write_csv(daily_csv, header, rows)
+    write_csv(daily_csv, header, rows)
     assert main(["import", str(daily_csv), "--mapping", str(tmp_path / "conversions-daily.yaml"),
                  "-w", "acme", "-q"]) == 0
     capsys.readouterr()

@@ -14,6 +14,7 @@ from pathlib import Path
 import pytest
 
 from socialpulse.domain.errors import InvalidInput
+from tests.completeness.files import write_csv
 from tests.importers.conftest import SAMPLES, do_import
 
 CHART = SAMPLES / "youtube" / "priyankapatel05_Chart data.csv"
@@ -23,12 +24,7 @@ AGE = [("age13-17", 4.2), ("age18-24", 51.3), ("age25-34", 30.1), ("age35-44", 1
 
 def _write(path: Path, header: list[str], total: list[object], rows: list[list[object]]
            ) -> tuple[Path, str]:
-    with open(path, "w", encoding="utf-8", newline="") as fh:
-        w = csv.writer(fh)
-        w.writerow(header)
-        w.writerow(total)
-        w.writerows(rows)
-    return path, path.name
+    return write_csv(path, header, total, rows), path.name
 
 
 def test_geography_and_age_tables_are_audience(home, ws, tmp_path):

@@ -168,6 +168,7 @@ def tiny(empty_app: App) -> tuple[App, object, dict[str, int]]:
         "bounced_sessions": 90,
         "conversions": 5,
         "all_conversions": 50,
+        "revenue": 345.5,
         "ad_spend": 120.0,
         "ad_clicks": 60,
         "ad_impressions": 40000,
@@ -225,6 +226,7 @@ EXPECTED = {
     "conversion_rate": 5 / 5 * 100,  # conversions / clicks of A
     "conversion_rate:by_sessions": 5 / 200 * 100,
     "social_conversion_rate": 5 / 50 * 100,
+    "social_revenue": 345.5,
     "cost_per_click": 120 / 60,
     "cpm": 120 / 40000 * 1000,
     "csat": 8 / 10 * 100,
