@@ -111,6 +111,11 @@ class Account:
         return f"{NETWORK_LABELS[self.network]} {self.handle}"
 
 
+#: Largest id a stored row can have (SQLite and PostgreSQL keep ids as 64-bit integers): the web
+#: and the CLI refuse larger ids before they reach the store, where they overflowed.
+MAX_ID = 2**63 - 1
+
+
 def find_account(accounts: Sequence[Account], ref: str | int, what: str = "accounts") -> Account:
     """The account a user names by id, handle, or NETWORK:HANDLE when a handle is ambiguous."""
     text = str(ref).strip()

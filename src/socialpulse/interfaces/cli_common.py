@@ -19,7 +19,7 @@ import typer
 
 from socialpulse.bootstrap import App, open_home
 from socialpulse.domain.errors import InvalidInput
-from socialpulse.domain.models import Workspace
+from socialpulse.domain.models import MAX_ID, Workspace
 from socialpulse.services.export import to_csv
 from socialpulse.settings import Settings
 
@@ -31,6 +31,12 @@ WorkspaceOpt = Annotated[
 #: ``--format`` of the commands that print rows (see `emit`).
 FormatOpt = Annotated[str, typer.Option("--format", "-f", help="table, csv or json.")]
 #: ``--format`` of the commands whose table is not a plain list of records (see `emit_document`).
+def id_argument(help_text: str) -> Any:
+    """A row id argument (goal, objective, schedule, batch): 0 to `MAX_ID`, so a 20-digit id
+    is a one-line usage error (exit 2) instead of an overflow inside the store (exit 1)."""
+    return typer.Argument(help=help_text, min=0, max=MAX_ID)
+
+
 TableJsonFormatOpt = Annotated[str, typer.Option("--format", "-f", help="table or json.")]
 #: ``--format`` of the commands that print one document as prose (see `emit_document`).
 TextJsonFormatOpt = Annotated[str, typer.Option("--format", "-f", help="text or json.")]

@@ -19,6 +19,7 @@ from socialpulse.interfaces.cli_common import (
     WorkspaceOpt,
     check_format,
     emit_document,
+    id_argument,
     open_workspace,
     print_table,
 )
@@ -186,7 +187,7 @@ def _print_goals(items: list[dict[str, Any]]) -> None:
 
 @goals_app.command("show")
 def goals_show(
-    goal_id: int,
+    goal_id: Annotated[int, id_argument("Goal id (see `goals list`).")],
     workspace: WorkspaceOpt = None,
     today: TodayOpt = None,
     fmt: FormatOpt = "table",
@@ -200,7 +201,7 @@ def goals_show(
 
 @goals_app.command("check-in")
 def goals_check_in(
-    goal_id: int,
+    goal_id: Annotated[int, id_argument("Goal id (see `goals list`).")],
     comment: Annotated[str, typer.Option("--comment", "-m", help="What happened.")],
     author: Annotated[str, typer.Option(help="Who checks in.")] = "",
     workspace: WorkspaceOpt = None,
@@ -221,7 +222,7 @@ def goals_check_in(
 
 @goals_app.command("revise")
 def goals_revise(
-    goal_id: int,
+    goal_id: Annotated[int, id_argument("Goal id (see `goals list`).")],
     reason: Annotated[str, typer.Option("--reason", "-m", help="Why the goal changes.")],
     target: Annotated[str | None, typer.Option(help="New absolute target value.")] = None,
     change: Annotated[str | None, typer.Option(help="New target as % change: +20% or -10%.")]
@@ -265,7 +266,8 @@ def goals_revise(
 
 
 @goals_app.command("archive")
-def goals_archive(goal_id: int, workspace: WorkspaceOpt = None) -> None:
+def goals_archive(goal_id: Annotated[int, id_argument("Goal id (see `goals list`).")],
+                  workspace: WorkspaceOpt = None) -> None:
     """Archive a goal (kept with its history, hidden from the board)."""
     a, ws = open_workspace(workspace)
     a.goals.archive(ws, goal_id)
@@ -367,7 +369,8 @@ def _print_okrs(items: list[dict[str, Any]]) -> None:
 
 
 @okrs_app.command("show")
-def okrs_show(objective_id: int, workspace: WorkspaceOpt = None, today: TodayOpt = None,
+def okrs_show(objective_id: Annotated[int, id_argument("Objective id (see `okrs list`).")],
+              workspace: WorkspaceOpt = None, today: TodayOpt = None,
               fmt: FormatOpt = "table") -> None:
     """An objective and its key results with grades and colours."""
     f = _fmt(fmt)
@@ -377,7 +380,7 @@ def okrs_show(objective_id: int, workspace: WorkspaceOpt = None, today: TodayOpt
 
 @okrs_app.command("grade")
 def okrs_grade(
-    objective_id: int,
+    objective_id: Annotated[int, id_argument("Objective id (see `okrs list`).")],
     kr: Annotated[int | None, typer.Option("--kr", help="Milestone key result (1-5) to "
                                            "grade.")] = None,
     grade: Annotated[float | None, typer.Option(help="Grade 0.0 to 1.0.")] = None,

@@ -13,6 +13,7 @@ from socialpulse.interfaces.cli_common import (
     check_format,
     echo_json,
     emit,
+    id_argument,
     open_workspace,
 )
 from socialpulse.services.batches import BatchRecord
@@ -57,7 +58,7 @@ def lake_status(workspace: WorkspaceOpt = None, fmt: FormatOpt = "table") -> Non
 
 @lake_app.command("remove")
 def lake_remove(
-    batch: Annotated[int, typer.Argument(help="The batch number (lake batches lists them).")],
+    batch: Annotated[int, id_argument("The batch number (lake batches lists them).")],
     workspace: WorkspaceOpt = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print the result as JSON.")] = False,
 ) -> None:

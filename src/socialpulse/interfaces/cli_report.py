@@ -20,7 +20,13 @@ import typer
 
 from socialpulse.domain.errors import InvalidInput
 from socialpulse.domain.periods import parse_date, parse_period
-from socialpulse.interfaces.cli_common import WorkspaceOpt, open_app, open_workspace, print_table
+from socialpulse.interfaces.cli_common import (
+    WorkspaceOpt,
+    id_argument,
+    open_app,
+    open_workspace,
+    print_table,
+)
 
 report_app = typer.Typer(
     help="The executive report (PDF, HTML, XLSX), its branding and scheduled reports.",
@@ -144,7 +150,7 @@ def schedule_list(workspace: WorkspaceOpt = None) -> None:
 
 @schedule_app.command("remove")
 def schedule_remove(
-    schedule_id: Annotated[int, typer.Argument(help="Schedule id (see `schedule list`).")],
+    schedule_id: Annotated[int, id_argument("Schedule id (see `schedule list`).")],
     workspace: WorkspaceOpt = None,
 ) -> None:
     """Remove a scheduled report."""

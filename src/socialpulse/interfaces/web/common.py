@@ -27,7 +27,7 @@ from socialpulse.bootstrap import App
 from socialpulse.catalogue.sources import source_title
 from socialpulse.domain.errors import InvalidInput
 from socialpulse.domain.formatting import format_change, format_value
-from socialpulse.domain.models import Network, Workspace, http_url, parse_enum
+from socialpulse.domain.models import MAX_ID, Network, Workspace, http_url, parse_enum
 from socialpulse.domain.periods import DateRange, parse_date, resolve_period
 from socialpulse.domain.query import Breakdown, parse_breakdown
 from socialpulse.services.metrics import network_label
@@ -214,10 +214,6 @@ async def json_body(request: Request) -> dict[str, Any]:
     if declared.isascii() and declared.isdigit() and int(declared) > MAX_JSON_BYTES:
         raise InvalidInput(f"body: larger than {MAX_JSON_BYTES // 1024} kB")
     return parse_json_object(await request.body())
-
-
-#: Largest id a database row can have (SQLite and PostgreSQL store ids as 64-bit integers).
-MAX_ID = 2**63 - 1
 
 
 def row_id(value: object) -> int:
