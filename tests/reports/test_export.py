@@ -107,3 +107,12 @@ def test_report_workbook_has_no_numbers_as_text(q3_report) -> None:
                     assert c.number_format != "General", (ws.title, c.coordinate, c.value)
                     checked += 1
     assert checked > 50
+
+
+def test_xlsx_plain_integers_in_text_keep_their_digits() -> None:
+    """A year or a small count printed as text becomes an integer cell shown as written."""
+    ws = load_workbook(io.BytesIO(to_xlsx([("S", ["a", "b", "c"],
+                                            [{"a": "2026", "b": "448", "c": "0.4"}])])))["S"]
+    assert ws["A2"].value == 2026 and ws["A2"].number_format == "0"
+    assert ws["B2"].value == 448 and ws["B2"].number_format == "0"
+    assert ws["C2"].value == 0.4 and ws["C2"].number_format == "#,##0.00"

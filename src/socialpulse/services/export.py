@@ -96,7 +96,9 @@ def _typed(value: Any, unit: str | None) -> tuple[Any, str | None]:
             number = float(text.rstrip("%").replace(",", ""))
             if percent:
                 return number / 100, FORMATS["percent"]
-            unit = unit or ("count" if number.is_integer() and "," in text else "number")
+            if unit is None and number.is_integer():
+                # "8,353,538" reads as a count; "2026" or "448" keep their digits as written
+                return int(number), FORMATS["count"] if "," in text else "0"
             value = number
         elif _DAY_TEXT.fullmatch(text):
             try:
