@@ -1,4 +1,5 @@
-"""Every hostile file of the corpus, through `socialpulse import` and the upload API.
+"""Every hostile file of the corpus, through `socialpulse import`, the upload API and the Import
+page (its background job, as a browser without JavaScript follows it).
 
 A refused file: exit 2 / 4xx, exactly one line naming the file, no traceback, and the data home
 unchanged (every database row and every lake file compared before and after). An accepted file
@@ -19,6 +20,8 @@ from socialpulse.interfaces.cli import main
 from socialpulse.interfaces.web.app import create_app
 from socialpulse.settings import Settings
 from tests.importers.test_hostile_values import X_OLD, home_state
+from tests.importers.test_web import _wait_for
+from tests.webfixtures import browser_client
 
 from .corpus import CASES, FORMULA, MARKUP, Case, build_corpus
 
@@ -108,3 +111,32 @@ def test_upload_api(case: Case, corpus: dict[str, Path], home: Path) -> None:
         assert r.status_code == 200, (case.id, r.text[:300])
         assert home_state(home) != before
         _check_stored(home, case)
+
+
+@pytest.mark.parametrize("case", CASES, ids=[c.id for c in CASES])
+def test_import_page(case: Case, corpus: dict[str, Path], home: Path) -> None:
+    """The page answers 303 to its job, whose page ends in an error of one line naming the file
+    (refused) or in a preview that writes when confirmed (accepted)."""
+    import html
+
+    path = corpus[case.id]
+    before = home_state(home)
+    with browser_client(create_app(Settings(home=home)), raise_server_exceptions=False) as c:
+        r = c.post("/import?workspace=default", follow_redirects=False,
+                   files={"files": (path.name, path.read_bytes(), "application/octet-stream")})
+        assert r.status_code == 303, (case.id, r.status_code, r.text[-500:])
+        job = r.headers["location"]
+        page = _wait_for(c, job, ("previewed", "error"))
+        assert "Traceback" not in page
+        if case.expect == "refuse":
+            assert 'data-import-state="error"' in page, (case.id, page[-1500:])
+            shown = page.split("data-import-error>", 1)[1].split("</p>", 1)[0]
+            message = html.unescape(shown).strip()
+            assert "\n" not in message and message.startswith(f"{path.name}: "), message
+            assert home_state(home) == before, f"{case.id} changed the data home"
+        else:
+            assert 'data-import-state="previewed"' in page, (case.id, page[-1500:])
+            r = c.post(job.replace("?", "/commit?"), follow_redirects=True)
+            assert r.status_code == 200
+            assert 'data-import-state="done"' in _wait_for(c, job, ("done", "error"))
+            assert home_state(home) != before
