@@ -382,7 +382,7 @@ def funnel_charts(funnel: Any) -> list[dict[str, Any]]:
             "name": name,
             "metric": metric,
             "spec": chart_spec(
-                "line_trend", points, y_title=f"{name}: {metric.replace('_', ' ')} (%)",
+                "line_trend", points, y_title=f"{metric.replace('_', ' ').capitalize()} (%)",
                 series_title="Network", y_format=axis_format("percent"),
                 tooltip_format=tooltip_format("percent"),
                 color_scale=network_color_scale(p["series"] for p in points),
