@@ -109,3 +109,13 @@ def test_every_goal_type_with_imported_inputs_has_templates(home, tmp_path):
         assert len(paths) == 2 * len(found)
     with pytest.raises(InvalidInput, match="unknown goal type 'sales'"):
         templates(home.catalogue, "sales")
+
+
+def test_import_without_files_or_template_is_one_line(home, capsys, monkeypatch):
+    monkeypatch.setenv("SOCIALPULSE_HOME", str(home.settings.home))
+    assert main(["import"]) == 2
+    err = capsys.readouterr().err
+    assert err.strip() == ("socialpulse: error: name the export files or folders to import "
+                           "(or --template TYPE for empty files to fill)")
+    assert main(["import", "--template", "customer_insight"]) == 2
+    assert "its goals are milestones" in capsys.readouterr().err
