@@ -25,6 +25,7 @@ sys.path.insert(0, str(ROOT.parent))
 
 from bench.bench_metrics import LATEST_SNAPSHOT, PERIOD, build_home  # noqa: E402
 from bench.results import best_of, record  # noqa: E402
+from socialpulse.domain.query import Scope, ScopeKind  # noqa: E402
 
 LIMIT = 50
 
@@ -69,7 +70,8 @@ def main() -> None:
     period = DateRange(*PERIOD)
 
     def ours() -> tuple[list[str], int]:
-        page = app.posts.list(ws, period, competitors=True, sort="engagements", limit=LIMIT)
+        page = app.posts.list(ws, period, scope=Scope(ScopeKind.ALL), sort="engagements",
+                              limit=LIMIT)
         return [r["post_id"] for r in page.rows], page.total
 
     con = duckdb.connect()
