@@ -143,3 +143,19 @@ def test_audience_page_in_chromium(loaded, page, page_log):
         page.click("nav >> text=Audience")
         assert page.url.startswith(f"{server.url}/audience")
         assert page_log.errors == [] and page_log.foreign_hosts() == []
+
+
+@pytest.mark.parametrize("cell, message", [("1e30", "count out of range"),
+                                           ("2.5", "a count is a whole number"),
+                                           ("-4", "a count cannot be negative"),
+                                           ("many", "expected a count")])
+def test_audience_counts_follow_the_count_rule(cell: str, message: str) -> None:
+    from socialpulse.adapters.importers.audience import breakdown
+    from socialpulse.adapters.importers.base import Sheet
+    from socialpulse.domain.errors import SocialPulseError
+
+    sheet = Sheet(name="followers.csv", header=["Country", "Followers"],
+                  rows=[["Spain", "12"], ["France", cell]], first_row=2)
+    with pytest.raises(SocialPulseError, match=message) as err:
+        breakdown(sheet, "territory", count_col=1)
+    assert "followers.csv" in str(err.value) and "Followers" in str(err.value)

@@ -14,7 +14,7 @@ from datetime import date
 
 import pyarrow as pa
 
-from .base import Sheet, fail, parse_number
+from .base import Sheet, count_problem, fail, parse_number
 
 
 def breakdown(sheet: Sheet, dimension: str, count_col: int | None = None,
@@ -47,14 +47,17 @@ def _number(sheet: Sheet, i: int, col: int | None, integer: bool, top: float = 1
         return None
     row = sheet.rows[i]
     raw = row[col] if col < len(row) else None
+    what = "a count" if integer else f"a share from 0 to {top:g}"
     try:
         v = parse_number(raw)
     except ValueError:
-        v = -1.0
-    ok = v is None or (v >= 0 and (v.is_integer() if integer else v <= top))
-    if not ok:
-        what = "a count" if integer else f"a share from 0 to {top:g}"
         raise fail(sheet.name, f"expected {what}, found {str(raw)[:40]!r}",
+                   sheet.row_number(i), sheet.header[col]) from None
+    # counts follow the one rule of every importer (whole, from 0 to MAX_COUNT)
+    problem = None if v is None else (count_problem(v) if integer else
+                                      None if 0 <= v <= top else f"expected {what}")
+    if problem:
+        raise fail(sheet.name, f"{problem}, found {str(raw)[:40]!r}",
                    sheet.row_number(i), sheet.header[col])
     if v is None:
         return None
