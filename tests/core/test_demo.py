@@ -142,3 +142,25 @@ def test_no_page_of_the_demo_is_empty(client: TestClient) -> None:
     assert 'data-alert-kind="volume"' in listening and "Repair Days" in listening
     reports = client.get("/reports?workspace=demo").text
     assert "No scheduled reports yet" not in reports and "<td>monthly</td>" in reports
+
+
+def test_demo_is_rebuilt_unless_it_holds_a_users_import(demo_app: App) -> None:
+    """A file the user imported into the demo keeps the demo from being overwritten; once that
+    import is removed (or when only the lake's own compaction happened), it rebuilds."""
+    from socialpulse.domain.errors import Conflict
+    from socialpulse.interfaces.cli import main
+    from tests.conftest import SAMPLES
+
+    home = str(demo_app.settings.home)
+    sample = SAMPLES / "x" / "tweet_activity_metrics_rOpenSci_20211101_20211201_en.csv"
+    assert main(["--home", home, "import", str(sample), "-w", "demo", "-q"]) == 0
+    with pytest.raises(Conflict, match="holds imported data"):
+        load_demo(demo_app, DEMO_UNTIL)
+    ws = demo_app.workspace("demo")
+    imported = [b for b in demo_app.batches.history(ws) if b.removable]
+    mine = [b for b in imported if "rOpenSci" in str(b.as_dict())]
+    assert len(mine) == 1
+    demo_app.batches.remove(ws, mine[0].as_dict()["id"])
+    assert main(["--home", home, "lake", "compact", "-w", "demo"]) == 0
+    summary = load_demo(demo_app, DEMO_UNTIL)
+    assert summary.line.startswith("demo workspace 'demo' loaded: 14 accounts, ")

@@ -47,7 +47,11 @@ def load_demo(app: App, until: date) -> DemoSummary:
     workspaces = WorkspaceService(store, lake)
     existing = store.find_workspace(demo_data.DEMO_SLUG)
     if existing is not None:
-        foreign = [b for b in store.batches(existing.id, None) if b.format != "demo"]
+        # data a user imported and still holds (removed imports and the lake's own
+        # compactions of demo data do not count)
+        foreign = [b for b in store.batches(existing.id, None)
+                   if b.status in ("committed", "compacted")
+                   and b.format != "demo" and b.source != "compaction"]
         if foreign:
             raise Conflict(
                 f"workspace {demo_data.DEMO_SLUG!r} holds imported data ({foreign[0].source}); "
