@@ -62,7 +62,8 @@ def empty_app(tmp_path: Path) -> Iterator[App]:
     app.store.dispose()
 
 
-# server and browser fixtures for page tests, defined once for the whole suite
+# the PostgreSQL server, and server and browser fixtures for page tests, defined once
+from tests.pgserver import pg_url  # noqa: E402,F401
 from tests.webfixtures import (  # noqa: E402,F401
     _page_and_log,
     browser,

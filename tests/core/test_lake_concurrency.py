@@ -27,7 +27,6 @@ from socialpulse.domain.errors import Conflict
 from socialpulse.domain.periods import DateRange
 from socialpulse.services.workspaces import WorkspaceService
 from socialpulse.settings import Settings
-from tests.core.test_store import pg_url  # noqa: F401  (the real PostgreSQL server fixture)
 
 ROOT = Path(__file__).resolve().parents[2]
 TWEETS = ROOT / "tests/data/samples/x/tweet_activity_metrics_rOpenSci_20211101_20211201_en.csv"
@@ -200,7 +199,7 @@ def test_the_same_file_imported_by_two_processes_at_once(tmp_path: Path):
 
 @pytest.mark.postgres
 def test_the_same_file_imported_by_two_processes_on_postgresql(
-        tmp_path: Path, pg_url: str) -> None:  # noqa: F811
+        tmp_path: Path, pg_url: str) -> None:
     home = tmp_path / "home"
     app = open_home(Settings(home=home, database_url=pg_url), create=True)
     ws = app.workspaces.create("twoimports", "Two imports", "Europe/Madrid")

@@ -2,16 +2,10 @@
 
 from __future__ import annotations
 
-import glob
 import importlib
-import os
-import shutil
-import socket
 import subprocess
 import sys
-import tempfile
 import textwrap
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -27,84 +21,6 @@ from socialpulse.domain.models import Function, Network
 from socialpulse.services.demo import load_demo
 from socialpulse.settings import Settings
 from tests.conftest import DEMO_UNTIL
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-@pytest.fixture(scope="session")
-def pg_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    """A throwaway PostgreSQL cluster on 127.0.0.1, started by the test."""
-    url = os.environ.get("SOCIALPULSE_TEST_PG_URL")
-    if url:
-        yield url
-        return
-    bins = sorted(glob.glob("/usr/lib/postgresql/*/bin/initdb"))
-    initdb = bins[-1] if bins else shutil.which("initdb")
-    if not initdb:
-        if os.environ.get("CI"):
-            pytest.fail(
-                "PostgreSQL server binaries are required in CI (apt-get install postgresql)"
-            )
-        pytest.skip("PostgreSQL server binaries not installed")
-    bindir = Path(initdb).parent
-    # not under pytest's tmp folder: its parents are private to root, and the server runs as
-    # the postgres user when the tests run as root (initdb refuses to run as root)
-    base = Path(tempfile.mkdtemp(prefix="socialpulse-pg-"))
-    data = base / "data"
-    prefix: list[str] = []
-    if os.geteuid() == 0:
-        base.chmod(0o777)
-        prefix = ["runuser", "-u", "postgres", "--"]
-    subprocess.run(
-        [
-            *prefix,
-            str(bindir / "initdb"),
-            "-D",
-            str(data),
-            "--auth=trust",
-            "-U",
-            "postgres",
-            "-E",
-            "UTF8",
-        ],
-        check=True,
-        capture_output=True,
-    )
-    port = _free_port()
-    opts = f"-p {port} -k {data} -c listen_addresses=127.0.0.1 -c fsync=off"
-    subprocess.run(
-        [
-            *prefix,
-            str(bindir / "pg_ctl"),
-            "-D",
-            str(data),
-            "-o",
-            opts,
-            "-w",
-            "-l",
-            str(data / "log"),
-            "start",
-        ],
-        check=True,
-        capture_output=True,
-    )
-    try:
-        admin = Store(f"postgresql://postgres@127.0.0.1:{port}/postgres")
-        with admin.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as c:
-            c.execute(text("CREATE DATABASE socialpulse_test"))
-        admin.dispose()
-        yield f"postgresql://postgres@127.0.0.1:{port}/socialpulse_test"
-    finally:
-        subprocess.run(
-            [*prefix, str(bindir / "pg_ctl"), "-D", str(data), "-m", "fast", "stop"],
-            check=False,
-            capture_output=True,
-        )
-        shutil.rmtree(base, ignore_errors=True)
 
 
 def _assert_migrations_match_tables(store: Store) -> None:
