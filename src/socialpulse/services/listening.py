@@ -210,8 +210,13 @@ class ListeningService:
         """Read a source, keep what matches a brand query, enrich it, write it to the lake.
 
         Works the same for a file and for a live stream: every ``chunk`` mentions become one
-        atomic lake batch, so an interrupted stream keeps what it committed.
+        atomic lake batch, so an interrupted stream keeps what it committed. A file
+        (``replayable``) is read through once first: a bad record anywhere in it refuses the
+        whole file before any chunk is written.
         """
+        if getattr(source, "replayable", False):
+            for _ in source:
+                pass
         queries = self.compiled_queries(ws)
         enricher = Enricher(ws.languages or ("en",), mode, model_path)
         name = str(source_name or getattr(source, "name", None) or "mentions")

@@ -26,7 +26,12 @@ FORMATS = ("jsonl", "csv", "mastodon", "bluesky")
 
 @runtime_checkable
 class MentionSource(Protocol):
-    """Iterates raw mentions; ``name`` is recorded in the ingest ledger."""
+    """Iterates raw mentions; ``name`` is recorded in the ingest ledger.
+
+    A source that can be read twice (a file) says ``replayable = True``: ingest then reads it
+    through once before writing anything, so a bad record anywhere refuses the whole file. A
+    live stream cannot be replayed and keeps what each chunk committed.
+    """
 
     name: str
 

@@ -176,6 +176,9 @@ class JsonlSource:
     """One JSON object per line: text, published_at, and optionally id, author,
     author_followers, network, lang, url (common aliases accepted)."""
 
+    #: a file can be read twice: `ListeningService.ingest` reads it through first
+    replayable = True
+
     def __init__(self, path: Path, network: str | None = None, today: date | None = None
                  ) -> None:
         check_file(path)
@@ -194,6 +197,9 @@ class JsonlSource:
 
 class CsvSource:
     """A CSV with a header row (comma, semicolon or tab), same columns as JSONL."""
+
+    #: a file can be read twice: `ListeningService.ingest` reads it through first
+    replayable = True
 
     def __init__(self, path: Path, network: str | None = None, today: date | None = None
                  ) -> None:
@@ -283,6 +289,9 @@ class MastodonSource:
     """Mastodon REST ``Status`` entities: one object, an array (a timeline or search page) or
     JSON lines (e.g. saved from the streaming API). A reblog is read as the status it boosts."""
 
+    #: a file can be read twice: `ListeningService.ingest` reads it through first
+    replayable = True
+
     def __init__(self, path: Path, today: date | None = None) -> None:
         check_file(path)
         self.path = path
@@ -342,6 +351,9 @@ class BlueskySource:
     (``{"feed": [{"post": ...}]}``), a searchPosts page (``{"posts": [...]}``), a thread
     (``{"thread": ...}``), an array or JSON lines of post views. Reposts are skipped (the
     original post is the mention)."""
+
+    #: a file can be read twice: `ListeningService.ingest` reads it through first
+    replayable = True
 
     def __init__(self, path: Path, today: date | None = None) -> None:
         check_file(path)
