@@ -30,6 +30,8 @@ from typing import Any
 
 #: Fewest and most examples per operation and mode the script accepts.
 MIN_EXAMPLES, MAX_EXAMPLES = 1, 5000
+#: Seconds a request may take before the script reports it as a problem (status 0).
+TIMEOUT_S = 120
 #: Path parameters held fixed: fuzzing a workspace slug only ever finds 404s.
 FIXED_PATH = {"slug": "demo"}
 _BODY_FIELDS = re.compile(r"``\{(.*?)\}``", re.DOTALL)
@@ -95,9 +97,11 @@ def request_of(case: Any) -> dict[str, Any]:
 
 
 def fuzz(openapi: dict[str, Any], send: Callable[[dict[str, Any]], tuple[int, str]],
-         examples: int, seed: int = 0) -> list[Problem]:
+         examples: int, seed: int = 0,
+         progress: Callable[[str], None] | None = None) -> list[Problem]:
     """Call every operation with ``examples`` positive and ``examples`` negative cases through
-    ``send(request) -> (status, text)``; the smallest failing request per operation."""
+    ``send(request) -> (status, text)`` (status 0: no answer in time); the smallest failing
+    request per operation. ``progress`` hears each operation's name as it starts."""
     import schemathesis
     from schemathesis import openapi as sch_openapi
 
@@ -105,6 +109,8 @@ def fuzz(openapi: dict[str, Any], send: Callable[[dict[str, Any]], tuple[int, st
     found: dict[str, Problem] = {}
     for result in schema.get_all_operations():
         op = result.ok()
+        if progress is not None:
+            progress(op.label)
         for mode in (schemathesis.GenerationMode.POSITIVE, schemathesis.GenerationMode.NEGATIVE):
             problem = _fuzz_operation(op, mode, send, examples, seed)
             if problem is not None:
@@ -129,7 +135,7 @@ def _fuzz_operation(op: Any, mode: Any, send: Callable[[dict[str, Any]], tuple[i
     def call(case: Any) -> None:
         req = request_of(case)
         status, text = send(req)
-        if status >= 500 or "Traceback (most recent call last)" in text:
+        if status >= 500 or status == 0 or "Traceback (most recent call last)" in text:
             failures.append(Problem(op.label, status, f"{req['method']} {req['url']} "
                                     f"{req['params']} {req.get('content', b'')[:300]!r}", text))
             raise AssertionError(failures[-1].line())
@@ -175,20 +181,25 @@ def main(argv: list[str] | None = None) -> int:
     with tempfile.TemporaryDirectory() as tmp:
         print("building a throwaway demo workspace...", flush=True)
         web = create_app(Settings(home=_demo_home(Path(tmp))))
-        with serve_app(web) as server, httpx.Client(base_url=server.url, timeout=120) as http:
+        with serve_app(web) as server, \
+                httpx.Client(base_url=server.url, timeout=TIMEOUT_S) as http:
             assert server.url.startswith("http://127.0.0.1:")
 
             def send(req: dict[str, Any]) -> tuple[int, str]:
-                r = http.request(**req)
+                try:
+                    r = http.request(**req)
+                except httpx.TimeoutException:
+                    return 0, f"no answer within {TIMEOUT_S} s"
                 return r.status_code, r.text
 
             n_ops = len(web.openapi()["paths"])
             print(f"fuzzing {n_ops} paths at {server.url}, {args.examples} examples per "
                   "operation and mode...", flush=True)
-            problems = fuzz(web.openapi(), send, args.examples, args.seed)
+            problems = fuzz(web.openapi(), send, args.examples, args.seed,
+                            lambda label: print(f"  {label}", flush=True))
     for p in problems:
         print(p.line())
-    print(f"{len(problems)} operation(s) answered 5xx or a traceback")
+    print(f"{len(problems)} operation(s) answered 5xx, a traceback or nothing in time")
     return 1 if problems else 0
 
 
