@@ -27,7 +27,7 @@ from typing import Any
 
 ROOT = Path(__file__).resolve().parents[2]
 ELLIPSIS = "..."
-_COMMENT = re.compile(r"\s{2,}#(\s.*)?$")
+_COMMENT = re.compile(r"(?<=\S)\s{2,}#(\s.*)?$")
 
 
 @dataclass
@@ -57,7 +57,8 @@ class Command:
 
 
 def strip_comment(line: str) -> str:
-    """``cmd   # note`` -> ``cmd``; a ``#`` not after two spaces (``'#065f46'``) stays."""
+    """``cmd   # note`` -> ``cmd``; a ``#`` not after two spaces (``'#065f46'``), or one that
+    starts a line (a YAML comment the command prints), stays."""
     return _COMMENT.sub("", line).rstrip()
 
 

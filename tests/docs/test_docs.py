@@ -1,11 +1,12 @@
 """Every command the README and docs show runs here, as a user would, and prints what they say.
 
-Each doc is one shell session in a fresh home (``$HOME/.local/share/socialpulse``, the default a
-new user has) holding the demo workspace as ``socialpulse demo --no-serve --until 2026-10-31``
-builds it, in a working folder where ``docs/``, ``tests/`` (the sample exports), ``scripts/`` and
-``bench/`` are where a clone has them. Commands of one doc run in order and share that home, so
-a doc can add a goal and then check in on it. ``socialpulse serve`` starts the real server (on a
-free port, shown as the doc's port), and ``curl`` examples are answered by it.
+Each doc is one shell session in a fresh home (``$HOME/.local/share/socialpulse``, the default
+a new user has) holding the demo workspace built by ``socialpulse demo --no-serve --until
+2026-10-31`` (once, then restored for each doc), in a working folder where ``docs/``,
+``tests/`` (the sample exports), ``scripts/`` and ``bench/`` are where a clone has them.
+Commands of one doc run in order and share that home, so a doc can add a goal and then check
+in on it. ``socialpulse serve`` starts the real server (on a free port, shown as the doc's
+port), and ``curl`` examples are answered by it.
 
 How the comparison reads ``...``, comments and JSON answers: see tests/docs/doctool.py.
 ``DOCS_UPDATE=1 pytest tests/docs`` rewrites outputs from real runs (review the diff).
@@ -71,12 +72,32 @@ def _free_port() -> str:
         return str(sock.getsockname()[1])
 
 
-@pytest.fixture
-def session(demo_home_template: Path, tmp_path: Path,
-            monkeypatch: pytest.MonkeyPatch) -> Iterator[Session]:
-    home_dir = tmp_path / "user"
+@pytest.fixture(scope="session")
+def docs_home(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Path, Path]]:
+    """($HOME, a pristine copy of its data home): the demo built once by the real command.
+
+    Every doc starts from that copy restored to the same path, so what the demo stores with
+    its path (the scheduled report's folder) reads as it does for a user.
+    """
+    home_dir = tmp_path_factory.mktemp("docs-user")
     data = home_dir / ".local" / "share" / "socialpulse"
-    shutil.copytree(demo_home_template, data)
+    env = {k: v for k, v in os.environ.items()
+           if not k.startswith("SOCIALPULSE_") and k not in ("XDG_DATA_HOME", "HOME")}
+    subprocess.run([str(BIN / "socialpulse"), "demo", "--no-serve", "--until", "2026-10-31"],
+                   env={**env, "HOME": str(home_dir)}, check=True, capture_output=True,
+                   timeout=900)
+    pristine = tmp_path_factory.mktemp("docs-pristine") / "socialpulse"
+    shutil.copytree(data, pristine)
+    yield home_dir, pristine
+
+
+@pytest.fixture
+def session(docs_home: tuple[Path, Path], tmp_path: Path,
+            monkeypatch: pytest.MonkeyPatch) -> Iterator[Session]:
+    home_dir, pristine = docs_home
+    data = home_dir / ".local" / "share" / "socialpulse"
+    shutil.rmtree(data, ignore_errors=True)
+    shutil.copytree(pristine, data)
     work = tmp_path / "work"
     work.mkdir()
     for name in ("docs", "tests", "scripts", "bench", ".venv"):
@@ -248,4 +269,5 @@ def test_the_doc_reader_itself() -> None:
     assert not doctool.is_subset({"a": [1, 5]}, {"a": [1, 2, 3]})
     assert not doctool.is_subset({"c": 1}, {"a": 1})
     assert doctool.strip_comment("$ x --colour '#065f46'   # a note") == "$ x --colour '#065f46'"
+    assert doctool.strip_comment("  # industry: one of") == "  # industry: one of"
     assert doctool.shortened(["1", "2", "3", "4"], ["1", "..."]) == ["1", "..."]

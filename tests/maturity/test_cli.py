@@ -40,7 +40,7 @@ def test_audit_json_csv_and_baselines(demo_app: App, capsys: pytest.CaptureFixtu
 def test_audit_table_and_bad_period(demo_app: App, capsys: pytest.CaptureFixture) -> None:
     assert run(demo_app, "audit", "--no-save") == 0
     out = capsys.readouterr().out
-    assert out.startswith("Audit of Acme Outdoor (demo) (demo), 2026-08-03..2026-10-31: 8 own")
+    assert out.startswith("Audit of Acme Outdoor (demo), 2026-08-03..2026-10-31: 8 own")
     assert "needs a new approach" in out and "flags:" in out
     assert run(demo_app, "audit", "--period", "2026-13") == 2
     assert capsys.readouterr().err.strip() == (

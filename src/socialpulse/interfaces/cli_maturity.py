@@ -111,7 +111,7 @@ def audit(
     if f == "csv":
         emit(f, AUDIT_COLUMNS, rows)
         return
-    typer.echo(f"Audit of {ws.name} ({ws.slug}), {report.period.label()}: "
+    typer.echo(f"Audit of {ws.name}, {report.period.label()}: "
                f"{len(rows)} own accounts")
     print_table(
         ["#", "account", "function", "posts/wk", "followers", "growth", "eng. rate",
