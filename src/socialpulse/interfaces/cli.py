@@ -195,7 +195,6 @@ def _abandon_running_requests() -> None:
         os._exit(0)
 
 
-
 # --- workspaces and accounts --------------------------------------------------------------
 
 
