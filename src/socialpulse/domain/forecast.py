@@ -72,7 +72,6 @@ class Fit:
         return out
 
 
-
 def _run(y: Sequence[float], alpha: float, beta: float, phi: float) -> tuple[float, Fit]:
     level = y[0]
     trend = (y[1] - y[0]) if len(y) > 1 else 0.0
