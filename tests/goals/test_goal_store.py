@@ -12,7 +12,6 @@ from socialpulse.adapters.store.goals_repo import GoalsRepository
 from socialpulse.domain.errors import NotFound
 from socialpulse.domain.goals import CheckIn, Goal, Milestone, StatusEntry
 from socialpulse.domain.periods import DateRange
-from tests.core.test_store import pg_url  # noqa: F401  (the PostgreSQL fixture)
 
 
 def _goal(ws_id: int) -> Goal:

@@ -12,7 +12,6 @@ from socialpulse.adapters.store.maturity_tables import MaturityRepo
 from socialpulse.domain import maturity as mat
 from socialpulse.domain.errors import NotFound
 from socialpulse.domain.models import Network
-from tests.core.test_store import pg_url  # noqa: F401  (session fixture: a throwaway cluster)
 
 
 def _exercise(store: Store, slug: str) -> None:

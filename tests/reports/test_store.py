@@ -10,7 +10,6 @@ import pytest
 from socialpulse.adapters.store import Store
 from socialpulse.adapters.store.reports_tables import Branding, ReportsRepo
 from socialpulse.domain.errors import NotFound
-from tests.core.test_store import pg_url  # noqa: F401  (session fixture: a throwaway cluster)
 
 
 def _exercise(store: Store, slug: str) -> None:
