@@ -165,13 +165,15 @@ def to_xlsx(sheets: Sequence[Sheet]) -> bytes:
         for cell in ws[1]:
             cell.font = Font(bold=True)
         widths = [len(str(c)) for c in columns]
+        row_no = 1  # counted here: openpyxl's max_row scans every cell, quadratic over a sheet
         for r in records:
             row_unit = r.get("unit") if isinstance(r.get("unit"), str) else None
             typed = [_typed(r.get(c), u or row_unit) for c, u in zip(columns, units, strict=True)]
             ws.append([_xlsx_cell(v) for v, _ in typed])
-            for cell, (_, fmt) in zip(ws[ws.max_row], typed, strict=False):
+            row_no += 1
+            for col_no, (_, fmt) in enumerate(typed, start=1):
                 if fmt is not None:
-                    cell.number_format = fmt
+                    ws.cell(row=row_no, column=col_no).number_format = fmt
             for i, (v, _) in enumerate(typed):
                 shown = 10 if isinstance(v, int | float | date) else len(str(v))
                 widths[i] = max(widths[i], min(60, shown if v is not None else 0))
