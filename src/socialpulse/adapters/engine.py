@@ -64,6 +64,14 @@ def _ratio_cols(pm: PlannedMetric) -> tuple[str, str]:
     return f"r__{pm.key}__sum".replace(":", "_"), f"r__{pm.key}__n".replace(":", "_")
 
 
+def _with_schema(table: ir.Table, dataset: str) -> ir.Table:
+    """The dataset's columns, typed nulls where every file predates a column (union by name
+    only adds a column that at least one file has)."""
+    missing = {f.name: ibis.null().cast(ibis.dtype(f.type))
+               for f in SCHEMAS[dataset] if f.name not in table.columns}
+    return table.mutate(**missing) if missing else table
+
+
 class IbisEngine:
     """Runs plans on one Ibis backend over the files the lake says are committed."""
 
@@ -82,7 +90,9 @@ class IbisEngine:
         if self.backend.name == "duckdb":
             # by name: files written before a dataset gained columns (account totals) lack
             # them, and read as null instead of failing the query
-            return self.backend.read_parquet(paths, hive_partitioning=False, union_by_name=True)
+            return _with_schema(
+                self.backend.read_parquet(paths, hive_partitioning=False, union_by_name=True),
+                dataset)
         if self.backend.name == "pyspark":
             # ibis' pyspark read_parquet takes one path; Spark itself takes many
             name = f"sp_{dataset}_{uuid.uuid4().hex[:12]}"
