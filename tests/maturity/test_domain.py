@@ -12,6 +12,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from socialpulse.catalogue import read_yaml
+from socialpulse.catalogue.sources import sources
 from socialpulse.domain import maturity as mat
 from socialpulse.domain.errors import CatalogueError, InvalidInput
 
@@ -48,13 +49,26 @@ def test_questionnaire_shape(q: mat.Questionnaire) -> None:
         assert len(x.anchors) == 5 and len(set(x.anchors)) == 5, x.id
 
 
-def test_every_question_cites_a_seed_file_and_idea(q: mat.Questionnaire) -> None:
+def _cited_source(text: str) -> str | None:
+    """The title of the registry source a citation starts with ('TITLE, idea'), or None."""
+    for source in sources().values():
+        if text.startswith(source.title + ", ") and len(text) >= len(source.title) + 10:
+            return source.title
+    return None
+
+
+def test_every_question_cites_a_source_by_title_and_idea(q: mat.Questionnaire) -> None:
     for x in [*q.questions, *q.dimensions]:
-        m = re.match(r"^(\d{3}_[0-9a-f]{16}\.txt), (.{8,})$", x.seed)
-        assert m, f"{x.id}: seed {x.seed!r} must be 'FILE, idea'"
-        assert m[1] in SEED_FILES, x.id
-        if SEEDS.is_dir():
-            assert (SEEDS / m[1]).is_file()
+        assert _cited_source(x.seed), f"{x.id}: seed {x.seed!r} must be 'SOURCE TITLE, idea'"
+        assert ".txt" not in x.seed, x.id
+
+
+def test_the_source_registry_names_the_seed_documents() -> None:
+    registry = sources()
+    assert {f for s in registry.values() for f in s.files} == SEED_FILES
+    if SEEDS.is_dir():
+        for s in registry.values():
+            assert all((SEEDS / f).is_file() for f in s.files), s.id
 
 
 def test_questionnaire_errors_name_file_and_entry(doc: dict) -> None:
@@ -87,7 +101,7 @@ def test_recommendations_link_to_known_goal_templates(q: mat.Questionnaire) -> N
     templates = read_yaml("goal_templates.yaml")["templates"]
     for r in recs:
         assert r.goal_template in templates, f"{r.id}: {r.goal_template} has no goal template"
-        assert r.seed.split(",")[0] in SEED_FILES
+        assert _cited_source(r.seed), f"{r.id}: {r.seed!r} cites no known source"
     bad = read_yaml("maturity_recommendations.yaml")
     bad = copy.deepcopy(bad)
     bad["recommendations"]["engagement.reply"]["goal_template"] = "customer_service:reach"

@@ -29,7 +29,7 @@ def test_page_lists_settings_accounts_and_history(client: TestClient, demo_app_r
     assert r.text.count("<tr data-account=") == len(accounts)
     assert "summitgear" in r.text.lower() and "competitor" in r.text
     batch = demo_app_ro.store.batches(ws.id)[0]
-    assert f"<td>{batch.id}</td><td>{batch.source}</td>" in r.text
+    assert f'<td>{batch.id}</td><td class="file-name">{batch.source}</td>' in r.text
 
 
 def test_form_saves_and_a_new_zone_rewrites_the_days(private_client: TestClient, demo_app: App):
