@@ -167,7 +167,7 @@ def test_truncated_xls(home, ws, tmp_path):
     data = (SAMPLES / "linkedin" / "NPLF_LinkedIn_Q1.xls").read_bytes()
     bad = tmp_path / "NPLF_LinkedIn_Q1.xls"
     bad.write_bytes(data[:5000])
-    _fails(home, ws, bad, "cannot read XLS")
+    _fails(home, ws, bad, "cannot read XLS: the file is damaged or cut short")
 
 
 def test_invalid_json(home, ws, tmp_path):

@@ -281,6 +281,11 @@ def _stream_sheets() -> None:
     excel.ReadOnlyWorksheet = HeadSizedSheet
 
 
+#: exceptions whose message describes the file itself (shown to the user without their name)
+READER_ERRORS = frozenset({"XLRDError", "CompDocError", "BadZipFile", "InvalidFileException",
+                           "ParseError", "ExpatError"})
+
+
 def _why(exc: BaseException) -> str:
     """One line about a reader's failure; unsafe XML is named as such wherever it hides."""
     from defusedxml import DefusedXmlException
@@ -290,15 +295,20 @@ def _why(exc: BaseException) -> str:
         if isinstance(seen, DefusedXmlException):
             return f"refused unsafe XML ({type(seen).__name__}: DTDs and entities are not allowed)"
         seen = seen.__cause__ or seen.__context__
-    first = (str(exc).splitlines() or [""])[0]
-    return f"{type(exc).__name__}: {first[:120]}"
+    first = (str(exc).splitlines() or [""])[0].strip()
+    if type(exc).__name__ in READER_ERRORS and first:
+        return first[:120]  # the reader's own words about the file
+    # IndexError, struct.error, KeyError... from inside a reader: the file is cut or damaged,
+    # and the exception's name would mean nothing to the person who exported it
+    return "the file is damaged or cut short (is it the whole export?)"
 
 
 def _xls(data: bytes, name: str) -> dict[str, list[list[Any]]]:
     import xlrd
 
     try:
-        book = xlrd.open_workbook(file_contents=data, on_demand=True)
+        # xlrd writes its warnings about damaged files to stdout unless given a log file
+        book = xlrd.open_workbook(file_contents=data, on_demand=True, logfile=io.StringIO())
     except Exception as exc:  # xlrd raises XLRDError, struct.error, IndexError... on bad input
         raise fail(name, f"cannot read XLS: {_why(exc)}") from None
     out: dict[str, list[list[Any]]] = {}
