@@ -45,7 +45,9 @@ COMPARE_METRICS: tuple[CompareMetric, ...] = (
     CompareMetric("engagements:per_post", "Per post, because brands publish different "
                   "amounts."),
     CompareMetric("engagement_rate:by_followers", "By followers, because competitors' public "
-                  "counters have no impressions: every brand provides followers."),
+                  "counters have no impressions: every brand provides followers. It adds up "
+                  "the engagements of every post of the period, so it passes 100% when the "
+                  "audience engages more than once each over the period."),
     CompareMetric("amplification_rate:per_post", "Shares per post, because brands publish "
                   "different amounts."),
     CompareMetric("engagement_rate", "By impressions, the platforms' own rate: comparable only "
