@@ -25,7 +25,7 @@ demo: install
 test: install-test
 	$(BIN)/ruff check src tests bench scripts
 	$(BIN)/mypy
-	$(BIN)/python -m pytest -q
+	$(BIN)/python -m pytest -q -n 2 --dist loadfile
 
 lint: install-test
 	$(BIN)/ruff check src tests bench scripts
