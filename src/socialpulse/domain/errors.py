@@ -49,3 +49,9 @@ class MissingData(SocialPulseError):
     """The data held cannot answer the question (no rows, or inputs the data lacks)."""
 
     status_code = 422
+
+
+class Forbidden(SocialPulseError):
+    """The acting user may not do this (see `socialpulse.domain.actor.authorize`)."""
+
+    status_code = 403
