@@ -33,6 +33,7 @@ import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
 from socialpulse.adapters.store import Batch, Store
+from socialpulse.domain import datasets
 from socialpulse.domain.errors import Conflict, InvalidInput
 
 TS = pa.timestamp("us", tz="UTC")
@@ -50,78 +51,26 @@ _HOST = socket.gethostname()[:100]
 _LIVE: set[str] = set()
 _LIVE_LOCK = threading.Lock()
 
-POST_COUNTERS = ["impressions", "reach", "engagements", "likes", "comments", "shares", "clicks",
-             "video_views", "saves"]
-_DAILY_INTS = ["followers", "profile_views", "social_sessions", "bounced_sessions",
-               "conversions", "all_conversions", "ad_clicks", "ad_impressions",
-               "messages_received", "messages_replied", "csat_ratings", "csat_satisfied",
-               "nps_responses", "nps_promoters", "nps_detractors"]
-_DAILY_FLOATS = ["ad_spend", "first_response_seconds", "csat_score_total", "revenue"]
-#: Account daily totals of the post counters (TikTok Overview, LinkedIn aggregated update
-#: metrics, Facebook page insights): what all of an account's posts did that day. The engine
-#: uses them only for accounts without per-post data (docs/metrics.md, "Account totals").
-DAILY_TOTALS = list(POST_COUNTERS)
-
-SCHEMAS: dict[str, pa.Schema] = {
-    # One row per post; later batches may correct text, type or campaign.
-    "posts": pa.schema([
-        ("workspace_id", pa.int64()), ("account_id", pa.int64()), ("post_id", pa.string()),
-        ("published_at", TS), ("local_date", pa.date32()), ("post_type", pa.string()),
-        ("text", pa.string()), ("url", pa.string()), ("campaign", pa.string()),
-        ("batch_id", pa.int64()),
-    ]),
-    # Lifetime counters of a post as observed at a time (null: the export does not have it).
-    "post_snapshots": pa.schema([
-        ("workspace_id", pa.int64()), ("account_id", pa.int64()), ("post_id", pa.string()),
-        ("observed_at", TS), *[(c, pa.int64()) for c in POST_COUNTERS], ("batch_id", pa.int64()),
-    ]),
-    # One row per account and local day.
-    "account_daily": pa.schema([
-        ("workspace_id", pa.int64()), ("account_id", pa.int64()), ("date", pa.date32()),
-        *[(c, pa.int64()) for c in _DAILY_INTS], *[(c, pa.float64()) for c in _DAILY_FLOATS],
-        *[(c, pa.int64()) for c in DAILY_TOTALS],
-        ("observed_at", TS), ("batch_id", pa.int64()),
-    ]),
-    # Audience breakdowns (followers, visitors or viewers by gender, territory, job function,
-    # seniority, industry, company size, age...): one row per account, day (the last day the
-    # breakdown describes), dimension and value; a count, a share of the whole, or both.
-    "audience": pa.schema([
-        ("workspace_id", pa.int64()), ("account_id", pa.int64()), ("date", pa.date32()),
-        ("dimension", pa.string()), ("value", pa.string()), ("count", pa.int64()),
-        ("share", pa.float64()), ("observed_at", TS), ("batch_id", pa.int64()),
-    ]),
-    # One row per mention and brand it matches (listening).
-    "mentions": pa.schema([
-        ("workspace_id", pa.int64()), ("mention_id", pa.string()), ("network", pa.string()),
-        ("brand_id", pa.int64()), ("is_own_brand", pa.bool_()), ("published_at", TS),
-        ("local_date", pa.date32()), ("author", pa.string()), ("author_followers", pa.int64()),
-        ("text", pa.string()), ("lang", pa.string()), ("sentiment", pa.string()),
-        ("sentiment_score", pa.float64()), ("has_sentiment", pa.bool_()),
-        ("tagged", pa.bool_()),
-        # listening additions: link to the post; who set the label ("model:default",
-        # "model:accurate", "model:transformer" or "user")
-        ("url", pa.string()), ("sentiment_source", pa.string()),
-        ("batch_id", pa.int64()),
-    ]),
+#: Arrow types of the registry's portable column types (domain/datasets.py).
+ARROW_TYPES: dict[str, pa.DataType] = {
+    "int64": pa.int64(), "float64": pa.float64(), "string": pa.string(), "bool": pa.bool_(),
+    "date": pa.date32(), "timestamp": TS,
 }
+#: The post counters and account daily totals, as lists (the registry holds them once).
+POST_COUNTERS = list(datasets.POST_COUNTERS)
+DAILY_TOTALS = list(datasets.DAILY_TOTALS)
 
+
+def arrow_schema(spec: datasets.StoredDataset) -> pa.Schema:
+    """A stored dataset's Parquet schema, columns in the registry's order."""
+    return pa.schema([(c.name, ARROW_TYPES[c.type]) for c in spec.columns])
+
+
+SCHEMAS: dict[str, pa.Schema] = {n: arrow_schema(d) for n, d in datasets.STORED.items()}
 #: Natural keys: reads keep the latest row per key.
-NATURAL_KEYS: dict[str, tuple[str, ...]] = {
-    "posts": ("account_id", "post_id"),
-    "post_snapshots": ("account_id", "post_id", "observed_at"),
-    "account_daily": ("account_id", "date"),
-    "audience": ("account_id", "date", "dimension", "value"),
-    "mentions": ("mention_id", "brand_id"),
-}
-
+NATURAL_KEYS: dict[str, tuple[str, ...]] = {n: d.natural_key for n, d in datasets.STORED.items()}
 #: The date column each dataset is partitioned by (one folder per month).
-PARTITION_DATE: dict[str, str] = {
-    "posts": "local_date",
-    "post_snapshots": "observed_at",
-    "account_daily": "date",
-    "audience": "date",
-    "mentions": "local_date",
-}
+PARTITION_DATE: dict[str, str] = {n: d.partition_by for n, d in datasets.STORED.items()}
 
 
 @dataclass(frozen=True)

@@ -14,27 +14,21 @@ from dataclasses import dataclass, field
 from typing import Any, Literal
 
 from . import formula as fx
+from .datasets import DATASET_DIMENSIONS as DATASET_DIMENSIONS  # the registry's, re-exported
+from .datasets import DATASETS
+from .datasets import Dataset as Dataset  # re-exported: query.py and the services name it
 from .errors import CatalogueError, NotFound
 from .models import Network
 
-Dataset = Literal["posts", "account_daily", "mentions"]
 Aggregation = Literal["sum", "count", "end", "start"]
 Unit = Literal["count", "percent", "ratio", "currency", "seconds", "score"]
 Direction = Literal["higher", "lower"]
 VariantKind = Literal["ratio_of_sums", "mean_of_post_ratios"]
 
-DATASETS: tuple[Dataset, ...] = ("posts", "account_daily", "mentions")
 AGGREGATIONS: tuple[Aggregation, ...] = ("sum", "count", "end", "start")
 UNITS: tuple[Unit, ...] = ("count", "percent", "ratio", "currency", "seconds", "score")
 DIRECTIONS: tuple[Direction, ...] = ("higher", "lower")
 VARIANT_KINDS: tuple[VariantKind, ...] = ("ratio_of_sums", "mean_of_post_ratios")
-
-#: Breakdown dimensions each dataset can be split by ("time" stands for day/week/month/quarter).
-DATASET_DIMENSIONS: dict[Dataset, frozenset[str]] = {
-    "posts": frozenset({"account", "network", "time"}),
-    "account_daily": frozenset({"account", "network", "time"}),
-    "mentions": frozenset({"network", "time"}),
-}
 
 #: Aggregations that add up over time and over posts: "no row" means zero for them.
 ADDITIVE: frozenset[Aggregation] = frozenset({"sum", "count"})
