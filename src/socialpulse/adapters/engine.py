@@ -83,6 +83,17 @@ class IbisEngine:
 
     # -- sources --------------------------------------------------------------------------
 
+    @property
+    def lock(self) -> Any:
+        """Held while building and running a query: other query adapters on this backend
+        (adapters/mention_queries.py) share it, since one DuckDB connection serves them all."""
+        return self._lock
+
+    def dataset(self, dataset: str, workspace_id: int) -> ir.Table:
+        """A dataset's committed files as one table on this backend, read with the lake's
+        types (the hook other query adapters build on; call it holding `lock`)."""
+        return self._table(dataset, workspace_id)
+
     def _table(self, dataset: str, workspace_id: int) -> ir.Table:
         paths = [str(p) for p in self.files(workspace_id, dataset)]
         if not paths:
