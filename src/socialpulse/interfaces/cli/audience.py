@@ -7,7 +7,7 @@ from typing import Annotated
 import typer
 
 from socialpulse.domain.formatting import format_value
-from socialpulse.interfaces.cli_common import (
+from socialpulse.interfaces.cli.common import (
     FormatOpt,
     WorkspaceOpt,
     check_format,
@@ -15,9 +15,11 @@ from socialpulse.interfaces.cli_common import (
     open_workspace,
     print_table,
 )
+from socialpulse.interfaces.cli.root import app
 from socialpulse.services.audience import COLUMNS, records
 
 
+@app.command("audience")
 def audience_command(
     account: Annotated[str | None, typer.Argument(
         help="One account (id, handle or NETWORK:HANDLE); default: every account.",

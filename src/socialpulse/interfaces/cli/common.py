@@ -2,16 +2,16 @@
 home and workspace, the common options, the ``--format`` check, and printing rows as a table,
 CSV or JSON.
 
-It lives apart from cli.py so that the command modules (cli_goals, cli_listen, ...) can import
-it at the top, typed, without importing the app that registers them (a circular import); and so
-that ``python -m socialpulse.interfaces.cli``, where cli.py runs a second time as ``__main__``,
-still keeps ``--home``/``--database-url``/``--engine`` in one place that every command reads.
+It lives apart from `main` so that the command modules (goals, listen, ...) can import it at
+the top, typed, without importing the module that imports them all (a circular import), and so
+that ``--home``/``--database-url``/``--engine`` live in one place that every command reads.
 """
 
 from __future__ import annotations
 
 import json
 from collections.abc import Callable
+from datetime import date
 from pathlib import Path
 from typing import Annotated, Any, TypeVar
 
@@ -20,6 +20,7 @@ import typer
 from socialpulse.bootstrap import App, open_home
 from socialpulse.domain.errors import InvalidInput
 from socialpulse.domain.models import MAX_ID, Workspace
+from socialpulse.domain.periods import DateRange, resolve_period
 from socialpulse.services.export import to_csv
 from socialpulse.settings import Settings
 
@@ -68,6 +69,12 @@ def open_workspace(workspace: str | None) -> tuple[App, Workspace]:
     command does first; errors (no home, unknown workspace) surface as one-line errors."""
     a = open_app()
     return a, a.workspace(workspace)
+
+
+def period_range(from_: str | None, to: str | None, period: str | None) -> DateRange | None:
+    """The days ``--from``/``--to``/``--period`` ask for (None: all), relative to today; one
+    reading so that `metrics compute` and `posts` name the same options in their errors."""
+    return resolve_period(from_, to, period, ("--from", "--to", "--period"), date.today())
 
 
 def check_format(

@@ -6,7 +6,7 @@ from typing import Annotated
 
 import typer
 
-from socialpulse.interfaces.cli_common import (
+from socialpulse.interfaces.cli.common import (
     FormatOpt,
     WorkspaceOpt,
     check_format,
@@ -15,10 +15,12 @@ from socialpulse.interfaces.cli_common import (
     open_workspace,
     print_table,
 )
-from socialpulse.interfaces.cli_scope import scope_line
+from socialpulse.interfaces.cli.root import app
+from socialpulse.interfaces.cli.scope import scope_line
 from socialpulse.services.compare import parse_compare_metrics
 
 
+@app.command("compare")
 def compare_command(
     period: Annotated[str | None, typer.Option(
         help="last30, last90 (default), last-month, last-quarter, 2026-Q3, 2026-09 or A..B.")]

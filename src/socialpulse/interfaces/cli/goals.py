@@ -14,7 +14,7 @@ import typer
 from socialpulse.domain.errors import InvalidInput
 from socialpulse.domain.formatting import format_value
 from socialpulse.domain.periods import parse_date
-from socialpulse.interfaces.cli_common import (
+from socialpulse.interfaces.cli.common import (
     TableJsonFormatOpt,
     WorkspaceOpt,
     check_format,
@@ -23,6 +23,7 @@ from socialpulse.interfaces.cli_common import (
     open_workspace,
     print_table,
 )
+from socialpulse.interfaces.cli.root import app
 from socialpulse.services.goal_input import (
     parse_change,
     parse_key_result,
@@ -35,6 +36,8 @@ goals_app = typer.Typer(help="SMART goals: types, templates, add, list, show, ch
                         no_args_is_help=True)
 okrs_app = typer.Typer(help="OKRs: an objective with 3 to 5 key results, graded 0.0-1.0.",
                        no_args_is_help=True)
+app.add_typer(goals_app, name="goals")
+app.add_typer(okrs_app, name="okrs")
 
 FormatOpt = TableJsonFormatOpt  # goals and OKRs have no CSV form
 TodayOpt = Annotated[

@@ -17,7 +17,8 @@ import typer
 from socialpulse.adapters.importers import FORMAT_IDS, Limits
 from socialpulse.domain.errors import InvalidInput
 from socialpulse.domain.periods import parse_date
-from socialpulse.interfaces.cli_common import echo_json, open_app, print_table
+from socialpulse.interfaces.cli.common import echo_json, open_app, print_table
+from socialpulse.interfaces.cli.root import app
 from socialpulse.services.imports import ImportOptions, ImportPlan, ImportResult, ImportService
 
 
@@ -66,6 +67,7 @@ def _observed(value: str | None) -> datetime | date | None:
     return dt if dt.tzinfo else dt.replace(tzinfo=UTC)
 
 
+@app.command("import")
 def import_command(
     paths: Annotated[list[Path] | None, typer.Argument(help="Export files or folders.",
                                                        show_default=False)] = None,

@@ -7,7 +7,7 @@ from typing import Annotated, Any
 import typer
 
 from socialpulse.domain.formatting import format_value, one_line
-from socialpulse.interfaces.cli_common import (
+from socialpulse.interfaces.cli.common import (
     FormatOpt,
     WorkspaceOpt,
     check_format,
@@ -16,10 +16,12 @@ from socialpulse.interfaces.cli_common import (
     id_argument,
     open_workspace,
 )
+from socialpulse.interfaces.cli.root import app
 from socialpulse.services.batches import BatchRecord
 
 lake_app = typer.Typer(help="The Parquet lake: import batches, removing one, compaction.",
                        no_args_is_help=True)
+app.add_typer(lake_app, name="lake")
 
 COLUMNS = ["batch", "imported_at", "source", "format", "rows", "state"]
 SOURCE_WIDTH = 48

@@ -17,7 +17,7 @@ from socialpulse.domain.errors import InvalidInput
 from socialpulse.domain.formatting import format_value
 from socialpulse.domain.models import Workspace
 from socialpulse.domain.periods import DateRange
-from socialpulse.interfaces.cli_common import (
+from socialpulse.interfaces.cli.common import (
     FormatOpt,
     TextJsonFormatOpt,
     WorkspaceOpt,
@@ -26,11 +26,13 @@ from socialpulse.interfaces.cli_common import (
     emit,
     open_workspace,
 )
+from socialpulse.interfaces.cli.root import app
 
 listen_app = typer.Typer(
     help="Listening: brand queries, mentions, sentiment, share of voice, spike alerts.",
     no_args_is_help=True,
 )
+app.add_typer(listen_app, name="listen")
 
 PeriodOpt = Annotated[
     str | None,

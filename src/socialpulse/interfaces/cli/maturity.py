@@ -20,7 +20,7 @@ from socialpulse.domain import maturity as mat
 from socialpulse.domain.errors import InvalidInput
 from socialpulse.domain.formatting import format_value
 from socialpulse.domain.periods import parse_period
-from socialpulse.interfaces.cli_common import (
+from socialpulse.interfaces.cli.common import (
     TableJsonFormatOpt,
     TextJsonFormatOpt,
     WorkspaceOpt,
@@ -32,12 +32,14 @@ from socialpulse.interfaces.cli_common import (
     open_workspace,
     print_table,
 )
+from socialpulse.interfaces.cli.root import app
 
 maturity_app = typer.Typer(no_args_is_help=True)
 benchmark_app = typer.Typer(
     help="Benchmark packs (aggregates only): list, import, export, remove.", no_args_is_help=True
 )
 maturity_app.add_typer(benchmark_app, name="benchmark")
+app.add_typer(maturity_app)
 
 AUDIT_COLUMNS = ["rank", "account", "function", "posts_per_week", "followers",
                  "audience_growth_rate", "engagement_rate", "response_rate", "best_content_types",

@@ -20,13 +20,14 @@ import typer
 
 from socialpulse.domain.errors import InvalidInput
 from socialpulse.domain.periods import parse_date, parse_period
-from socialpulse.interfaces.cli_common import (
+from socialpulse.interfaces.cli.common import (
     WorkspaceOpt,
     id_argument,
     open_app,
     open_workspace,
     print_table,
 )
+from socialpulse.interfaces.cli.root import app
 
 report_app = typer.Typer(
     help="The executive report (PDF, HTML, XLSX), its branding and scheduled reports.",
@@ -34,6 +35,7 @@ report_app = typer.Typer(
 )
 schedule_app = typer.Typer(help="Scheduled reports: add, list, remove.", no_args_is_help=True)
 report_app.add_typer(schedule_app, name="schedule")
+app.add_typer(report_app, name="report")
 
 
 def _check_output(output: Path) -> Path:

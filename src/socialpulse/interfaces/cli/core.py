@@ -1,0 +1,97 @@
+"""`socialpulse init`, `demo` and `serve`: the data home, the demo workspace and the dashboard."""
+
+from __future__ import annotations
+
+import os
+import sys
+from datetime import date, timedelta
+from typing import Annotated
+
+import typer
+
+from socialpulse.domain.periods import parse_date
+from socialpulse.interfaces.cli.common import open_app
+from socialpulse.interfaces.cli.root import app
+from socialpulse.settings import DEFAULT_HOST, DEFAULT_PORT, Settings
+
+
+@app.command()
+def init() -> None:
+    """Create an empty data home (database and lake)."""
+    a = open_app(create=True)
+    typer.echo(f"data home ready at {a.settings.home}")
+
+
+@app.command()
+def demo(
+    serve_after: Annotated[
+        bool, typer.Option("--serve/--no-serve", help="Serve the dashboard afterwards.")
+    ] = True,
+    until: Annotated[
+        str | None, typer.Option(help="Last day of demo data (default: yesterday).")
+    ] = None,
+    host: Annotated[str, typer.Option(help="Address to bind.")] = DEFAULT_HOST,
+    port: Annotated[int, typer.Option(help="Port.")] = DEFAULT_PORT,
+) -> None:
+    """Create the demo workspace (18 months, 6 networks, 2 competitors), then serve it."""
+    last = parse_date(until, "--until") if until else date.today() - timedelta(days=1)
+    a = open_app(create=True)
+    from socialpulse.services.demo import load_demo
+
+    summary = load_demo(a, last)
+    typer.echo(f"{summary.line} in {a.settings.home}")
+    if serve_after:
+        _serve(a.settings, host, port)
+
+
+@app.command()
+def serve(
+    host: Annotated[
+        str, typer.Option(help="Address to bind (default: this machine only).")
+    ] = DEFAULT_HOST,
+    port: Annotated[int, typer.Option(help="Port.")] = DEFAULT_PORT,
+    allowed_host: Annotated[list[str] | None, typer.Option(
+        "--allowed-host", help="Another host name the browser may use to reach the server "
+        "(e.g. the name of a proxy in front of it); repeatable. 127.0.0.1, localhost, [::1] "
+        "and the --host address are always allowed; other Host headers get 400.")] = None,
+) -> None:
+    """Serve the dashboard and the JSON API of an existing data home."""
+    a = open_app()
+    _serve(a.settings.with_hosts(*(allowed_host or [])), host, port)
+
+
+#: Seconds a stopping server (SIGTERM, Ctrl+C) gives running requests before it cancels them:
+#: without a bound, one slow request (or a client that never sends its body) kept it running.
+SHUTDOWN_GRACE_S = 5
+
+
+def _serve(s: Settings, host: str, port: int) -> None:
+    import uvicorn
+
+    from socialpulse.interfaces.web.app import create_app
+
+    typer.echo(f"socialpulse dashboard on http://{host}:{port}/  (Ctrl+C to stop)")
+    # the address served on is a name browsers use (a wildcard such as 0.0.0.0 is not)
+    uvicorn.run(create_app(s.with_hosts(host)), host=host, port=port, log_level="warning",
+                timeout_graceful_shutdown=SHUTDOWN_GRACE_S)
+    _abandon_running_requests()
+
+
+def _abandon_running_requests() -> None:
+    """Exit now if a request still runs in a worker thread after the server stopped.
+
+    Cancelling a request cannot stop the thread that computes it, and Python waits for every
+    such thread before it exits: a page still computing (a CPU-bound chart) kept a stopped
+    server alive for minutes. Writes are atomic (database transactions, lake batches that only
+    count once committed), so leaving them is what a crash would do, and both are tested."""
+    import threading
+
+    others = [t for t in threading.enumerate()
+              if t is not threading.current_thread() and not t.daemon]
+    for t in others:
+        t.join(timeout=1.0)
+    if any(t.is_alive() for t in others):
+        typer.echo("socialpulse: stopped; requests still running were abandoned", err=True)
+        sys.stdout.flush()
+        sys.stderr.flush()
+        os._exit(0)
