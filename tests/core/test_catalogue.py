@@ -101,3 +101,51 @@ def test_metrics_doc_lists_the_current_catalogue() -> None:
     script = Path(__file__).resolve().parents[2] / "scripts" / "metrics_doc.py"
     proc = subprocess.run([sys.executable, str(script), "--check"], check=False)
     assert proc.returncode == 0, "docs/metrics.md is out of date: python scripts/metrics_doc.py"
+
+
+def test_validation_lists_every_issue_with_its_place() -> None:
+    """A catalogue broken in six places reports all six, one line each, in file order;
+    metrics using a broken measure are not reported again."""
+
+    def breaks(d: dict) -> None:
+        d["measures"]["likes"].update(dataset="tweets")
+        d["measures"]["shares"].update(column="sharez")
+        d["measures"]["comments"].update(where="comments > 3")
+        d["metrics"]["engagement_rate"].update(formula="engagements / nope")
+        d["metrics"]["reach"].update(unit="furlongs", direction="sideways")
+
+    lines = _broken(breaks).splitlines()
+    assert lines == [
+        "metrics.yaml: measure likes: dataset: 'tweets' is not one of posts, account_daily, "
+        "mentions",
+        "metrics.yaml: measure comments: where: must be a mapping of column to value",
+        "metrics.yaml: measure shares: column: dataset posts has no column 'sharez'",
+        "metrics.yaml: metric reach: unit: 'furlongs' is not one of count, percent, ratio, "
+        "currency, seconds, score",
+        "metrics.yaml: metric reach: direction: 'sideways' is not one of higher, lower",
+        "metrics.yaml: metric engagement_rate: formula: uses unknown measure 'nope'",
+    ]
+
+
+def test_a_measure_must_name_a_column_of_its_dataset() -> None:
+    """The registry (domain/datasets.py) says which columns each dataset has: a measure of
+    followers on posts, or a filter on a column mentions lack, is an issue."""
+    msg = _broken(lambda d: d["measures"]["likes"].update(column="followers"))
+    assert msg == "metrics.yaml: measure likes: column: dataset posts has no column 'followers'"
+    broken_where = next(k for k, v in read_yaml("metrics.yaml")["measures"].items()
+                        if v.get("where"))
+    msg = _broken(lambda d: d["measures"][broken_where].update(where={"mood": "grim"}))
+    assert msg.endswith("where: dataset mentions has no column 'mood'")
+
+
+def test_goal_types_issues_name_their_file() -> None:
+    doc = copy.deepcopy(read_yaml("goal_types.yaml"))
+    first = next(iter(doc["goal_types"]))
+    doc["goal_types"][first]["metrics"] = ["fame", "likes"]
+    del doc["goal_types"][first]["name"]
+    with pytest.raises(CatalogueError) as err:
+        load_catalogue(read_yaml("metrics.yaml"), doc, "metrics.yaml")
+    assert str(err.value).splitlines() == [
+        f"goal_types.yaml: goal type {first}: name: missing required field",
+        f"goal_types.yaml: goal type {first}: metrics: unknown metric 'fame'",
+    ]

@@ -15,7 +15,7 @@ from typing import Any, Literal
 
 from . import formula as fx
 from .datasets import DATASET_DIMENSIONS as DATASET_DIMENSIONS  # the registry's, re-exported
-from .datasets import DATASETS
+from .datasets import DATASETS, measured_columns
 from .datasets import Dataset as Dataset  # re-exported: query.py and the services name it
 from .errors import CatalogueError, NotFound
 from .models import Network
@@ -137,118 +137,196 @@ class Catalogue:
 
 
 # --- loading -------------------------------------------------------------------------------
+# Validation reports every issue of the catalogue at once, each with its place (file, entry,
+# field), the way metricflow does: fixing a catalogue one error per run is slow. An entry with
+# an issue is left out of what is built, and whatever refers to it is not reported again.
 
 
-def _req(entry: Mapping[str, Any], key: str, where: str) -> Any:
-    if key not in entry or entry[key] in (None, ""):
-        raise CatalogueError(f"{where}: missing required field {key!r}")
-    return entry[key]
+@dataclass(frozen=True)
+class CatalogueIssue:
+    """One thing wrong in a catalogue file, and where: ``file: entry: field: message``."""
+
+    file: str
+    entry: str
+    field: str
+    message: str
+
+    def __str__(self) -> str:
+        place = f"{self.file}: {self.entry}" if self.entry else self.file
+        return f"{place}: {self.field}: {self.message}" if self.field else (
+            f"{place}: {self.message}")
 
 
-def _choice(value: Any, allowed: Iterable[str], where: str, key: str) -> Any:
-    allowed = tuple(allowed)
-    if value not in allowed:
-        raise CatalogueError(f"{where}: {key} {value!r} is not one of {', '.join(allowed)}")
-    return value
+class _Issues:
+    """Collects the issues of one validation run."""
+
+    def __init__(self) -> None:
+        self.found: list[CatalogueIssue] = []
+
+    def add(self, file: str, entry: str, field: str, message: str) -> None:
+        self.found.append(CatalogueIssue(file, entry, field, message))
+
+    def raise_if_any(self) -> None:
+        """One CatalogueError listing every issue, one line each."""
+        if self.found:
+            raise CatalogueError("\n".join(str(i) for i in self.found))
 
 
-def _networks(values: Any, where: str) -> tuple[Network, ...]:
+@dataclass(frozen=True)
+class _Where:
+    """An entry being validated: its file and name, and the run's collector."""
+
+    file: str
+    entry: str
+    issues: _Issues
+
+    def issue(self, field: str, message: str) -> None:
+        self.issues.add(self.file, self.entry, field, message)
+
+    def req(self, e: Mapping[str, Any], key: str) -> Any:
+        if key not in e or e[key] in (None, ""):
+            self.issue(key, "missing required field")
+            return None
+        return e[key]
+
+    def choice(self, value: Any, allowed: Iterable[str], key: str) -> Any:
+        allowed = tuple(allowed)
+        if value is None:
+            return None
+        if value not in allowed:
+            self.issue(key, f"{value!r} is not one of {', '.join(allowed)}")
+            return None
+        return value
+
+
+def _networks(values: Any, at: _Where) -> tuple[Network, ...]:
     out = []
     for v in values or ():
         try:
             out.append(Network(v))
         except ValueError:
-            raise CatalogueError(f"{where}: unknown network {v!r}") from None
+            at.issue("networks", f"unknown network {v!r}")
     return tuple(out)
 
 
-def _measure(mid: str, entry: Mapping[str, Any], source: str) -> Measure:
-    where = f"{source}: measure {mid}"
-    dataset = _choice(_req(entry, "dataset", where), DATASETS, where, "dataset")
-    agg = _choice(_req(entry, "agg", where), AGGREGATIONS, where, "agg")
+def _measure(mid: str, entry: Any, at: _Where) -> Measure | None:
+    if not isinstance(entry, Mapping):
+        at.issue("", "must be a mapping")
+        return None
+    before = len(at.issues.found)
+    dataset = at.choice(at.req(entry, "dataset"), DATASETS, "dataset")
+    agg = at.choice(at.req(entry, "agg"), AGGREGATIONS, "agg")
+    name = at.req(entry, "name")
     column = entry.get("column")
-    if agg != "count" and not column:
-        raise CatalogueError(f"{where}: agg {agg!r} needs a column")
+    if agg not in (None, "count") and not column:
+        at.issue("column", f"agg {agg!r} needs a column")
+    known = measured_columns(dataset) if dataset else frozenset()
+    if column and known and column not in known:
+        at.issue("column", f"dataset {dataset} has no column {column!r}")
     raw_where = entry.get("where") or {}
     if not isinstance(raw_where, Mapping):
-        raise CatalogueError(f"{where}: 'where' must be a mapping of column to value")
-    return Measure(
-        id=mid,
-        name=str(_req(entry, "name", where)),
-        description=str(entry.get("description", "")),
-        dataset=dataset,
-        agg=agg,
-        column=column,
-        where=tuple(sorted((str(k), v) for k, v in raw_where.items())),
-        networks=_networks(entry.get("networks"), where),
-    )
+        at.issue("where", "must be a mapping of column to value")
+        raw_where = {}
+    for col in raw_where:
+        if known and col not in known:
+            at.issue("where", f"dataset {dataset} has no column {col!r}")
+    networks = _networks(entry.get("networks"), at)
+    if len(at.issues.found) > before:
+        return None
+    return Measure(id=mid, name=str(name), description=str(entry.get("description", "")),
+                   dataset=dataset, agg=agg, column=column,
+                   where=tuple(sorted((str(k), v) for k, v in raw_where.items())),
+                   networks=networks)
 
 
-def _variant(
-    vid: str,
-    entry: Mapping[str, Any],
-    where: str,
-    measures: Mapping[str, Measure],
-    default_unit: Unit,
-) -> Variant:
-    text = str(_req(entry, "formula", where))
-    try:
-        node = fx.parse(text)
-    except Exception as exc:  # the parser's message names the position
-        raise CatalogueError(f"{where}: {exc}") from None
-    for name in fx.refs(node):
-        if name not in measures:
-            raise CatalogueError(f"{where}: formula uses unknown measure {name!r}")
-    kind = _choice(entry.get("kind", "ratio_of_sums"), VARIANT_KINDS, where, "kind")
-    if kind == "mean_of_post_ratios" and any(measures[n].dataset != "posts" for n in fx.refs(node)):
-        raise CatalogueError(f"{where}: mean_of_post_ratios needs post measures only")
-    return Variant(
-        id=vid,
-        name=str(entry.get("name", vid)),
-        description=str(entry.get("description", "")),
-        formula_text=text,
-        formula=node,
-        unit=_choice(entry.get("unit", default_unit), UNITS, where, "unit"),
-        kind=kind,
-    )
+def _variant(vid: str, entry: Mapping[str, Any], at: _Where, measures: Mapping[str, Measure],
+             default_unit: Unit | None, bad_measures: set[str]) -> Variant | None:
+    before = len(at.issues.found)
+    text = at.req(entry, "formula")
+    node: fx.Node | None = None
+    if text is not None:
+        try:
+            node = fx.parse(str(text))
+        except Exception as exc:  # the parser's message names the position
+            at.issue("formula", str(exc))
+    refs = fx.refs(node) if node is not None else []
+    for name in refs:
+        if name not in measures and name not in bad_measures:
+            at.issue("formula", f"uses unknown measure {name!r}")
+    kind = at.choice(entry.get("kind", "ratio_of_sums"), VARIANT_KINDS, "kind")
+    if kind == "mean_of_post_ratios" and any(
+            n in measures and measures[n].dataset != "posts" for n in refs):
+        at.issue("kind", "mean_of_post_ratios needs post measures only")
+    unit = at.choice(entry.get("unit", default_unit), UNITS, "unit")
+    if len(at.issues.found) > before or node is None or unit is None or any(
+            n not in measures for n in refs):
+        return None
+    return Variant(id=vid, name=str(entry.get("name", vid)),
+                   description=str(entry.get("description", "")), formula_text=str(text),
+                   formula=node, unit=unit, kind=kind)
 
 
-def _metric(
-    mid: str,
-    entry: Mapping[str, Any],
-    source: str,
-    measures: Mapping[str, Measure],
-    goal_types: Mapping[str, Any],
-) -> Metric:
-    where = f"{source}: metric {mid}"
+def _variants(entry: Mapping[str, Any], at: _Where, measures: Mapping[str, Measure],
+              unit: Unit | None, bad_measures: set[str]) -> dict[str, Variant | None]:
+    """The default variant (the metric's own formula) and the named ones."""
     default_id = str(entry.get("default_variant", "default"))
-    unit: Unit = _choice(_req(entry, "unit", where), UNITS, where, "unit")
     base = {
         "formula": entry.get("formula"),
         "kind": entry.get("kind", "ratio_of_sums"),
         "name": entry.get("variant_name", default_id.replace("_", " ")),
         "description": entry.get("description", ""),
     }
-    variants: dict[str, Variant] = {default_id: _variant(default_id, base, where, measures, unit)}
-    for vid, ventry in (entry.get("variants") or {}).items():
-        if vid in variants:
-            raise CatalogueError(f"{where}: variant {vid!r} defined twice")
-        variants[vid] = _variant(vid, ventry, f"{where} variant {vid}", measures, unit)
+    out = {default_id: _variant(default_id, base, at, measures, unit, bad_measures)}
+    raw = entry.get("variants") or {}
+    if not isinstance(raw, Mapping):
+        at.issue("variants", "must be a mapping of variant id to variant")
+        raw = {}
+    for vid, ventry in raw.items():
+        vat = _Where(at.file, f"{at.entry} variant {vid}", at.issues)
+        if vid in out:
+            vat.issue("", "variant defined twice")
+        elif not isinstance(ventry, Mapping):
+            vat.issue("", "must be a mapping")
+            out[vid] = None
+        else:
+            out[vid] = _variant(vid, ventry, vat, measures, unit, bad_measures)
+    return out
+
+
+def _metric(mid: str, entry: Any, at: _Where, measures: Mapping[str, Measure],
+            goal_types: Mapping[str, Any], bad_measures: set[str]) -> Metric | None:
+    if not isinstance(entry, Mapping):
+        at.issue("", "must be a mapping")
+        return None
+    before = len(at.issues.found)
+    unit = at.choice(at.req(entry, "unit"), UNITS, "unit")
+    variants = _variants(entry, at, measures, unit, bad_measures)
     gts = tuple(entry.get("goal_types") or ())
     for gt in gts:
         if goal_types and gt not in goal_types:
-            raise CatalogueError(f"{where}: unknown goal type {gt!r}")
-    return Metric(
-        id=mid,
-        name=str(_req(entry, "name", where)),
-        description=str(_req(entry, "description", where)),
-        unit=unit,
-        direction=_choice(entry.get("direction", "higher"), DIRECTIONS, where, "direction"),
-        default_variant=default_id,
-        variants=variants,
-        goal_types=gts,
-        source=str(entry.get("source", "")),
-    )
+            at.issue("goal_types", f"unknown goal type {gt!r}")
+    name, description = at.req(entry, "name"), at.req(entry, "description")
+    direction = at.choice(entry.get("direction", "higher"), DIRECTIONS, "direction")
+    if len(at.issues.found) > before or any(v is None for v in variants.values()):
+        return None
+    return Metric(id=mid, name=str(name), description=str(description), unit=unit,
+                  direction=direction, default_variant=str(entry.get("default_variant",
+                                                                     "default")),
+                  variants={k: v for k, v in variants.items() if v is not None},
+                  goal_types=gts, source=str(entry.get("source", "")))
+
+
+def _goal_types(doc: Mapping[str, Any] | None, issues: _Issues) -> dict[str, GoalType]:
+    out: dict[str, GoalType] = {}
+    for gid, g in ((doc or {}).get("goal_types") or {}).items():
+        at = _Where("goal_types.yaml", f"goal type {gid}", issues)
+        if not isinstance(g, Mapping):
+            at.issue("", "must be a mapping")
+            continue
+        name = at.req(g, "name")
+        out[gid] = GoalType(id=gid, name=str(name), description=str(g.get("description", "")),
+                            metrics=tuple(g.get("metrics") or ()))
+    return out
 
 
 def load_catalogue(
@@ -256,24 +334,28 @@ def load_catalogue(
     goal_types_doc: Mapping[str, Any] | None = None,
     source: str = "metrics.yaml",
 ) -> Catalogue:
-    """Validate catalogue documents; every error names the file and the entry."""
-    goal_types: dict[str, GoalType] = {}
-    for gid, g in ((goal_types_doc or {}).get("goal_types") or {}).items():
-        where = f"goal_types.yaml: goal type {gid}"
-        goal_types[gid] = GoalType(
-            id=gid,
-            name=str(_req(g, "name", where)),
-            description=str(g.get("description", "")),
-            metrics=tuple(g.get("metrics") or ()),
-        )
+    """Validate catalogue documents; a CatalogueError lists every issue found, one line each,
+    naming the file, the entry and the field."""
+    issues = _Issues()
+    goal_types = _goal_types(goal_types_doc, issues)
     raw_measures = metrics_doc.get("measures")
     raw_metrics = metrics_doc.get("metrics")
     if not isinstance(raw_measures, Mapping) or not isinstance(raw_metrics, Mapping):
         raise CatalogueError(f"{source}: needs top-level 'measures' and 'metrics' mappings")
-    measures = {mid: _measure(mid, e, source) for mid, e in raw_measures.items()}
-    metrics = {mid: _metric(mid, e, source, measures, goal_types) for mid, e in raw_metrics.items()}
+    built = {mid: _measure(mid, e, _Where(source, f"measure {mid}", issues))
+             for mid, e in raw_measures.items()}
+    measures = {k: v for k, v in built.items() if v is not None}
+    bad_measures = {k for k, v in built.items() if v is None}
+    metrics: dict[str, Metric] = {}
+    for mid, e in raw_metrics.items():
+        metric = _metric(mid, e, _Where(source, f"metric {mid}", issues), measures, goal_types,
+                         bad_measures)
+        if metric is not None:
+            metrics[mid] = metric
     for gt in goal_types.values():
         for mid in gt.metrics:
-            if mid not in metrics:
-                raise CatalogueError(f"goal_types.yaml: goal type {gt.id}: unknown metric {mid!r}")
+            if mid not in raw_metrics:
+                issues.add("goal_types.yaml", f"goal type {gt.id}", "metrics",
+                           f"unknown metric {mid!r}")
+    issues.raise_if_any()
     return Catalogue(measures=measures, metrics=metrics, goal_types=goal_types)
