@@ -149,3 +149,33 @@ def test_goal_types_issues_name_their_file() -> None:
         f"goal_types.yaml: goal type {first}: name: missing required field",
         f"goal_types.yaml: goal type {first}: metrics: unknown metric 'fame'",
     ]
+
+
+def test_cli_prints_one_line_per_issue(monkeypatch: pytest.MonkeyPatch,
+                                       capsys: pytest.CaptureFixture[str]) -> None:
+    """`socialpulse metrics list` over a catalogue broken in two places: exit 2, one error
+    line per issue (the package's metrics.yaml is swapped for a broken copy of itself)."""
+    import socialpulse.catalogue as cat
+    from socialpulse.interfaces.cli.main import main
+
+    real = cat.read_yaml
+
+    def broken(name: str) -> object:
+        doc = copy.deepcopy(real(name))
+        if name == "metrics.yaml":
+            doc["measures"]["likes"]["column"] = "followers"
+            doc["metrics"]["reach"]["unit"] = "furlongs"
+        return doc
+
+    monkeypatch.setattr(cat, "read_yaml", broken)
+    cat.metric_catalogue.cache_clear()
+    try:
+        assert main(["metrics", "list"]) == 2
+    finally:
+        cat.metric_catalogue.cache_clear()
+    assert capsys.readouterr().err.splitlines() == [
+        "socialpulse: error: metrics.yaml: measure likes: column: dataset posts has no column "
+        "'followers'",
+        "socialpulse: error: metrics.yaml: metric reach: unit: 'furlongs' is not one of count, "
+        "percent, ratio, currency, seconds, score",
+    ]

@@ -44,7 +44,9 @@ def main(argv: list[str] | None = None) -> int:
         # (not raised): a run-due whose delivery failed exited 0 while it said it failed
         code = app(args=argv, standalone_mode=False)
     except SocialPulseError as exc:
-        typer.echo(f"socialpulse: error: {exc.message}", err=True)
+        # one line per issue (catalogue validation lists every issue it found)
+        for line in exc.message.splitlines() or [""]:
+            typer.echo(f"socialpulse: error: {line}", err=True)
         return 2
     except (click.exceptions.Abort, typer.Abort):
         typer.echo("socialpulse: aborted", err=True)
