@@ -23,6 +23,7 @@ from socialpulse.domain import goals as g
 from socialpulse.domain.errors import InvalidInput, MissingData, NotFound
 from socialpulse.domain.formatting import format_value
 from socialpulse.domain.goals import CheckIn, Goal, Milestone, StatusEntry
+from socialpulse.domain.goals.fields import check_goal_fields
 from socialpulse.domain.metrics import Catalogue, Metric
 from socialpulse.domain.models import (
     NETWORK_LABELS,
@@ -34,7 +35,6 @@ from socialpulse.domain.models import (
 )
 from socialpulse.domain.periods import DateRange, Grain, parse_date, parse_period, trailing
 from socialpulse.domain.query import Breakdown, own_accounts
-from socialpulse.services.goal_input import check_goal_fields
 from socialpulse.services.metrics import MetricsService
 from socialpulse.services.versioned import DataVersion, VersionedMemo, data_version
 
