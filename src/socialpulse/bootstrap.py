@@ -28,6 +28,7 @@ if TYPE_CHECKING:
     from socialpulse.services.batches import BatchService
     from socialpulse.services.compare import CompareService
     from socialpulse.services.imports import ImportService
+    from socialpulse.services.jobs import JobService
     from socialpulse.services.listening import ListeningService
     from socialpulse.services.posts import PostsService
     from socialpulse.services.reports import ReportService
@@ -172,6 +173,14 @@ class App:
         from socialpulse.services.reports import ReportService
 
         return ReportService(self)
+
+    @cached_property
+    def jobs(self) -> JobService:
+        from socialpulse.adapters.store.jobs_repo import JobsRepo
+        from socialpulse.services.job_kinds import job_kinds
+        from socialpulse.services.jobs import JobService
+
+        return JobService(JobsRepo(self.store), job_kinds())
 
     def workspace(self, slug: str | None) -> Workspace:
         """The named workspace, or the only/first one when none is named."""
