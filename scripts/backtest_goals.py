@@ -19,7 +19,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from socialpulse.bootstrap import open_home
+from socialpulse.bootstrap import local_actor, open_home
 from socialpulse.settings import Settings
 
 MAIN_METRICS = ("reach", "impressions", "engagements", "engagement_rate", "followers",
@@ -29,12 +29,10 @@ MAIN_METRICS = ("reach", "impressions", "engagements", "engagement_rate", "follo
 def run(home: Path | None, until: date, horizons: Sequence[int], window_days: int,
         metrics: Sequence[str]) -> list[dict[str, Any]]:
     """Build (or open) the demo home and backtest every metric at every horizon."""
-    from socialpulse.services.demo import load_demo
-
     if home is None:
         home = Path(tempfile.mkdtemp(prefix="socialpulse-backtest-"))
         app = open_home(Settings(home=home), create=True)
-        load_demo(app, until)
+        app.demo.build(local_actor(), until)
     else:
         app = open_home(Settings(home=home))
     try:

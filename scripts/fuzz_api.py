@@ -150,13 +150,12 @@ def _fuzz_operation(op: Any, mode: Any, send: Callable[[dict[str, Any]], tuple[i
 
 
 def _demo_home(folder: Path) -> Path:
-    from socialpulse.bootstrap import open_home
-    from socialpulse.services.demo import load_demo
+    from socialpulse.bootstrap import local_actor, open_home
     from socialpulse.settings import Settings
 
     home = folder / "home"
     app = open_home(Settings(home=home), create=True)
-    load_demo(app, date(2026, 10, 31))
+    app.demo.build(local_actor(), date(2026, 10, 31))
     app.store.dispose()
     return home
 

@@ -11,8 +11,7 @@ from pathlib import Path
 import pytest
 from hypothesis import settings
 
-from socialpulse.bootstrap import App, open_home
-from socialpulse.services.demo import load_demo
+from socialpulse.bootstrap import App, local_actor, open_home
 from socialpulse.settings import Settings
 
 DEMO_UNTIL = date(2026, 10, 31)
@@ -32,7 +31,7 @@ def demo_home_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A demo home built once per session; tests copy it (see `demo_app`)."""
     home = tmp_path_factory.mktemp("demo-template")
     app = open_home(Settings(home=home), create=True)
-    load_demo(app, DEMO_UNTIL)
+    app.demo.build(local_actor(), DEMO_UNTIL)
     app.store.dispose()
     return home
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import getpass
 import os
 from dataclasses import dataclass
 from functools import cached_property
@@ -11,6 +12,7 @@ from socialpulse.adapters.engine import IbisEngine
 from socialpulse.adapters.lake import Lake
 from socialpulse.adapters.store import Store
 from socialpulse.catalogue import metric_catalogue
+from socialpulse.domain.actor import Actor
 from socialpulse.domain.errors import InvalidInput, NotFound
 from socialpulse.domain.metrics import Catalogue
 from socialpulse.domain.models import Workspace
@@ -27,8 +29,8 @@ if TYPE_CHECKING:
     from socialpulse.services.audience import AudienceService
     from socialpulse.services.batches import BatchService
     from socialpulse.services.compare import CompareService
+    from socialpulse.services.demo import DemoService
     from socialpulse.services.imports import ImportService
-    from socialpulse.services.jobs import JobService
     from socialpulse.services.listening import ListeningService
     from socialpulse.services.posts import PostsService
     from socialpulse.services.reports import ReportService
@@ -36,6 +38,17 @@ if TYPE_CHECKING:
 
 
 QUERY_ENGINES = ("duckdb", "spark")
+
+
+def local_actor() -> Actor:
+    """The person at this machine, by login name: who the CLI, pages and API of a local
+    `serve` act as until sign-in exists (issue 14). Resolved once per request or command by
+    the interfaces' chokepoints."""
+    try:
+        login = getpass.getuser()
+    except (OSError, KeyError):  # no login name in the environment or the password database
+        login = "local"
+    return Actor.local(login)
 
 
 def duckdb_backend() -> Any:
@@ -175,24 +188,22 @@ class App:
         return ReportService(self)
 
     @cached_property
-    def jobs(self) -> JobService:
-        from socialpulse.adapters.store.jobs_repo import JobsRepo
-        from socialpulse.services.job_kinds import job_kinds
-        from socialpulse.services.jobs import JobService
+    def demo(self) -> DemoService:
+        from socialpulse.services import maturity_demo
+        from socialpulse.services.demo import DemoParts, DemoService
+        from socialpulse.services.demo_goals import load_demo_goals
+        from socialpulse.services.demo_mentions import load_demo_mentions
 
-        return JobService(JobsRepo(self.store), job_kinds())
+        parts = DemoParts(
+            maturity=lambda actor, ws, until: maturity_demo.load_demo(self.store, ws, until),
+            mentions=lambda actor, ws, until: load_demo_mentions(self.store, self.lake, ws, until),
+            goals=lambda actor, ws, until: load_demo_goals(self, ws, until),
+        )
+        return DemoService(self.workspaces, self.store, self.lake, parts)
 
     def workspace(self, slug: str | None) -> Workspace:
         """The named workspace, or the only/first one when none is named."""
-        if slug:
-            return self.store.workspace(slug)
-        all_ws = self.store.workspaces()
-        if not all_ws:
-            raise NotFound(
-                "no workspace yet: load the demo with `socialpulse demo --no-serve` or create one "
-                "with `socialpulse workspaces add SLUG`"
-            )
-        return all_ws[0]
+        return self.workspaces.default(slug)
 
 
 def open_home(settings: Settings, create: bool = False) -> App:

@@ -7,11 +7,10 @@ from datetime import date, timedelta
 import pytest
 from fastapi.testclient import TestClient
 
-from socialpulse.bootstrap import App
+from socialpulse.bootstrap import App, local_actor
 from socialpulse.domain.periods import DateRange
 from socialpulse.domain.query import parse_breakdown
 from socialpulse.services import demo_data, demo_goals, demo_mentions
-from socialpulse.services.demo import load_demo
 from socialpulse.services.report_schedules import ReportSchedules
 from tests.conftest import DEMO_UNTIL
 
@@ -70,7 +69,7 @@ def test_weekly_seasonality_viral_post_and_bad_week(demo_app_ro: App) -> None:
 def test_rerunning_demo_rebuilds_the_same_numbers(demo_app: App) -> None:
     ws = demo_app.workspace("demo")
     before = demo_app.metrics.compute(ws, [("engagements", None), ("followers", None)])
-    summary = load_demo(demo_app, DEMO_UNTIL)
+    summary = demo_app.demo.build(local_actor(), DEMO_UNTIL)
     ws2 = demo_app.workspace("demo")
     after = demo_app.metrics.compute(ws2, [("engagements", None), ("followers", None)])
     assert after.rows == before.rows
@@ -155,12 +154,12 @@ def test_demo_is_rebuilt_unless_it_holds_a_users_import(demo_app: App) -> None:
     sample = SAMPLES / "x" / "tweet_activity_metrics_rOpenSci_20211101_20211201_en.csv"
     assert main(["--home", home, "import", str(sample), "-w", "demo", "-q"]) == 0
     with pytest.raises(Conflict, match="holds imported data"):
-        load_demo(demo_app, DEMO_UNTIL)
+        demo_app.demo.build(local_actor(), DEMO_UNTIL)
     ws = demo_app.workspace("demo")
     imported = [b for b in demo_app.batches.history(ws) if b.removable]
     mine = [b for b in imported if "rOpenSci" in str(b.as_dict())]
     assert len(mine) == 1
-    demo_app.batches.remove(ws, mine[0].as_dict()["id"])
+    demo_app.batches.remove(local_actor(), ws, mine[0].as_dict()["id"])
     assert main(["--home", home, "lake", "compact", "-w", "demo"]) == 0
-    summary = load_demo(demo_app, DEMO_UNTIL)
+    summary = demo_app.demo.build(local_actor(), DEMO_UNTIL)
     assert summary.line.startswith("demo workspace 'demo' loaded: 14 accounts, ")

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from socialpulse.bootstrap import App, open_home
+from socialpulse.bootstrap import App, local_actor, open_home
 from socialpulse.domain.errors import Conflict, NotFound
 from socialpulse.interfaces.cli import main
 from socialpulse.settings import Settings
@@ -124,13 +124,13 @@ def test_a_merged_import_cannot_be_split_but_its_compaction_can_go(home, capsys)
 def test_unknown_or_pending_batches_are_refused(empty_app: App):
     ws = empty_app.store.create_workspace("w", "W")
     with pytest.raises(NotFound, match="import batch 99 not found in this workspace"):
-        empty_app.batches.remove(ws, 99)
+        empty_app.batches.remove(local_actor(), ws, 99)
     pending = empty_app.store.begin_batch(ws.id, "big.csv", "x-tweets", "h")
     with pytest.raises(Conflict, match=f"import batch {pending.id} is still being imported"):
-        empty_app.batches.remove(ws, pending.id)
+        empty_app.batches.remove(local_actor(), ws, pending.id)
     other = empty_app.store.create_workspace("other", "Other")
     with pytest.raises(NotFound):  # a batch of another workspace is not this one's
-        empty_app.batches.remove(other, pending.id)
+        empty_app.batches.remove(local_actor(), other, pending.id)
 
 
 def test_cli_errors_are_one_line(home, capsys):

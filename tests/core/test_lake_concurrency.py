@@ -22,7 +22,7 @@ import pytest
 
 from socialpulse.adapters.lake import _HOST, Lake, abandoned
 from socialpulse.adapters.store import Batch
-from socialpulse.bootstrap import App, open_home
+from socialpulse.bootstrap import App, local_actor, open_home
 from socialpulse.domain.errors import Conflict
 from socialpulse.domain.periods import DateRange
 from socialpulse.services.workspaces import WorkspaceService
@@ -100,7 +100,8 @@ def test_queries_during_compaction_and_time_zone_change(demo_app: App, tmp_path:
         t.start()
     ws = demo_app.workspace("demo")
     assert demo_app.lake.compact(ws.id)  # two batches merged into one
-    WorkspaceService(demo_app.store, demo_app.lake).update(ws, timezone="Pacific/Auckland")
+    WorkspaceService(demo_app.store, demo_app.lake).update(local_actor(), ws,
+                                                           timezone="Pacific/Auckland")
     assert demo_app.lake.compact(ws.id, timezone="America/Los_Angeles")
     done.set()
     for t in threads:
@@ -191,7 +192,7 @@ def _end_state(app: App, slug: str) -> None:
 def test_the_same_file_imported_by_two_processes_at_once(tmp_path: Path):
     home = tmp_path / "home"
     app = open_home(Settings(home=home), create=True)
-    app.workspaces.create("acme", "Acme", "Europe/Madrid")
+    app.workspaces.create(local_actor(), "acme", "Acme", "Europe/Madrid")
     _two_imports(home, "acme", {**ENV, "SOCIALPULSE_HOME": str(home)}, tmp_path)
     _end_state(app, "acme")
     app.store.dispose()
@@ -202,13 +203,13 @@ def test_the_same_file_imported_by_two_processes_on_postgresql(
         tmp_path: Path, pg_url: str) -> None:
     home = tmp_path / "home"
     app = open_home(Settings(home=home, database_url=pg_url), create=True)
-    ws = app.workspaces.create("twoimports", "Two imports", "Europe/Madrid")
+    ws = app.workspaces.create(local_actor(), "twoimports", "Two imports", "Europe/Madrid")
     try:
         env = {**ENV, "SOCIALPULSE_HOME": str(home), "SOCIALPULSE_DATABASE_URL": pg_url}
         _two_imports(home, "twoimports", env, tmp_path)
         _end_state(app, "twoimports")
     finally:
-        app.workspaces.delete(ws)
+        app.workspaces.delete(local_actor(), ws)
         app.store.dispose()
 
 

@@ -17,7 +17,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pytest
 
-from socialpulse.bootstrap import App
+from socialpulse.bootstrap import App, local_actor
 from socialpulse.domain.errors import InvalidInput, MissingData
 from socialpulse.domain.models import Network
 from socialpulse.domain.periods import parse_period
@@ -95,7 +95,8 @@ def test_scope_errors_name_the_field(tiny) -> None:  # noqa: F811
         parse_scope("mine")
     with pytest.raises(InvalidInput, match="name brands or ask for 'all'"):
         parse_scope("all", ["Own"])
-    app.workspaces.update_account(ws, "@c", competitor=False)  # nobody is a competitor now
+    # nobody is a competitor now
+    app.workspaces.update_account(local_actor(), ws, "@c", competitor=False)
     with pytest.raises(MissingData, match="has no competitor brand"):
         _one(app, ws, ["posts"], scope=Scope(ScopeKind.COMPETITORS))
 

@@ -15,18 +15,16 @@ from sqlalchemy import text
 
 from socialpulse.adapters.store import Store
 from socialpulse.adapters.store.tables import Base
-from socialpulse.bootstrap import open_home
+from socialpulse.bootstrap import local_actor, open_home
 from socialpulse.domain.errors import Conflict, NotFound
 from socialpulse.domain.models import Function, Network
-from socialpulse.services.demo import load_demo
 from socialpulse.settings import Settings
 from tests.conftest import DEMO_UNTIL
 
 
 def _assert_migrations_match_tables(store: Store) -> None:
     """The migrated schema is the one the ORM tables describe (both use store/columns.py)."""
-    for mod in ("goals_tables", "jobs_tables", "listening_tables", "maturity_tables",
-                "reports_tables"):
+    for mod in ("goals_tables", "listening_tables", "maturity_tables", "reports_tables"):
         importlib.import_module(f"socialpulse.adapters.store.{mod}")
     with store.engine.connect() as c:
         assert compare_metadata(MigrationContext.configure(c), Base.metadata) == []
@@ -79,14 +77,14 @@ def test_demo_metrics_identical_with_postgresql_app_state(
 ) -> None:
     app = open_home(Settings(home=tmp_path / "pg-home", database_url=pg_url), create=True)
     assert app.store.engine.dialect.name == "postgresql"
-    load_demo(app, DEMO_UNTIL)
+    app.demo.build(local_actor(), DEMO_UNTIL)
     reqs = [("engagement_rate", None), ("followers", None), ("audience_growth_rate", None)]
     ours = app.metrics.compute(app.workspace("demo"), reqs)
     ref = demo_app_ro.metrics.compute(demo_app_ro.workspace("demo"), reqs)
     assert ours.rows == ref.rows
     from socialpulse.services.workspaces import WorkspaceService
 
-    WorkspaceService(app.store, app.lake).delete(app.workspace("demo"))
+    WorkspaceService(app.store, app.lake).delete(local_actor(), app.workspace("demo"))
     app.store.dispose()
 
 

@@ -9,7 +9,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
-from socialpulse.bootstrap import App
+from socialpulse.bootstrap import App, local_actor
 from socialpulse.domain.errors import InvalidInput
 from socialpulse.domain.models import Function, Network
 from socialpulse.domain.periods import DateRange, Grain
@@ -51,7 +51,7 @@ def test_new_time_zone_moves_day_boundaries_and_keeps_totals(demo_app: App):
     total_before, by_day_before = impressions(ws), impressions(ws, Grain.DAY)
     old_files = [f for b in demo_app.store.batches(ws.id) for f in b.files]
 
-    updated, rows = svc.update(ws, timezone=LA)
+    updated, rows = svc.update(local_actor(), ws, timezone=LA)
 
     assert updated.timezone == LA and demo_app.workspace("demo").timezone == LA
     assert rows["posts"] == len(posts) and rows["mentions"] == len(mentions)
@@ -73,7 +73,7 @@ def test_new_time_zone_moves_day_boundaries_and_keeps_totals(demo_app: App):
     assert impressions(updated) == total_before
     assert impressions(updated, Grain.DAY) != by_day_before
     # the same zone again rewrites nothing
-    assert svc.update(updated, timezone=LA)[1] == {}
+    assert svc.update(local_actor(), updated, timezone=LA)[1] == {}
 
 
 def test_a_failed_rewrite_changes_nothing(demo_app: App, monkeypatch: pytest.MonkeyPatch):
@@ -89,12 +89,13 @@ def test_a_failed_rewrite_changes_nothing(demo_app: App, monkeypatch: pytest.Mon
 
     monkeypatch.setattr(pq, "write_table", disk_full)
     with pytest.raises(OSError):
-        WorkspaceService(demo_app.store, demo_app.lake).update(before[0], timezone=LA)
+        WorkspaceService(demo_app.store, demo_app.lake).update(local_actor(), before[0],
+                                                               timezone=LA)
     monkeypatch.undo()
     after = _state(demo_app)
     assert after[0] == before[0] and after[1] == before[1] and after[2].equals(before[2])
     # and a re-run completes it
-    WorkspaceService(demo_app.store, demo_app.lake).update(before[0], timezone=LA)
+    WorkspaceService(demo_app.store, demo_app.lake).update(local_actor(), before[0], timezone=LA)
     assert demo_app.workspace("demo").timezone == LA
 
 
@@ -107,7 +108,7 @@ def test_a_failed_rewrite_changes_nothing(demo_app: App, monkeypatch: pytest.Mon
 def test_bad_settings_are_refused_and_nothing_changes(demo_app: App, kwargs, message):
     before = _state(demo_app)
     with pytest.raises(InvalidInput, match=message):
-        WorkspaceService(demo_app.store, demo_app.lake).update(before[0], **kwargs)
+        WorkspaceService(demo_app.store, demo_app.lake).update(local_actor(), before[0], **kwargs)
     after = _state(demo_app)
     assert after[0] == before[0] and after[1] == before[1]
 
@@ -140,14 +141,15 @@ def test_accounts_can_be_corrected(demo_app: App, capsys: pytest.CaptureFixture[
     ws = demo_app.workspace("demo")
     own_before = demo_app.overview.scope(ws).account_ids
     # an imported account: marketing, no brand (counted as own)
-    new = svc.add_account(ws, Network.MASTODON, "acme@mastodon.social")
+    new = svc.add_account(local_actor(), ws, Network.MASTODON, "acme@mastodon.social")
     assert new.function is Function.MARKETING and new.brand_name == "" and new.is_own
-    acc = svc.update_account(ws, "mastodon:acme@mastodon.social", function="customer_service",
-                             brand="Acme Outdoor", url="https://mastodon.social/@acme")
+    acc = svc.update_account(local_actor(), ws, "mastodon:acme@mastodon.social",
+                             function="customer_service", brand="Acme Outdoor",
+                             url="https://mastodon.social/@acme")
     assert (acc.function, acc.brand_name, acc.is_own) == (Function.CUSTOMER_SERVICE,
                                                           "Acme Outdoor", True)
     # a new competitor brand: the account leaves the Overview's scope
-    acc = svc.update_account(ws, acc.id, brand="Peak Co", competitor=True)
+    acc = svc.update_account(local_actor(), ws, acc.id, brand="Peak Co", competitor=True)
     assert acc.brand_name == "Peak Co" and not acc.is_own
     assert acc.id not in demo_app.overview.scope(ws).account_ids
     assert set(demo_app.overview.scope(ws).account_ids) == set(own_before)

@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 
 from socialpulse.adapters.importers import Context, Limits, Source, detect
-from socialpulse.bootstrap import open_home
+from socialpulse.bootstrap import local_actor, open_home
 from socialpulse.domain.errors import InvalidInput
 from socialpulse.interfaces.cli import main
 from socialpulse.services.imports import ImportOptions
@@ -90,7 +90,7 @@ def home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     home = tmp_path / "home"
     monkeypatch.setenv("SOCIALPULSE_HOME", str(home))
     app = open_home(Settings(home=home), create=True)
-    app.workspaces.create("acme", "Acme")
+    app.workspaces.create(local_actor(), "acme", "Acme")
     app.store.dispose()
     return home
 

@@ -9,7 +9,7 @@ from zoneinfo import ZoneInfo
 import pytest
 import yaml
 
-from socialpulse.bootstrap import App
+from socialpulse.bootstrap import App, local_actor
 from socialpulse.catalogue import read_yaml
 from socialpulse.domain import maturity as mat
 from socialpulse.domain.errors import InvalidInput, NotFound
@@ -141,7 +141,7 @@ def test_installation_peers_need_five_organisations(demo_app: App) -> None:
     profile = svc.profile(ws)
     wss = WorkspaceService(demo_app.store, demo_app.lake)
     for i in range(5):
-        other = wss.create(f"peer-{i}", f"Peer {i}")
+        other = wss.create(local_actor(), f"peer-{i}", f"Peer {i}")
         svc.set_profile(other, "retail", "250-999", "europe")
         answers = {x.id: 1 + (i + j) % 5 for j, x in enumerate(q.questions)}
         draft = svc.draft(other)
@@ -206,5 +206,5 @@ def test_bad_files_give_one_line_errors(demo_app: App, tmp_path: Path) -> None:
 
 def test_evidence_of_a_workspace_without_data_is_empty(empty_app: App) -> None:
     """No data at all: no facts, so every evidence rule reports no data (not a crash)."""
-    ws = WorkspaceService(empty_app.store, empty_app.lake).create("empty", "Empty")
+    ws = WorkspaceService(empty_app.store, empty_app.lake).create(local_actor(), "empty", "Empty")
     assert empty_app.maturity.evidence(ws) == {}

@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 
-from socialpulse.bootstrap import App
+from socialpulse.bootstrap import App, local_actor
 from socialpulse.domain.periods import DateRange
 from socialpulse.domain.query import parse_breakdown
 from socialpulse.interfaces.web.app import create_app
@@ -255,7 +255,7 @@ def test_unexpected_errors_are_one_line(demo_app_ro: App) -> None:
 
 def test_empty_workspace(empty_app: App) -> None:
     WorkspaceService(empty_app.store, empty_app.lake).create(
-        "evil", "<script>alert(1)</script>", "UTC", ["en"])
+        local_actor(), "evil", "<script>alert(1)</script>", "UTC", ["en"])
     with browser_client(create_app(empty_app.settings), raise_server_exceptions=False) as c:
         msg = error_of(c.get("/api/workspaces/evil/overview"), 422)
         assert "has no posts yet" in msg

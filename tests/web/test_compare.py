@@ -15,7 +15,7 @@ import pyarrow.compute as pc
 import pytest
 from fastapi.testclient import TestClient
 
-from socialpulse.bootstrap import App
+from socialpulse.bootstrap import App, local_actor
 from socialpulse.domain.periods import parse_period
 from socialpulse.domain.query import Scope, ScopeKind, parse_breakdown
 from socialpulse.interfaces.cli import main
@@ -72,7 +72,7 @@ def test_compare_by_hand_and_through_the_metrics_service(demo_app_ro: App) -> No
 def test_a_workspace_without_competitors_says_so(demo_app: App) -> None:
     ws = demo_app.workspace("demo")
     for handle in ("x:@summitgear", "x:@trailco"):
-        demo_app.workspaces.update_account(ws, handle, competitor=False)
+        demo_app.workspaces.update_account(local_actor(), ws, handle, competitor=False)
     result = demo_app.compare.compare(ws, Q3, parse_compare_metrics("followers"))
     assert all(b["own"] for b in result.brands)
     assert any("No competitor brand yet" in n for n in result.notes)

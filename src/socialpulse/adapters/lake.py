@@ -327,6 +327,11 @@ class Lake:
             return SCHEMAS[dataset].empty_table()
         return pa.concat_tables([pq.read_table(p, schema=SCHEMAS[dataset]) for p in paths])
 
+    def read_latest(self, workspace_id: int, dataset: str) -> pa.Table:
+        """The committed rows of a dataset as readers see them: the latest per natural key."""
+        table = self.read(workspace_id, dataset)
+        return latest_rows(dataset, table) if len(table) else table
+
     def compact(self, workspace_id: int, timezone: str | None = None) -> dict[str, int]:
         """Merge every committed batch into one, keeping the latest row per natural key.
 

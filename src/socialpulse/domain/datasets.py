@@ -31,6 +31,8 @@ Dataset = Literal["posts", "account_daily", "mentions"]
 POST_COUNTERS: tuple[str, ...] = ("impressions", "reach", "engagements", "likes", "comments",
                                   "shares", "clicks", "video_views", "saves")
 DAILY_TOTALS: tuple[str, ...] = POST_COUNTERS
+#: What a post list can be sorted by besides its rate (highest first; published_at: newest).
+POST_SORTS: tuple[str, ...] = ("published_at", *POST_COUNTERS)
 _DAILY_INTS = ("followers", "profile_views", "social_sessions", "bounced_sessions",
                "conversions", "all_conversions", "ad_clicks", "ad_impressions",
                "messages_received", "messages_replied", "csat_ratings", "csat_satisfied",

@@ -15,10 +15,9 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from socialpulse.adapters.lake import Lake, latest_rows
-from socialpulse.adapters.store import Store
 from socialpulse.domain.errors import MissingData
 from socialpulse.domain.models import NETWORK_LABELS, Account, Workspace, find_account
+from socialpulse.services.ports import DataLake, WorkspaceRepository
 
 #: The columns of a flat listing (CSV from the CLI and the API).
 COLUMNS = ["network", "account", "dimension", "date", "value", "count", "share", "share_basis"]
@@ -67,7 +66,7 @@ class AccountAudience:
 
 
 class AudienceService:
-    def __init__(self, store: Store, lake: Lake) -> None:
+    def __init__(self, store: WorkspaceRepository, lake: DataLake) -> None:
         self.store = store
         self.lake = lake
 
@@ -78,8 +77,7 @@ class AudienceService:
         an account without any is left out."""
         accounts = self.store.accounts(workspace.id)
         wanted = find_account(accounts, account, "account") if account is not None else None
-        table = self.lake.read(workspace.id, "audience")
-        rows = latest_rows("audience", table).to_pylist() if len(table) else []
+        rows = self.lake.read_latest(workspace.id, "audience").to_pylist()
         by_account: dict[int, list[dict[str, Any]]] = defaultdict(list)
         for r in rows:
             if (wanted is None or r["account_id"] == wanted.id) and (

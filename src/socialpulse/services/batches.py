@@ -10,10 +10,10 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from socialpulse.adapters.lake import Lake
-from socialpulse.adapters.store import Batch, Store
+from socialpulse.domain.actor import Action, Actor, authorize
 from socialpulse.domain.errors import InvalidInput
 from socialpulse.domain.models import Workspace
+from socialpulse.services.ports import DataLake, LedgerBatch, WorkspaceRepository
 
 #: What a batch's ledger state means to a user.
 STATES = {"committed": "active", "compacted": "merged", "removed": "removed",
@@ -77,7 +77,7 @@ class RemoveResult:
                 "already_removed": self.already_removed, "message": self.message}
 
 
-def _when(b: Batch) -> datetime:
+def _when(b: LedgerBatch) -> datetime:
     when = b.committed_at or b.created_at
     return when if when.tzinfo is not None else when.replace(tzinfo=UTC)
 
@@ -85,7 +85,7 @@ def _when(b: Batch) -> datetime:
 class BatchService:
     """Use case: list a workspace's imports, remove one."""
 
-    def __init__(self, store: Store, lake: Lake) -> None:
+    def __init__(self, store: WorkspaceRepository, lake: DataLake) -> None:
         self.store = store
         self.lake = lake
 
@@ -97,8 +97,15 @@ class BatchService:
             for b in sorted(self.store.batches(ws.id, None), key=lambda b: b.id, reverse=True)
         ]
 
-    def remove(self, ws: Workspace, batch_id: int) -> RemoveResult:
+    def compact(self, actor: Actor, ws: Workspace) -> dict[str, int]:
+        """Merge the workspace's imports into one batch (the latest row per key); answers the
+        rows kept per dataset, nothing when there was nothing to merge."""
+        authorize(actor, Action.LAKE_MAINTAIN, ws.slug)
+        return self.lake.compact(ws.id)
+
+    def remove(self, actor: Actor, ws: Workspace, batch_id: int) -> RemoveResult:
         """Take one import out atomically; running it again changes nothing."""
+        authorize(actor, Action.DATA_REMOVE, ws.slug)
         if not 0 < batch_id < 2**63:  # beyond what the database compares: a typo
             raise InvalidInput(f"batch: {batch_id} is not a batch number (see lake batches)")
         removal = self.lake.remove(ws.id, batch_id)

@@ -18,12 +18,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from socialpulse.adapters.store import Store
 from socialpulse.domain.errors import MissingData
 from socialpulse.domain.models import Workspace
 from socialpulse.domain.periods import DateRange, Grain
 from socialpulse.domain.query import Breakdown, own_accounts
 from socialpulse.services.metrics import MetricsService, network_label
+from socialpulse.services.ports import WorkspaceRepository
 
 #: The funnel's stages in order, each with the metric that measures it.
 STAGES: tuple[tuple[str, str, str], ...] = (
@@ -78,7 +78,7 @@ class Funnel:
 
 
 class FunnelService:
-    def __init__(self, metrics: MetricsService, store: Store) -> None:
+    def __init__(self, metrics: MetricsService, store: WorkspaceRepository) -> None:
         self.metrics = metrics
         self.store = store
 

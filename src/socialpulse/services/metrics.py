@@ -8,9 +8,8 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-from socialpulse.adapters.lake import DAILY_TOTALS
-from socialpulse.adapters.store import Store
 from socialpulse.domain import formula as fx
+from socialpulse.domain.datasets import DAILY_TOTALS
 from socialpulse.domain.errors import MissingData
 from socialpulse.domain.metrics import Catalogue, Metric
 from socialpulse.domain.models import NETWORK_LABELS, Account, Network, Workspace
@@ -27,7 +26,7 @@ from socialpulse.domain.query import (
     resolve_scope,
     scoped,
 )
-from socialpulse.services.ports import MetricEngine
+from socialpulse.services.ports import MetricEngine, WorkspaceRepository
 
 #: The account-totals rule, as `metrics explain` states it (docs/metrics.md says the same).
 ACCOUNT_TOTALS_RULE = (
@@ -146,7 +145,8 @@ def display_formula(m: Metric, variant_id: str | None) -> str:
 
 
 class MetricsService:
-    def __init__(self, catalogue: Catalogue, store: Store, engine: MetricEngine) -> None:
+    def __init__(self, catalogue: Catalogue, store: WorkspaceRepository,
+                 engine: MetricEngine) -> None:
         self.catalogue = catalogue
         self.store = store
         self.engine = engine

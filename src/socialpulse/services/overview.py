@@ -15,7 +15,6 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any, TypeVar
 
-from socialpulse.adapters.store import Store
 from socialpulse.domain.errors import InvalidInput, MissingData
 from socialpulse.domain.formatting import format_change, format_value
 from socialpulse.domain.models import Workspace
@@ -41,6 +40,7 @@ from socialpulse.services.metrics import (
     display_formula,
     network_label,
 )
+from socialpulse.services.ports import WorkspaceRepository
 from socialpulse.services.versioned import DataVersion, VersionedMemo, data_version
 
 DEFAULT_PRESET = "last90"
@@ -139,7 +139,7 @@ def preset_range(preset: str, data_end: date) -> DateRange:
 class OverviewService:
     """KPI tiles, trend charts and period presets for one workspace at a time."""
 
-    def __init__(self, metrics: MetricsService, store: Store) -> None:
+    def __init__(self, metrics: MetricsService, store: WorkspaceRepository) -> None:
         self.metrics = metrics
         self.store = store
         self._results = VersionedMemo(RESULT_CACHE_SIZE, copies=True)

@@ -12,8 +12,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from socialpulse.adapters.engine import POST_SORTS
-from socialpulse.adapters.lake import POST_COUNTERS
+from socialpulse.domain.datasets import POST_COUNTERS, POST_SORTS
 from socialpulse.domain.errors import InvalidInput
 from socialpulse.domain.metrics import Catalogue
 from socialpulse.domain.models import Account, Network, Workspace, find_account, parse_enum

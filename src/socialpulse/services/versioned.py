@@ -22,15 +22,15 @@ from collections import OrderedDict
 from collections.abc import Callable, Hashable
 from typing import Any, TypeVar
 
-from socialpulse.adapters.store import Store
 from socialpulse.domain.models import Workspace
+from socialpulse.services.ports import WorkspaceRepository
 
 T = TypeVar("T")
 
 DataVersion = tuple[Hashable, ...]
 
 
-def data_version(store: Store, workspace: Workspace) -> DataVersion:
+def data_version(store: WorkspaceRepository, workspace: Workspace) -> DataVersion:
     """The version stamp of a workspace's data, read now (see the module docstring)."""
     batches = tuple(
         (b.id, b.content_hash, b.committed_at.isoformat() if b.committed_at else "")

@@ -1,13 +1,14 @@
-"""Workspace and account use cases."""
+"""Workspace and account use cases: the reads every interface lists, and the writes, each
+authorized for the acting user in `domain.actor`."""
 
 from __future__ import annotations
 
+import builtins
 from collections.abc import Sequence
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from socialpulse.adapters.lake import Lake
-from socialpulse.adapters.store import Store
-from socialpulse.domain.errors import InvalidInput
+from socialpulse.domain.actor import Action, Actor, authorize
+from socialpulse.domain.errors import InvalidInput, NotFound
 from socialpulse.domain.models import (
     Account,
     Function,
@@ -18,6 +19,7 @@ from socialpulse.domain.models import (
     http_url,
     parse_enum,
 )
+from socialpulse.services.ports import DataLake, WorkspaceRepository
 
 
 def check_timezone(tz: str) -> str:
@@ -39,13 +41,42 @@ def check_languages(langs: Sequence[str]) -> tuple[str, ...]:
 
 
 class WorkspaceService:
-    def __init__(self, store: Store, lake: Lake) -> None:
+    def __init__(self, store: WorkspaceRepository, lake: DataLake) -> None:
         self.store = store
         self.lake = lake
 
+    def list(self) -> list[Workspace]:
+        """Every workspace, by slug. (Below, ``builtins.list`` names the type.)"""
+        return self.store.workspaces()
+
+    def get(self, slug: str) -> Workspace:
+        """The workspace of that slug (NotFound names the ones there are)."""
+        return self.store.workspace(slug)
+
+    def find(self, slug: str) -> Workspace | None:
+        return self.store.find_workspace(slug)
+
+    def default(self, slug: str | None) -> Workspace:
+        """The named workspace, or the first one when none is named."""
+        if slug:
+            return self.get(slug)
+        every = self.list()
+        if not every:
+            raise NotFound(
+                "no workspace yet: load the demo with `socialpulse demo --no-serve` or create one "
+                "with `socialpulse workspaces add SLUG`"
+            )
+        return every[0]
+
+    def accounts(self, ws: Workspace) -> builtins.list[Account]:
+        """The workspace's accounts with their brands (what every computation scopes by)."""
+        return self.store.accounts(ws.id)
+
     def create(
-        self, slug: str, name: str, timezone: str = "UTC", languages: Sequence[str] = ("en",)
+        self, actor: Actor, slug: str, name: str, timezone: str = "UTC",
+        languages: Sequence[str] = ("en",)
     ) -> Workspace:
+        authorize(actor, Action.WORKSPACE_CREATE)
         return self.store.create_workspace(
             check_slug(slug, "workspace"),
             name.strip() or slug,
@@ -53,14 +84,16 @@ class WorkspaceService:
             check_languages(languages),
         )
 
-    def update(self, ws: Workspace, name: str | None = None, timezone: str | None = None,
-               languages: Sequence[str] | None = None) -> tuple[Workspace, dict[str, int]]:
+    def update(self, actor: Actor, ws: Workspace, name: str | None = None,
+               timezone: str | None = None, languages: Sequence[str] | None = None,
+               ) -> tuple[Workspace, dict[str, int]]:
         """Rename, change languages, or move the workspace to another time zone.
 
         Day boundaries follow the time zone, so a new zone re-derives the local day of every
         post and mention already imported (the lake is rewritten as one compacted batch and
         the setting changes in the same transaction); returns the rows rewritten. Languages
         apply to mentions ingested from now on."""
+        authorize(actor, Action.WORKSPACE_EDIT, ws.slug)
         if name is not None and not name.strip():
             raise InvalidInput("name: give a non-empty name")
         tz = check_timezone(timezone) if timezone is not None else None
@@ -74,8 +107,9 @@ class WorkspaceService:
                                               languages=langs)
         return updated, rows
 
-    def delete(self, ws: Workspace) -> None:
+    def delete(self, actor: Actor, ws: Workspace) -> None:
         """Forget the workspace in the database first, then remove its files."""
+        authorize(actor, Action.WORKSPACE_EDIT, ws.slug)
         files = [f for b in self.store.batches(ws.id, None) for f in b.files]
         self.store.delete_workspace(ws.id)
         for rel in files:
@@ -90,6 +124,7 @@ class WorkspaceService:
 
     def add_account(
         self,
+        actor: Actor,
         ws: Workspace,
         network: Network,
         handle: str,
@@ -99,6 +134,7 @@ class WorkspaceService:
         brand: str | None = None,
         competitor: bool = False,
     ) -> Account:
+        authorize(actor, Action.WORKSPACE_EDIT, ws.slug)
         brand_id = None
         if brand:
             brand_id = self.store.ensure_brand(ws.id, brand, is_own=not competitor).id
@@ -108,6 +144,7 @@ class WorkspaceService:
 
     def update_account(
         self,
+        actor: Actor,
         ws: Workspace,
         ref: str | int,
         name: str | None = None,
@@ -119,6 +156,7 @@ class WorkspaceService:
         """Correct what an import could not know: the account's owning function (maturity
         counts the functions that use social), its brand and whether that brand is a
         competitor (the Overview and goals measure own brands only), its name or URL."""
+        authorize(actor, Action.WORKSPACE_EDIT, ws.slug)
         acc = find_account(self.store.accounts(ws.id), ref, "account")
         if all(v is None for v in (name, url, function, brand, competitor)):
             raise InvalidInput("account: nothing to change; give a name, url, function, brand "

@@ -17,7 +17,8 @@ from typing import Annotated, Any, TypeVar
 
 import typer
 
-from socialpulse.bootstrap import App, open_home
+from socialpulse.bootstrap import App, local_actor, open_home
+from socialpulse.domain.actor import Actor
 from socialpulse.domain.errors import InvalidInput
 from socialpulse.domain.models import MAX_ID, Workspace
 from socialpulse.domain.periods import DateRange, resolve_period
@@ -62,6 +63,12 @@ def settings() -> Settings:
 def open_app(create: bool = False) -> App:
     """Open the data home named by the root options (``create``: make it if missing)."""
     return open_home(settings(), create=create)
+
+
+def acting() -> Actor:
+    """Who a command acts as, passed to every service write: the one place the CLI resolves
+    it (today the local user; a signed-in user or token once issue 14 lands)."""
+    return local_actor()
 
 
 def open_workspace(workspace: str | None) -> tuple[App, Workspace]:

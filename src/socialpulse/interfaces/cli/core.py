@@ -10,7 +10,7 @@ from typing import Annotated
 import typer
 
 from socialpulse.domain.periods import parse_date
-from socialpulse.interfaces.cli.common import open_app
+from socialpulse.interfaces.cli.common import acting, open_app
 from socialpulse.interfaces.cli.root import app
 from socialpulse.settings import DEFAULT_HOST, DEFAULT_PORT, Settings
 
@@ -36,9 +36,7 @@ def demo(
     """Create the demo workspace (18 months, 6 networks, 2 competitors), then serve it."""
     last = parse_date(until, "--until") if until else date.today() - timedelta(days=1)
     a = open_app(create=True)
-    from socialpulse.services.demo import load_demo
-
-    summary = load_demo(a, last)
+    summary = a.demo.build(acting(), last)
     typer.echo(f"{summary.line} in {a.settings.home}")
     if serve_after:
         _serve(a.settings, host, port)

@@ -17,7 +17,7 @@ import typer
 from socialpulse.adapters.importers import FORMAT_IDS, Limits
 from socialpulse.domain.errors import InvalidInput
 from socialpulse.domain.periods import parse_date
-from socialpulse.interfaces.cli.common import echo_json, open_app, print_table
+from socialpulse.interfaces.cli.common import acting, echo_json, open_app, print_table
 from socialpulse.interfaces.cli.root import app
 from socialpulse.services.imports import ImportOptions, ImportPlan, ImportResult, ImportService
 
@@ -125,11 +125,11 @@ def import_command(
                       max_cell_bytes=int(max_cell_kb * 1024)),
     )
     a = open_app(create=True)
-    if not a.store.workspaces():
+    if not a.workspaces.list():
         from socialpulse.services.workspaces import check_timezone
 
         slug = workspace or "default"
-        a.workspaces.create(slug, slug, check_timezone(timezone))
+        a.workspaces.create(acting(), slug, slug, check_timezone(timezone))
         typer.echo(f"created workspace {slug!r} (time zone {timezone})", err=True)
     ws = a.workspace(workspace)
     svc: ImportService = a.imports

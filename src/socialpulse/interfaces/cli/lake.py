@@ -10,6 +10,7 @@ from socialpulse.domain.formatting import format_value, one_line
 from socialpulse.interfaces.cli.common import (
     FormatOpt,
     WorkspaceOpt,
+    acting,
     check_format,
     echo_json,
     emit,
@@ -67,7 +68,7 @@ def lake_remove(
     """Undo one import: its rows stop counting at once (one ledger transaction), its files are
     deleted afterwards, and the same file can be imported again. Running it twice is safe."""
     a, ws = open_workspace(workspace)
-    result = a.batches.remove(ws, batch)
+    result = a.batches.remove(acting(), ws, batch)
     if as_json:
         echo_json(result.as_dict())
     else:
@@ -78,7 +79,7 @@ def lake_remove(
 def lake_compact(workspace: WorkspaceOpt = None) -> None:
     """Merge a workspace's batches into one file per dataset and month."""
     a, ws = open_workspace(workspace)
-    rows = a.lake.compact(ws.id)
+    rows = a.batches.compact(acting(), ws)
     if not rows:
         typer.echo("nothing to compact")
     else:

@@ -85,7 +85,7 @@ def metrics_explain(
     s = settings()
     if s.marker.exists():
         a = open_app()
-        ws = a.workspace(workspace) if (workspace or a.store.workspaces()) else None
+        ws = a.workspace(workspace) if (workspace or a.workspaces.list()) else None
     else:  # no home yet: explain against an empty in-memory home
         import tempfile
 

@@ -10,6 +10,7 @@ from socialpulse.domain.models import Function, Network, parse_enum
 from socialpulse.interfaces.cli.common import (
     FormatOpt,
     WorkspaceOpt,
+    acting,
     check_format,
     emit,
     open_app,
@@ -34,9 +35,9 @@ def workspaces_list(fmt: FormatOpt = "table") -> None:
             "name": w.name,
             "timezone": w.timezone,
             "languages": ",".join(w.languages),
-            "accounts": len(a.store.accounts(w.id)),
+            "accounts": len(a.workspaces.accounts(w)),
         }
-        for w in a.store.workspaces()
+        for w in a.workspaces.list()
     ]
     emit(f, ["slug", "name", "timezone", "languages", "accounts"], records)
 
@@ -51,7 +52,7 @@ def workspaces_add(
     """Create a workspace."""
     a = open_app(create=True)
     ws = a.workspaces.create(
-        slug, name or slug, timezone, languages.split(",")
+        acting(), slug, name or slug, timezone, languages.split(",")
     )
     typer.echo(f"workspace {ws.slug!r} created")
 
@@ -68,7 +69,7 @@ def workspaces_update(
     """Change a workspace's name, time zone or languages."""
     a = open_app()
     ws, rows = a.workspaces.update(
-        a.store.workspace(slug), name, timezone,
+        acting(), a.workspaces.get(slug), name, timezone,
         languages.split(",") if languages is not None else None)
     typer.echo(f"workspace {ws.slug!r}: name {ws.name!r}, timezone {ws.timezone}, "
                f"languages {','.join(ws.languages)}")
@@ -92,7 +93,7 @@ def accounts_list(workspace: WorkspaceOpt = None, fmt: FormatOpt = "table") -> N
             "brand": x.brand_name,
             "competitor": not x.is_own,
         }
-        for x in a.store.accounts(ws.id)
+        for x in a.workspaces.accounts(ws)
     ]
     emit(f, ["id", "network", "handle", "name", "function", "brand", "competitor"], records)
 
@@ -111,6 +112,7 @@ def accounts_add(
     """Add an account (imports also add accounts as they find them)."""
     a, ws = open_workspace(workspace)
     acc = a.workspaces.add_account(
+        acting(),
         ws,
         parse_enum(Network, network, "network"),
         handle,
@@ -139,7 +141,7 @@ def accounts_update(
 ) -> None:
     """Correct an account: its owning function, brand, competitor flag, name or URL."""
     a, ws = open_workspace(workspace)
-    acc = a.workspaces.update_account(ws, account, name=name, url=url, function=function,
+    acc = a.workspaces.update_account(acting(), ws, account, name=name, url=url, function=function,
                                       brand=brand, competitor=competitor)
     typer.echo(f"account {acc.label} (id {acc.id}): {acc.function.value}, brand "
                f"{acc.brand_name or '-'} ({'own' if acc.is_own else 'competitor'})")

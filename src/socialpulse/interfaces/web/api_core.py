@@ -19,6 +19,7 @@ from socialpulse.domain.errors import MissingData
 from socialpulse.domain.models import NETWORK_LABELS, Account, Workspace
 
 from .common import (
+    Acting,
     api_workspace,
     body_fields,
     date_range_params,
@@ -179,7 +180,7 @@ class OverviewOut(BaseModel):
 @router.get("/workspaces", response_model=list[WorkspaceOut])
 def list_workspaces(request: Request) -> list[WorkspaceOut]:
     """Every workspace (a brand or a client) of the data home."""
-    return [_workspace_out(request, w) for w in sp(request).store.workspaces()]
+    return [_workspace_out(request, w) for w in sp(request).workspaces.list()]
 
 
 def _account_out(a: Account) -> AccountOut:
@@ -191,17 +192,17 @@ def _account_out(a: Account) -> AccountOut:
 def _workspace_out(request: Request, w: Workspace) -> WorkspaceOut:
     return WorkspaceOut(slug=w.slug, name=w.name, timezone=w.timezone,
                         languages=list(w.languages),
-                        accounts=len(sp(request).store.accounts(w.id)))
+                        accounts=len(sp(request).workspaces.accounts(w)))
 
 
 @router.patch("/workspaces/{slug}", response_model=WorkspaceOut, responses=ERRORS)
-async def update_workspace(request: Request, slug: str) -> WorkspaceOut:
+async def update_workspace(request: Request, slug: str, actor: Acting) -> WorkspaceOut:
     """Change ``{"name", "timezone", "languages": ["en", "es"]}`` (any of them). A new time
     zone re-derives the local day of every post and mention already imported."""
     ws = api_workspace(request, slug)
     changes = body_fields(await json_body(request),
                           {"name": "str", "timezone": "str", "languages": "list[str]"})
-    updated, _ = sp(request).workspaces.update(ws, **changes)
+    updated, _ = sp(request).workspaces.update(actor, ws, **changes)
     return _workspace_out(request, updated)
 
 
@@ -210,18 +211,19 @@ def list_accounts(request: Request, slug: str) -> list[AccountOut]:
     """The social accounts of a workspace, own and competitors'."""
     app = sp(request)
     ws = api_workspace(request, slug)
-    return [_account_out(a) for a in app.store.accounts(ws.id)]
+    return [_account_out(a) for a in app.workspaces.accounts(ws)]
 
 
 @router.patch("/workspaces/{slug}/accounts/{account}", response_model=AccountOut,
               responses=ERRORS)
-async def update_account(request: Request, slug: str, account: str) -> AccountOut:
+async def update_account(request: Request, slug: str, account: str, actor: Acting
+                         ) -> AccountOut:
     """Correct an account (id, handle or NETWORK:HANDLE): ``{"name", "url", "function",
     "brand", "competitor": true|false}`` (any of them)."""
     ws = api_workspace(request, slug)
     changes = body_fields(await json_body(request), {
         "name": "str", "url": "str", "function": "str", "brand": "str", "competitor": "bool"})
-    return _account_out(sp(request).workspaces.update_account(ws, account, **changes))
+    return _account_out(sp(request).workspaces.update_account(actor, ws, account, **changes))
 
 
 @router.get("/metrics", response_model=list[MetricOut])
@@ -241,7 +243,7 @@ def explain_metric(
 ) -> ExplainOut:
     """How a metric is computed: formula, inputs, networks, notes and the SQL it runs."""
     app = sp(request)
-    ws = app.workspace(workspace) if (workspace or app.store.workspaces()) else None
+    ws = app.workspace(workspace) if (workspace or app.workspaces.list()) else None
     return ExplainOut(**app.metrics.explain(metric_id, variant or None, ws).as_dict())
 
 

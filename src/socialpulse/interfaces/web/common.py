@@ -17,14 +17,15 @@ from pathlib import Path
 from typing import Annotated, Any
 from urllib.parse import urlencode
 
-from fastapi import Request
+from fastapi import Depends, Request
 from fastapi.responses import HTMLResponse, RedirectResponse
 from jinja2 import Environment, FileSystemLoader
 from pydantic import BeforeValidator
 
 from socialpulse import __version__
-from socialpulse.bootstrap import App
+from socialpulse.bootstrap import App, local_actor
 from socialpulse.catalogue.sources import source_title
+from socialpulse.domain.actor import Actor
 from socialpulse.domain.errors import InvalidInput
 from socialpulse.domain.formatting import format_change, format_value
 from socialpulse.domain.models import MAX_ID, Network, Workspace, http_url, parse_enum
@@ -92,7 +93,18 @@ def api_workspace(request: Request, slug: str) -> Workspace:
     Unlike `page_workspace` there is no default: an API call always names its workspace, and
     falling back to the first one would silently answer for the wrong brand.
     """
-    return sp(request).store.workspace(slug)
+    return sp(request).workspaces.get(slug)
+
+
+def acting(request: Request) -> Actor:
+    """Who a request acts as, passed to every service write: the one place pages and the API
+    resolve it. Today the local user (`serve` binds this machine); sign-in (issue 14) resolves
+    the session's user or token here instead."""
+    return local_actor()
+
+
+#: A route parameter that is the acting user (``actor: Acting``).
+Acting = Annotated[Actor, Depends(acting)]
 
 
 def page_url(path: str, workspace: Workspace | None = None, **params: Any) -> str:
@@ -265,7 +277,7 @@ def safe_filename(name: str | None, field: str, default: str = "upload") -> str:
 def base_context(request: Request, workspace: Workspace | None) -> dict[str, Any]:
     """Variables `base.html` uses: navigation, the workspace switcher, the current path."""
     try:
-        workspaces = sp(request).store.workspaces()
+        workspaces = sp(request).workspaces.list()
     except Exception:  # the error page must render even when the store is down
         workspaces = []
     current = active_nav(request.url.path)

@@ -197,7 +197,7 @@ def explorer_page(request: Request) -> HTMLResponse:
     breakdown = parse_by(",".join([*(entities or []), *([grain] if grain else [])]))
     scope = page_scope(request)
     networks = parse_networks(",".join(q.getlist("network")))
-    present = sorted({a.network.value for a in app.store.accounts(ws.id)},
+    present = sorted({a.network.value for a in app.workspaces.accounts(ws)},
                      key=lambda n: [x.value for x in Network].index(n))
     ctx: dict[str, Any] = {
         "title": f"{metric.name} · Metrics",

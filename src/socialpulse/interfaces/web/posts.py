@@ -129,7 +129,7 @@ def posts_page(request: Request) -> HTMLResponse:
                         **({"from": rng.start.isoformat(), "to": rng.end.isoformat()}
                            if rng else {})) + "&" + scope_query(scope),
     }
-    networks = sorted({a.network.value for a in app.store.accounts(ws.id)})
+    networks = sorted({a.network.value for a in app.workspaces.accounts(ws)})
     return render(request, "posts.html", {
         "title": "Posts", "page": page, "form": form,
         "scope_choices": scope_choices(app, ws), "scope_value": scope_value(scope),

@@ -65,7 +65,7 @@ def scope_query(scope: Scope) -> str:
 
 def scope_choices(app: App, ws: Workspace) -> list[dict[str, Any]]:
     """The options of a page's scope selector: own, competitors, all, then each brand."""
-    accounts = app.store.accounts(ws.id)
+    accounts = app.workspaces.accounts(ws)
     choices = [{"value": "own", "label": "Own brands"}]
     if any(not a.is_own for a in accounts):
         choices.append({"value": "competitors", "label": "Competitors"})

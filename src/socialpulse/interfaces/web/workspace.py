@@ -20,7 +20,7 @@ from socialpulse.domain.models import NETWORK_LABELS, Function, Workspace
 from socialpulse.services.batches import BatchRecord
 
 from .api_core import ERRORS, ErrorResponse
-from .common import RowId, api_workspace, page_workspace, redirect_to, render, sp
+from .common import Acting, RowId, api_workspace, page_workspace, redirect_to, render, sp
 from .registry import NavItem, register_nav
 
 router = APIRouter()
@@ -36,7 +36,7 @@ def _context(request: Request, ws: Workspace) -> dict[str, Any]:
         {"id": a.id, "network": NETWORK_LABELS[a.network], "handle": a.handle, "name": a.name,
          "url": a.url, "function": a.function.value, "brand": a.brand_name or "",
          "competitor": not a.is_own}
-        for a in app.store.accounts(ws.id)
+        for a in app.workspaces.accounts(ws)
     ]
     batches = app.batches.history(ws)
     return {"title": "Workspace", "accounts": accounts, "zones": _ZONES,
@@ -65,7 +65,7 @@ def workspace_page(request: Request) -> HTMLResponse:
 
 
 @router.post("/workspace/settings", include_in_schema=False)
-async def workspace_settings(request: Request) -> Response:
+async def workspace_settings(request: Request, actor: Acting) -> Response:
     """Only changed fields are passed on: an unchanged time zone rewrites nothing."""
     ws = page_workspace(request)
     form = await request.form()
@@ -81,7 +81,7 @@ async def workspace_settings(request: Request) -> Response:
     if all(v is None for v in changes.values()):
         return redirect_to("/workspace", ws, saved="1")
     try:
-        updated, rows = sp(request).workspaces.update(ws, **changes)
+        updated, rows = sp(request).workspaces.update(actor, ws, **changes)
     except SocialPulseError as exc:
         return render(request, "workspace.html", {
             **_context(request, ws), "form_error": exc.message,
@@ -92,14 +92,14 @@ async def workspace_settings(request: Request) -> Response:
 
 
 @router.post("/workspace/accounts/{account_id}", include_in_schema=False)
-async def account_settings(request: Request, account_id: RowId) -> Response:
+async def account_settings(request: Request, account_id: RowId, actor: Acting) -> Response:
     """One account row's form: function, brand and whether the brand is a competitor."""
     ws = page_workspace(request)
     form = await request.form()
     brand = str(form.get("brand") or "").strip()
     try:
         acc = sp(request).workspaces.update_account(
-            ws, account_id, function=str(form.get("function") or "") or None,
+            actor, ws, account_id, function=str(form.get("function") or "") or None,
             brand=brand or None, competitor=form.get("competitor") == "1" if brand else None)
     except SocialPulseError as exc:
         return render(request, "workspace.html", {
@@ -109,11 +109,11 @@ async def account_settings(request: Request, account_id: RowId) -> Response:
 
 
 @router.post("/workspace/batches/{batch_id}/remove", include_in_schema=False)
-async def remove_batch(request: Request, batch_id: RowId) -> Response:
+async def remove_batch(request: Request, batch_id: RowId, actor: Acting) -> Response:
     """A Remove button of the import history (confirmed in the page first)."""
     ws = page_workspace(request)
     try:
-        sp(request).batches.remove(ws, batch_id)
+        sp(request).batches.remove(actor, ws, batch_id)
     except SocialPulseError as exc:
         return render(request, "workspace.html", {
             **_context(request, ws), "form_error": exc.message,
@@ -149,9 +149,10 @@ def api_batches(request: Request, slug: str) -> list[BatchRecord]:
 
 @router.delete("/api/workspaces/{slug}/batches/{batch_id}", response_model=RemovedOut,
                responses=BATCH_ERRORS, tags=["import"])
-def api_remove_batch(request: Request, slug: str, batch_id: RowId) -> RemovedOut:
+def api_remove_batch(request: Request, slug: str, batch_id: RowId, actor: Acting
+                     ) -> RemovedOut:
     """Undo one import: its rows stop counting at once and its files are deleted after a
     grace period; the same file can then be imported again. Removing it again changes
     nothing (``already_removed``). A batch a compaction merged answers 409."""
     ws = api_workspace(request, slug)
-    return RemovedOut(**sp(request).batches.remove(ws, batch_id).as_dict())
+    return RemovedOut(**sp(request).batches.remove(actor, ws, batch_id).as_dict())
