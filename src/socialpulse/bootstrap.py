@@ -31,6 +31,7 @@ if TYPE_CHECKING:
     from socialpulse.services.compare import CompareService
     from socialpulse.services.demo import DemoService
     from socialpulse.services.imports import ImportService
+    from socialpulse.services.jobs import JobService
     from socialpulse.services.listening import ListeningService
     from socialpulse.services.posts import PostsService
     from socialpulse.services.reports import ReportService
@@ -186,6 +187,14 @@ class App:
         from socialpulse.services.reports import ReportService
 
         return ReportService(self)
+
+    @cached_property
+    def jobs(self) -> JobService:
+        from socialpulse.adapters.store.jobs_repo import JobsRepo
+        from socialpulse.services.job_kinds import job_kinds
+        from socialpulse.services.jobs import JobService
+
+        return JobService(JobsRepo(self.store), job_kinds())
 
     @cached_property
     def demo(self) -> DemoService:

@@ -9,6 +9,7 @@ from typing import Any, Protocol
 
 import pyarrow as pa
 
+from socialpulse.domain.jobs import Job, JobState
 from socialpulse.domain.models import Account, Brand, Function, Network, Workspace
 from socialpulse.domain.periods import DateRange
 from socialpulse.domain.query import PlannedMetric, QueryPlan
@@ -128,3 +129,37 @@ class DataLake(Protocol):
 
     def remove(self, workspace_id: int, batch_id: int) -> Removed: ...
 
+
+class JobQueue(Protocol):
+    """The durable job queue (`adapters/store/jobs_repo.JobsRepo`); times are UTC, given by
+    the caller. Claiming is atomic: two workers never hold one job."""
+
+    def enqueue(self, kind: str, payload: Mapping[str, Any], *, now: datetime,
+                run_at: datetime, max_attempts: int, enqueued_by: str,
+                key: str | None = None) -> tuple[Job, bool]: ...
+
+    def get(self, job_id: int) -> Job | None: ...
+
+    def by_key(self, key: str) -> Job | None: ...
+
+    def claim(self, worker: str, *, now: datetime, lease_until: datetime,
+              kinds: Sequence[str], ids: Sequence[int] | None = None) -> Job | None: ...
+
+    def heartbeat(self, job_id: int, worker: str, *, now: datetime, lease_until: datetime,
+                  progress: Mapping[str, Any] | None = None) -> bool: ...
+
+    def finish(self, job_id: int, worker: str, state: JobState, *, now: datetime,
+               result: Mapping[str, Any] | None = None, error: str | None = None,
+               run_at: datetime | None = None) -> bool: ...
+
+    def expired(self, now: datetime) -> list[Job]: ...
+
+    def settle_expired(self, job: Job, state: JobState, *, now: datetime, error: str,
+                       run_at: datetime | None = None) -> bool: ...
+
+    def retry_now(self, job_id: int, *, now: datetime) -> bool: ...
+
+    def jobs(self, states: Sequence[JobState] | None = None, limit: int = 100) -> list[Job]: ...
+
+
+# --- Listening: mention queries and writes, NLP, mention sources, its tables ------------------
