@@ -30,6 +30,7 @@ if TYPE_CHECKING:
     from socialpulse.services.batches import BatchService
     from socialpulse.services.compare import CompareService
     from socialpulse.services.demo import DemoService
+    from socialpulse.services.funnel import FunnelService
     from socialpulse.services.imports import ImportService
     from socialpulse.services.jobs import JobService
     from socialpulse.services.listening import ListeningService
@@ -150,6 +151,12 @@ class App:
     @cached_property
     def overview(self) -> OverviewService:
         return OverviewService(self.metrics, self.store)
+
+    @cached_property
+    def funnel(self) -> FunnelService:
+        from socialpulse.services.funnel import FunnelService
+
+        return FunnelService(self.metrics, self.store)
 
     @cached_property
     def audit(self) -> AuditService:
