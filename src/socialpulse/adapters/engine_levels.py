@@ -1,0 +1,239 @@
+"""Level 1 of the engine: each measured dataset aggregated per account (or network) and bucket.
+
+The dataset registry (`domain/datasets.py`) says which rule a dataset follows (its level
+kind); `LEVELS` maps each kind to its builder here, so a new dataset of an existing kind needs
+no engine code. The rules (docs/DESIGN-NOTES.md, "Two levels"):
+
+- *post snapshots*: the latest snapshot of each post observed before the period ends (a post
+  observed only later takes its earliest later snapshot), joined to the post's latest
+  attributes and filtered by its local publication day;
+- *daily rows*: the latest row per account and day; stocks read at the bucket's end (ARG_MAX)
+  and just before its start (LAG, then ARG_MIN); beside them, the account's daily totals of
+  post counters for accounts without per-post data;
+- *events*: the latest row per natural key, counted per network and local day, with each
+  measure's ``where`` filter.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from datetime import datetime, time
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import ibis
+import ibis.expr.types as ir
+
+from socialpulse.domain import datasets
+from socialpulse.domain.datasets import LevelKind, MeasuredDataset
+from socialpulse.domain.metrics import Measure
+from socialpulse.domain.periods import DateRange
+from socialpulse.domain.query import QueryPlan
+
+from .engine_sql import (
+    TableSource,
+    agg_col,
+    group_keys,
+    in_period,
+    ratio_cols,
+    ratio_parts,
+    total_col,
+)
+
+LevelBuilder = Callable[[TableSource, QueryPlan, str, Sequence[Measure], MeasuredDataset],
+                        "ir.Table | None"]
+
+
+def latest_snapshots(src: TableSource, workspace_id: int, period: DateRange | None, tz: str,
+                     columns: Sequence[str]) -> ir.Table:
+    """One snapshot per post: the latest observed before the period ends; a post observed
+    only later (an export taken after the period, or counts stamped at import time)
+    counts with its earliest later snapshot, the closest value we have."""
+    snaps = src("post_snapshots", workspace_id).filter(
+        lambda t: t.workspace_id == workspace_id
+    )
+    snaps = snaps.select("account_id", "post_id", "observed_at", "batch_id", *columns)
+    order: list[Any] = [snaps.observed_at.desc(), snaps.batch_id.desc()]
+    if period is not None:
+        cutoff = datetime.combine(period.end_exclusive, time(), ZoneInfo(tz))
+        before = snaps.observed_at < ibis.literal(cutoff, "timestamp('UTC')")
+        no_ts = ibis.null("timestamp('UTC')")
+        # within each side every key is either all null or all set, so engines' different
+        # null orderings never matter
+        order = [
+            before.desc(),
+            before.ifelse(snaps.observed_at, no_ts).desc(),
+            before.ifelse(no_ts, snaps.observed_at).asc(),
+            snaps.batch_id.desc(),
+        ]
+    latest = ibis.row_number().over(group_by=[snaps.account_id, snaps.post_id],
+                                    order_by=order)
+    return snaps.mutate(_rn=latest).filter(lambda t: t._rn == 0).drop("_rn")
+
+
+def latest_posts(src: TableSource, workspace_id: int, columns: Sequence[str]) -> ir.Table:
+    """One row per post: the version of the latest batch (later exports correct text,
+    type or campaign)."""
+    posts = (
+        src("posts", workspace_id)
+        .filter(lambda t: t.workspace_id == workspace_id)
+        .select("account_id", "post_id", "batch_id", *columns)
+    )
+    latest = ibis.row_number().over(group_by=[posts.account_id, posts.post_id],
+                                    order_by=[posts.batch_id.desc()])
+    return (posts.mutate(_rn=latest).filter(lambda t: t._rn == 0)
+            .select("account_id", "post_id", *columns))
+
+
+def post_snapshots_level(src: TableSource, plan: QueryPlan, tz: str,
+                         totals: Sequence[Measure], spec: MeasuredDataset) -> ir.Table | None:
+    """Post measures per account and bucket (and the sums behind mean-of-post-ratios)."""
+    measures = plan.measures(spec.name)
+    ratio_metrics = [pm for pm in plan.metrics if pm.variant.kind == "mean_of_post_ratios"]
+    if not measures:
+        return None
+    q = plan.query
+    # only the columns the plan needs go through the window (engines do not always
+    # push projections below a window, and the rows are wide)
+    needed = sorted({m.column for m in measures if m.column})
+    snaps = latest_snapshots(src, q.workspace_id, q.period, tz, needed)
+    posts = latest_posts(src, q.workspace_id, [spec.time_column, "campaign"])
+    if q.campaign is not None:
+        posts = posts.filter(posts.campaign == q.campaign)
+    j = in_period(snaps.join(posts, ["account_id", "post_id"]), spec.time_column, q.period)
+    if q.account_ids:
+        j = j.filter(j.account_id.isin(list(q.account_ids)))
+    keys = group_keys(j, spec.entity, spec.time_column, q.breakdown.grain)
+    aggs: dict[str, Any] = {}
+    for m in measures:
+        aggs[agg_col(m.id)] = (
+            j.count().cast("int64") if m.agg == "count" else j[m.column].sum().cast("float64")
+        )
+    for pm in ratio_metrics:
+        num_col, den_col = ratio_parts(pm, j)
+        s, n = ratio_cols(pm)
+        ratio = ibis.ifelse(den_col > 0, num_col.cast("float64") / den_col, ibis.null())
+        aggs[s] = ratio.sum()
+        aggs[n] = ratio.count().cast("float64")
+    return j.group_by(**keys).aggregate(**aggs)
+
+
+def _latest_days(src: TableSource, plan: QueryPlan, spec: MeasuredDataset,
+                 needed: Sequence[str]) -> ir.Table:
+    """The latest row per account and day (observation time, then batch)."""
+    q = plan.query
+    day = spec.time_column
+    d = (
+        src(spec.reads[0], q.workspace_id)
+        .filter(lambda t: t.workspace_id == q.workspace_id)
+        .select("account_id", day, "observed_at", "batch_id", *needed)
+    )
+    latest = ibis.row_number().over(
+        group_by=[d.account_id, d[day]],
+        order_by=[d.observed_at.desc(), d.batch_id.desc()],
+    )
+    return d.mutate(_rn=latest).filter(lambda t: t._rn == 0)
+
+
+def daily_rows_level(src: TableSource, plan: QueryPlan, tz: str, totals: Sequence[Measure],
+                     spec: MeasuredDataset) -> ir.Table | None:
+    """Daily account rows per account and bucket, with the sums of ``totals`` (post
+    counters as account totals) beside the plan's own daily measures."""
+    measures = plan.measures(spec.name)
+    if not measures and not totals:
+        return None
+    q = plan.query
+    day = spec.time_column
+    d = _latest_days(src, plan, spec, sorted({m.column for m in [*measures, *totals]
+                                               if m.column}))
+    if q.period is not None:
+        d = d.filter(d[day] < ibis.literal(q.period.end_exclusive))
+    stock_cols = sorted({m.column for m in measures if m.agg == "start" and m.column})
+    if stock_cols:
+        w = ibis.window(group_by=d.account_id, order_by=d[day])
+        d = d.mutate(**{f"_prev_{c}": d[c].lag().over(w) for c in stock_cols})
+    if q.period is not None:
+        d = d.filter(d[day] >= ibis.literal(q.period.start))
+    if q.account_ids:
+        d = d.filter(d.account_id.isin(list(q.account_ids)))
+    keys = group_keys(d, spec.entity, day, q.breakdown.grain)
+    aggs: dict[str, Any] = {agg_col(m.id): _daily_agg(d, m, day) for m in measures}
+    aggs = {k: v for k, v in aggs.items() if v is not None}
+    for m in totals:
+        aggs[total_col(m.id)] = d[m.column].sum().cast("float64")
+    return d.group_by(**keys).aggregate(**aggs)
+
+
+def _daily_agg(d: ir.Table, m: Measure, day: str) -> Any:
+    """One daily measure over a bucket's days (None: a measure the rules cannot compute)."""
+    col = d[m.column] if m.column else None
+    if m.agg == "sum" and col is not None:
+        return col.sum().cast("float64")
+    if m.agg == "count":
+        return d.count().cast("float64")
+    if m.agg == "end" and col is not None:
+        return col.argmax(d[day], where=col.notnull()).cast("float64")
+    if m.agg == "start" and col is not None:
+        start_val = ibis.coalesce(d[f"_prev_{m.column}"], col)
+        return start_val.argmin(d[day], where=start_val.notnull()).cast("float64")
+    return None
+
+
+def events_level(src: TableSource, plan: QueryPlan, tz: str, totals: Sequence[Measure],
+                 spec: MeasuredDataset) -> ir.Table | None:
+    """Events (mentions) per network and bucket: the latest row per natural key, each
+    measure counting the rows its ``where`` filter keeps."""
+    measures = plan.measures(spec.name)
+    if not measures:
+        return None
+    q = plan.query
+    stored = datasets.STORED[spec.reads[0]]
+    t = src(stored.name, q.workspace_id).filter(
+        lambda x: x.workspace_id == q.workspace_id
+    )
+    latest = ibis.row_number().over(
+        group_by=[t[k] for k in stored.natural_key], order_by=[t.batch_id.desc()]
+    )
+    t = in_period(t.mutate(_rn=latest).filter(lambda x: x._rn == 0), spec.time_column,
+                  q.period)
+    if q.networks:
+        t = t.filter(t.network.isin(list(q.networks)))
+    keys = group_keys(t, spec.entity, spec.time_column, q.breakdown.grain)
+    aggs: dict[str, Any] = {}
+    for m in measures:
+        if not m.where:
+            aggs[agg_col(m.id)] = t.count().cast("float64")
+            continue
+        conds = [t[col] == ibis.literal(val) for col, val in m.where]
+        cond = conds[0]
+        for c in conds[1:]:
+            cond = cond & c
+        aggs[agg_col(m.id)] = cond.ifelse(1, 0).sum().cast("float64")
+    return t.group_by(**keys).aggregate(**aggs)
+
+
+#: The level-1 rule of each level kind of the registry.
+LEVELS: dict[LevelKind, LevelBuilder] = {
+    "post_snapshots": post_snapshots_level,
+    "daily_rows": daily_rows_level,
+    "events": events_level,
+}
+
+
+def with_totals(src: TableSource, plan: QueryPlan, first: ir.Table,
+                totals: Sequence[Measure]) -> ir.Table:
+    """The one account-totals rule (docs/metrics.md): an account with per-post data
+    anywhere in the workspace is measured from its posts; an account without any takes
+    its daily totals instead. One source per account, whatever the period or breakdown,
+    so nothing is counted twice and every breakdown adds up to its period."""
+    if not totals:
+        return first
+    snaps = src("post_snapshots", plan.query.workspace_id).filter(
+        lambda t: t.workspace_id == plan.query.workspace_id)
+    has_posts = snaps.group_by(_acc=snaps.account_id).aggregate(_posts=snaps.count())
+    j = first.left_join(has_posts, first.account_id == has_posts._acc)
+    use_posts = j._posts.notnull()
+    return j.mutate(**{
+        agg_col(m.id): use_posts.ifelse(j[agg_col(m.id)], j[total_col(m.id)])
+        for m in totals
+    }).drop("_acc", "_posts", *[total_col(m.id) for m in totals])
