@@ -35,6 +35,7 @@ if TYPE_CHECKING:
     from socialpulse.services.jobs import JobService
     from socialpulse.services.listening import ListeningService
     from socialpulse.services.posts import PostsService
+    from socialpulse.services.report_schedules import ReportSchedules
     from socialpulse.services.reports import ReportService
     from socialpulse.services.workspaces import WorkspaceService
 
@@ -199,9 +200,18 @@ class App:
     def jobs(self) -> JobService:
         from socialpulse.adapters.store.jobs_repo import JobsRepo
         from socialpulse.services.job_kinds import job_kinds
-        from socialpulse.services.jobs import JobService
+        from socialpulse.services.jobs import JobService, job_lease
 
-        return JobService(JobsRepo(self.store), job_kinds())
+        return JobService(JobsRepo(self.store), job_kinds(), lease=job_lease(os.environ))
+
+    @cached_property
+    def report_schedules(self) -> ReportSchedules:
+        from socialpulse.adapters.store.reports_tables import ReportsRepo
+        from socialpulse.services.report_schedules import ReportSchedules, SmtpConfig
+
+        return ReportSchedules(ReportsRepo(self.store), self.reports,
+                               self.workspaces.list, self.jobs,
+                               SmtpConfig.from_env(os.environ), self)
 
     @cached_property
     def demo(self) -> DemoService:

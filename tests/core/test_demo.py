@@ -11,7 +11,6 @@ from socialpulse.bootstrap import App, local_actor
 from socialpulse.domain.periods import DateRange
 from socialpulse.domain.query import parse_breakdown
 from socialpulse.services import demo_data, demo_goals, demo_mentions
-from socialpulse.services.report_schedules import ReportSchedules
 from tests.conftest import DEMO_UNTIL
 
 
@@ -114,7 +113,7 @@ def test_demo_has_a_recent_alert_an_assessment_and_a_schedule(demo_app_ro: App) 
     assert any("Repair Days" in m.text for m in recent[0].mentions)
     done = [a for a in demo_app_ro.maturity.assessments(ws) if a.status == "complete"]
     assert len(done) == 1 and done[0].scores
-    schedules = ReportSchedules(demo_app_ro).schedules(ws)
+    schedules = demo_app_ro.report_schedules.schedules(ws)
     assert [(s.cadence, s.format) for s in schedules] == [("monthly", "pdf")]
 
 

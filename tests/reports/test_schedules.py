@@ -13,9 +13,12 @@ from typing import Any
 import pytest
 
 from socialpulse.bootstrap import App
+from socialpulse.domain.actor import Actor
 from socialpulse.domain.errors import InvalidInput
 from socialpulse.interfaces.cli import main
-from socialpulse.services.report_schedules import ReportSchedules, SmtpConfig, due_period
+from socialpulse.services.report_schedules import SmtpConfig, due_period
+
+ME = Actor.local("tester")
 
 
 class Inbox:
@@ -63,18 +66,18 @@ def test_run_due_writes_once_and_mails_once(demo_app: App, tmp_path: Path,
                                             smtp_server: tuple[Inbox, int]) -> None:
     inbox, port = smtp_server
     ws = demo_app.workspace("demo")
-    schedules = ReportSchedules(demo_app)
+    schedules = demo_app.report_schedules
     for demo_schedule in schedules.schedules(ws):  # the demo ships one; this test has its own
-        schedules.remove(ws, demo_schedule.id)
+        schedules.remove(ME, ws, demo_schedule.id)
     folder = tmp_path / "out"
-    sch = schedules.add(ws, "weekly", "html", folder, "cmo@example.org, ceo@example.org")
+    sch = schedules.add(ME, ws, "weekly", "html", folder, "cmo@example.org, ceo@example.org")
     smtp = SmtpConfig.from_env({"SOCIALPULSE_SMTP_HOST": "127.0.0.1",
                                 "SOCIALPULSE_SMTP_PORT": str(port),
                                 "SOCIALPULSE_SMTP_STARTTLS": "0",
                                 "SOCIALPULSE_SMTP_FROM": "reports@acme.example",
                                 "SOCIALPULSE_SMTP_PASSWORD": "s3cret-pw"})
     assert smtp is not None and "s3cret-pw" not in repr(smtp)
-    first = schedules.run_due(date(2026, 9, 16), smtp)
+    first = schedules.run_due(ME, date(2026, 9, 16), smtp)
     assert [(r.schedule_id, r.period_key, r.status) for r in first] == [
         (sch.id, "2026-W37", "delivered")]
     files = sorted(p.name for p in folder.iterdir())
@@ -89,11 +92,12 @@ def test_run_due_writes_once_and_mails_once(demo_app: App, tmp_path: Path,
     body = attachments[0].get_payload(decode=True)
     assert body == (folder / "demo-weekly-2026-W37.html").read_bytes()
     # again, the same day and the next: already delivered, nothing written or sent
-    again = schedules.run_due(date(2026, 9, 16), smtp) + schedules.run_due(date(2026, 9, 20), smtp)
+    again = (schedules.run_due(ME, date(2026, 9, 16), smtp)
+             + schedules.run_due(ME, date(2026, 9, 20), smtp))
     assert [r.status for r in again] == ["already delivered", "already delivered"]
     assert len(inbox.messages) == 1 and len(list(folder.iterdir())) == 1
     # a new week is a new period
-    schedules.run_due(date(2026, 9, 21), smtp)
+    schedules.run_due(ME, date(2026, 9, 21), smtp)
     assert len(inbox.messages) == 2
     assert sorted(p.name for p in folder.iterdir()) == ["demo-weekly-2026-W37.html",
                                                        "demo-weekly-2026-W38.html"]
@@ -103,16 +107,16 @@ def test_failed_mail_is_retried_next_run(demo_app: App, tmp_path: Path,
                                          smtp_server: tuple[Inbox, int]) -> None:
     inbox, port = smtp_server
     ws = demo_app.workspace("demo")
-    schedules = ReportSchedules(demo_app)
+    schedules = demo_app.report_schedules
     for demo_schedule in schedules.schedules(ws):  # the demo ships one; this test has its own
-        schedules.remove(ws, demo_schedule.id)
-    schedules.add(ws, "monthly", "xlsx", tmp_path, ["boss@example.org"])
+        schedules.remove(ME, ws, demo_schedule.id)
+    schedules.add(ME, ws, "monthly", "xlsx", tmp_path, ["boss@example.org"])
     down = SmtpConfig("127.0.0.1", _free_port(), starttls=False, password="s3cret-pw")
-    failed = schedules.run_due(date(2026, 10, 2), down)
+    failed = schedules.run_due(ME, date(2026, 10, 2), down)
     assert [r.status for r in failed] == ["failed"]
     assert "SMTP 127.0.0.1" in failed[0].message and "s3cret-pw" not in failed[0].message
     up = SmtpConfig("127.0.0.1", port, starttls=False)
-    done = schedules.run_due(date(2026, 10, 2), up)
+    done = schedules.run_due(ME, date(2026, 10, 2), up)
     assert [(r.period_key, r.status) for r in done] == [("2026-09", "delivered")]
     assert len(inbox.messages) == 1
 
@@ -155,17 +159,38 @@ def test_smtp_settings_are_checked() -> None:
     assert cfg is not None and cfg.starttls is False and cfg.port == 25
 
 
-def test_a_dead_runs_claim_is_taken_over_after_its_lease(demo_app: App, tmp_path: Path) -> None:
+def test_a_dead_runs_delivery_is_taken_over_after_its_lease(demo_app: App,
+                                                             tmp_path: Path) -> None:
+    """A run that died holding a delivery job (its lease ran out) is not waited for: the next
+    run takes the job over and delivers once; a delivered period never runs again."""
     from datetime import timedelta
 
-    from socialpulse.adapters.store.reports_tables import ReportsRepo
+    from socialpulse.services.jobs import utc_now
+    from socialpulse.services.report_schedules import DELIVER
 
-    repo = ReportsRepo(demo_app.store)
     ws = demo_app.workspace("demo")
-    sch = ReportSchedules(demo_app).add(ws, "weekly", "html", tmp_path)
-    assert repo.claim(sch.id, "2026-W37") is True
-    assert repo.claim(sch.id, "2026-W37") is False  # a live run holds it
-    assert repo.claim(sch.id, "2026-W37", lease=timedelta(0)) is True  # the run died
-    repo.finish(sch.id, "2026-W37", str(tmp_path / "x.html"), "")
-    assert repo.claim(sch.id, "2026-W37", lease=timedelta(0)) is False  # delivered: never again
-    assert [d.status for d in repo.deliveries(sch.id)] == ["done"]
+    schedules = demo_app.report_schedules
+    for demo_schedule in schedules.schedules(ws):
+        schedules.remove(ME, ws, demo_schedule.id)
+    sch = schedules.add(ME, ws, "weekly", "html", tmp_path)
+    first = schedules.run_due(ME, date(2026, 9, 16), None)
+    assert [r.status for r in first] == ["delivered"]
+    job = demo_app.jobs.recent()[0]
+    assert job.kind == DELIVER and job.state.value == "done"
+    # a second schedule's job claimed by a run that then died (lease already over)
+    sch2 = schedules.add(ME, ws, "weekly", "html", tmp_path / "two")
+    dead = demo_app.jobs.enqueue(ME, DELIVER, {"schedule": sch2.id, "workspace": "demo",
+                                               "period": "2026-W37", "today": "2026-09-16"},
+                                 key=f"report:{sch2.id}:{sch2.created_at.timestamp():.6f}:"
+                                     "2026-W37")
+    now = utc_now()
+    claimed = demo_app.jobs.queue.claim("dead-run", now=now, lease_until=now - timedelta(1),
+                                        kinds=[DELIVER])
+    assert claimed is not None and claimed.id == dead.id
+    again = schedules.run_due(ME, date(2026, 9, 16), None)
+    assert [(r.schedule_id, r.status) for r in again] == [(sch.id, "already delivered"),
+                                                          (sch2.id, "delivered")]
+    assert sorted(p.name for p in (tmp_path / "two").iterdir()) == ["demo-weekly-2026-W37.html"]
+    assert demo_app.jobs.get(dead.id).attempts == 2  # the dead run's try, then this one
+    assert [r.status for r in schedules.run_due(ME, date(2026, 9, 16), None)] == [
+        "already delivered", "already delivered"]

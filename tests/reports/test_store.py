@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
 from pathlib import Path
 
 import pytest
@@ -25,13 +24,16 @@ def _exercise(store: Store, slug: str) -> None:
     b = repo.add_schedule(ws.id, "monthly", "xlsx", "/tmp/r", ())
     assert [(s.id, s.recipients) for s in repo.schedules(ws.id)] == [
         (a.id, ("a@b.org", "c@d.org")), (b.id, ())]
-    assert repo.claim(a.id, "2026-W37") and not repo.claim(a.id, "2026-W37")
-    assert repo.claim(b.id, "2026-W37")  # unique per schedule, not per period
-    assert repo.claim(a.id, "2026-W37", lease=timedelta(0))  # an expired claim is taken over
-    repo.finish(a.id, "2026-W37", "/tmp/r/x.pdf", "a@b.org")
-    assert not repo.claim(a.id, "2026-W37", lease=timedelta(0))
-    repo.release(b.id, "2026-W37")
-    assert repo.deliveries(b.id) == [] and repo.claim(b.id, "2026-W37")
+    # running a delivery once is the job queue's work (tests/jobs); this table records it
+    assert repo.schedule(a.id) == a and repo.schedule(999) is None
+    assert not repo.delivered(a.id, "2026-W37")
+    repo.record_delivery(a.id, "2026-W37", "/tmp/r/x.pdf", "a@b.org")
+    repo.record_delivery(a.id, "2026-W37", "/tmp/r/x.pdf", "a@b.org")  # twice: one row
+    assert repo.delivered(a.id, "2026-W37") and not repo.delivered(b.id, "2026-W37")
+    assert not repo.delivered(a.id, "2026-W38")  # unique per schedule and period
+    assert [(d.period_key, d.status, d.path, d.emailed_to) for d in repo.deliveries(a.id)] == [
+        ("2026-W37", "done", "/tmp/r/x.pdf", "a@b.org")]
+    assert repo.deliveries(b.id) == []
     with pytest.raises(NotFound, match="no schedule 999"):
         repo.remove_schedule(ws.id, 999)
     repo.remove_schedule(ws.id, a.id)

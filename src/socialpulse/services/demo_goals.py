@@ -13,6 +13,7 @@ from dataclasses import dataclass, replace
 from datetime import date, timedelta
 from typing import TYPE_CHECKING
 
+from socialpulse.domain.actor import Actor
 from socialpulse.domain.models import Workspace
 from socialpulse.services.goals import GoalSpec
 
@@ -47,8 +48,6 @@ class DemoStory:
 def load_demo_goals(app: App, ws: Workspace, until: date) -> DemoStory:
     """Create the demo's goals, its OKR (one milestone graded, one not yet) and a monthly PDF
     report scheduled into the data home's ``reports`` folder."""
-    from socialpulse.services.report_schedules import ReportSchedules
-
     for ago, ahead, spec in GOALS:
         app.goals.create(ws, replace(spec, deadline=until + timedelta(days=ahead)),
                          until - timedelta(days=ago))
@@ -57,5 +56,6 @@ def load_demo_goals(app: App, ws: Workspace, until: date) -> DemoStory:
     kr, grade, comment = OKR_GRADE
     app.goals.grade_key_result(ws, okr["id"], kr, grade, comment, "Marta",
                                until - timedelta(days=5))
-    ReportSchedules(app).add(ws, "monthly", "pdf", app.settings.home / "reports")
+    app.report_schedules.add(Actor.system("demo"), ws, "monthly", "pdf",
+                             app.settings.home / "reports")
     return DemoStory(goals=len(GOALS) + 1, okrs=1, schedules=1)

@@ -41,6 +41,20 @@ def utc_now() -> datetime:
     return datetime.now(UTC)
 
 
+def job_lease(env: Mapping[str, str]) -> timedelta:
+    """How long a worker holds a job between heartbeats: ``$SOCIALPULSE_JOB_LEASE_S`` seconds
+    (default 60). Shorter means a dead worker's job is taken over sooner."""
+    text = (env.get("SOCIALPULSE_JOB_LEASE_S") or "60").strip()
+    try:
+        seconds = float(text)
+    except ValueError:
+        seconds = -1.0
+    if not 0.5 <= seconds <= 86400:
+        raise InvalidInput(f"SOCIALPULSE_JOB_LEASE_S: {text!r} is not a number of seconds "
+                           "from 0.5 to 86400")
+    return timedelta(seconds=seconds)
+
+
 def worker_name(role: str) -> str:
     """A worker id unique across machines and processes: role, host, process, a token."""
     return f"{role}@{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
@@ -127,10 +141,11 @@ class JobService:
     """Enqueue jobs and follow them (the writes take the acting `Actor`)."""
 
     def __init__(self, queue: JobQueue, kinds: Mapping[str, JobKind] = KINDS,
-                 clock: Clock = utc_now) -> None:
+                 clock: Clock = utc_now, lease: timedelta = timedelta(seconds=60)) -> None:
         self.queue = queue
         self.kinds = kinds
         self.clock = clock
+        self.lease = lease
 
     def kind(self, name: str) -> JobKind:
         if name not in self.kinds:
@@ -167,11 +182,12 @@ class JobService:
     def recent(self, states: Sequence[JobState] | None = None, limit: int = 100) -> list[Job]:
         return self.queue.jobs(states, limit)
 
-    def runner(self, services: Any, worker_id: str, lease: timedelta = timedelta(seconds=60)
+    def runner(self, services: Any, worker_id: str, lease: timedelta | None = None
                ) -> JobRunner:
-        """A runner claiming this queue's jobs as ``worker_id`` (as a system actor)."""
+        """A runner claiming this queue's jobs as ``worker_id`` (as a system actor), holding
+        each for ``lease`` (default: the service's) between heartbeats."""
         return JobRunner(self.queue, services, worker_id, kinds=self.kinds, clock=self.clock,
-                         lease=lease)
+                         lease=lease or self.lease)
 
 
 class JobRunner:

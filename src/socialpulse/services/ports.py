@@ -13,6 +13,7 @@ from socialpulse.domain.jobs import Job, JobState
 from socialpulse.domain.models import Account, Brand, Function, Network, Workspace
 from socialpulse.domain.periods import DateRange
 from socialpulse.domain.query import PlannedMetric, QueryPlan
+from socialpulse.domain.schedules import Delivery, Schedule
 
 
 class EngineRunResult(Protocol):
@@ -163,3 +164,26 @@ class JobQueue(Protocol):
 
 
 # --- Listening: mention queries and writes, NLP, mention sources, its tables ------------------
+
+
+class ReportSchedulesRepo(Protocol):
+    """Report schedules and their delivered periods (`adapters/store/reports_tables`)."""
+
+    def add_schedule(self, workspace_id: int, cadence: str, fmt: str, folder: str,
+                     recipients: tuple[str, ...]) -> Schedule: ...
+
+    def schedules(self, workspace_id: int | None = None) -> list[Schedule]: ...
+
+    def schedule(self, schedule_id: int) -> Schedule | None: ...
+
+    def remove_schedule(self, workspace_id: int, schedule_id: int) -> None: ...
+
+    def delivered(self, schedule_id: int, period_key: str) -> bool: ...
+
+    def record_delivery(self, schedule_id: int, period_key: str, path: str,
+                        emailed_to: str) -> None: ...
+
+    def deliveries(self, schedule_id: int) -> list[Delivery]: ...
+
+
+# --- Goals and OKRs (the app database) --------------------------------------------------------

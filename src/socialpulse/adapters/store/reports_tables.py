@@ -4,15 +4,16 @@
   reports. One row per workspace; absent means the defaults.
 - ``report_schedules``: a workspace's recurring report (weekly or monthly), its format, the
   folder it is written to and who receives it by e-mail.
-- ``report_deliveries``: one row per schedule and period, unique on (schedule, period): the row
-  is claimed *before* the file is written and the mail sent, so two runners (or a re-run) never
-  deliver the same period twice.
+- ``report_deliveries``: one row per delivered schedule and period, unique on (schedule,
+  period): what was written and who was e-mailed. Running a delivery once is the job queue's
+  work (one job per schedule and period, keyed by both; `services/report_schedules.py`); rows
+  with status ``claimed`` were left by the claim this table used to hold before the queue.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 
 from sqlalchemy import (
     LargeBinary,
@@ -27,13 +28,11 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Mapped, mapped_column
 
 from socialpulse.domain.errors import NotFound
+from socialpulse.domain.schedules import Delivery, Schedule
 
 from . import Store
 from .columns import id_pk, ref, timestamp, workspace_ref
 from .tables import Base
-
-#: How long a claimed delivery may run before another run may take it over.
-CLAIM_LEASE = timedelta(minutes=30)
 
 
 def _now() -> datetime:
@@ -67,7 +66,7 @@ class DeliveryRow(Base):
     id: Mapped[int] = id_pk()
     schedule_id: Mapped[int] = ref("report_schedules", nullable=False)
     period_key: Mapped[str] = mapped_column(String(40), nullable=False)
-    status: Mapped[str] = mapped_column(String(10), nullable=False)  # claimed | done
+    status: Mapped[str] = mapped_column(String(10), nullable=False)  # done (claimed: old)
     path: Mapped[str | None] = mapped_column(Text, nullable=True)
     emailed_to: Mapped[str] = mapped_column(Text, nullable=False, default="")
     created_at: Mapped[datetime] = timestamp()
@@ -82,30 +81,11 @@ class Branding:
     logo_type: str | None = None
 
 
-@dataclass(frozen=True)
-class Schedule:
-    id: int
-    workspace_id: int
-    cadence: str
-    format: str
-    folder: str
-    recipients: tuple[str, ...]
-    created_at: datetime
-
-
-@dataclass(frozen=True)
-class Delivery:
-    schedule_id: int
-    period_key: str
-    status: str
-    path: str | None
-    emailed_to: str
-    created_at: datetime
-
-
 def _schedule(r: ScheduleRow) -> Schedule:
     recips = tuple(x for x in (r.recipients or "").split(",") if x)
-    return Schedule(r.id, r.workspace_id, r.cadence, r.format, r.folder, recips, r.created_at)
+    created = r.created_at  # SQLite gives it back without its zone: UTC, as written
+    created = created.astimezone(UTC) if created.tzinfo else created.replace(tzinfo=UTC)
+    return Schedule(r.id, r.workspace_id, r.cadence, r.format, r.folder, recips, created)
 
 
 class ReportsRepo:
@@ -164,42 +144,31 @@ class ReportsRepo:
 
     # -- deliveries -------------------------------------------------------------------------
 
-    def claim(self, schedule_id: int, period_key: str, lease: timedelta = CLAIM_LEASE) -> bool:
-        """Claim a (schedule, period); False when it is delivered or claimed by a live run.
+    def schedule(self, schedule_id: int) -> Schedule | None:
+        with self.store.session() as s:
+            row = s.get(ScheduleRow, schedule_id)
+            return _schedule(row) if row is not None else None
 
-        A claim older than ``lease`` that never finished belongs to a run that died (killed
-        mid-render): it is taken over with one conditional update, so only one runner wins.
-        """
-        now = _now()
+    def delivered(self, schedule_id: int, period_key: str) -> bool:
+        """Whether that period of the schedule was delivered (by the queue or before it)."""
+        with self.store.session() as s:
+            return s.scalar(select(DeliveryRow.id).where(
+                DeliveryRow.schedule_id == schedule_id, DeliveryRow.period_key == period_key,
+                DeliveryRow.status == "done")) is not None
+
+    def record_delivery(self, schedule_id: int, period_key: str, path: str,
+                        emailed_to: str) -> None:
+        """Record a delivered period (a row left by an older run is completed, not doubled)."""
+        values = {"status": "done", "path": path, "emailed_to": emailed_to}
         try:
             with self.store.session() as s:
                 s.add(DeliveryRow(schedule_id=schedule_id, period_key=period_key,
-                                  status="claimed", emailed_to="", created_at=now))
+                                  created_at=_now(), **values))
         except IntegrityError:
             with self.store.session() as s:
-                taken = s.execute(
-                    update(DeliveryRow)
-                    .where(DeliveryRow.schedule_id == schedule_id,
-                           DeliveryRow.period_key == period_key,
-                           DeliveryRow.status == "claimed",
-                           DeliveryRow.created_at < now - lease)
-                    .values(created_at=now))
-                return bool(getattr(taken, "rowcount", 0) == 1)
-        return True
-
-    def finish(self, schedule_id: int, period_key: str, path: str, emailed_to: str) -> None:
-        with self.store.session() as s:
-            s.execute(update(DeliveryRow)
-                      .where(DeliveryRow.schedule_id == schedule_id,
-                             DeliveryRow.period_key == period_key)
-                      .values(status="done", path=path, emailed_to=emailed_to))
-
-    def release(self, schedule_id: int, period_key: str) -> None:
-        """Give a claim back after a failure, so the next run tries the period again."""
-        with self.store.session() as s:
-            s.execute(delete(DeliveryRow).where(DeliveryRow.schedule_id == schedule_id,
-                                                DeliveryRow.period_key == period_key,
-                                                DeliveryRow.status == "claimed"))
+                s.execute(update(DeliveryRow).where(DeliveryRow.schedule_id == schedule_id,
+                                                    DeliveryRow.period_key == period_key)
+                          .values(**values))
 
     def deliveries(self, schedule_id: int) -> list[Delivery]:
         with self.store.session() as s:

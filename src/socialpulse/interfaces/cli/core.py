@@ -52,10 +52,13 @@ def serve(
         "--allowed-host", help="Another host name the browser may use to reach the server "
         "(e.g. the name of a proxy in front of it); repeatable. 127.0.0.1, localhost, [::1] "
         "and the --host address are always allowed; other Host headers get 400.")] = None,
+    worker: Annotated[bool, typer.Option(
+        "--worker/--no-worker", help="Run queued jobs (web imports, scheduled reports) in "
+        "this process; --no-worker when `socialpulse worker` runs them elsewhere.")] = True,
 ) -> None:
     """Serve the dashboard and the JSON API of an existing data home."""
     a = open_app()
-    _serve(a.settings.with_hosts(*(allowed_host or [])), host, port)
+    _serve(a.settings.with_hosts(*(allowed_host or [])), host, port, worker)
 
 
 #: Seconds a stopping server (SIGTERM, Ctrl+C) gives running requests before it cancels them:
@@ -63,14 +66,15 @@ def serve(
 SHUTDOWN_GRACE_S = 5
 
 
-def _serve(s: Settings, host: str, port: int) -> None:
+def _serve(s: Settings, host: str, port: int, run_jobs: bool = True) -> None:
     import uvicorn
 
     from socialpulse.interfaces.web.app import create_app
 
     typer.echo(f"socialpulse dashboard on http://{host}:{port}/  (Ctrl+C to stop)")
     # the address served on is a name browsers use (a wildcard such as 0.0.0.0 is not)
-    uvicorn.run(create_app(s.with_hosts(host)), host=host, port=port, log_level="warning",
+    uvicorn.run(create_app(s.with_hosts(host), run_jobs), host=host, port=port,
+                log_level="warning",
                 timeout_graceful_shutdown=SHUTDOWN_GRACE_S)
     _abandon_running_requests()
 

@@ -29,6 +29,7 @@ import socialpulse.interfaces.cli.maturity
 import socialpulse.interfaces.cli.listen
 import socialpulse.interfaces.cli.report
 import socialpulse.interfaces.cli.core
+import socialpulse.interfaces.cli.worker
 import socialpulse.interfaces.cli.posts  # noqa: F401
 # isort: on
 from socialpulse.domain.errors import SocialPulseError
@@ -74,4 +75,3 @@ def main(argv: list[str] | None = None) -> int:
 
 def entrypoint() -> None:
     sys.exit(main())
-

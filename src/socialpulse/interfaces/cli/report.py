@@ -21,6 +21,7 @@ import typer
 from socialpulse.domain.errors import InvalidInput
 from socialpulse.domain.periods import parse_date, parse_period
 from socialpulse.interfaces.cli.common import (
+    acting,
     WorkspaceOpt,
     id_argument,
     open_app,
@@ -126,10 +127,8 @@ def schedule_add(
     ] = None,
 ) -> None:
     """Add a scheduled report; `report run-due` (e.g. daily from cron) delivers it."""
-    from socialpulse.services.report_schedules import ReportSchedules
-
     app, ws = open_workspace(workspace)
-    sch = ReportSchedules(app).add(ws, cadence, fmt, folder, to or [])
+    sch = app.report_schedules.add(acting(), ws, cadence, fmt, folder, to or [])
     typer.echo(f"schedule {sch.id}: {sch.cadence} {sch.format} report of {ws.slug} to "
                f"{sch.folder}" + (f", e-mailed to {', '.join(sch.recipients)}"
                                   if sch.recipients else ""))
@@ -138,11 +137,9 @@ def schedule_add(
 @schedule_app.command("list")
 def schedule_list(workspace: WorkspaceOpt = None) -> None:
     """Scheduled reports of the workspace."""
-    from socialpulse.services.report_schedules import ReportSchedules
-
     app, ws = open_workspace(workspace)
     rows = [[str(s.id), s.cadence, s.format, s.folder, ", ".join(s.recipients) or "-"]
-            for s in ReportSchedules(app).schedules(ws)]
+            for s in app.report_schedules.schedules(ws)]
     if not rows:
         typer.echo(f"no scheduled reports in {ws.slug}; add one with "
                    "`socialpulse report schedule add`")
@@ -156,10 +153,8 @@ def schedule_remove(
     workspace: WorkspaceOpt = None,
 ) -> None:
     """Remove a scheduled report."""
-    from socialpulse.services.report_schedules import ReportSchedules
-
     app, ws = open_workspace(workspace)
-    ReportSchedules(app).remove(ws, schedule_id)
+    app.report_schedules.remove(acting(), ws, schedule_id)
     typer.echo(f"schedule {schedule_id} removed")
 
 
@@ -168,13 +163,14 @@ def run_due(
     today: Annotated[str | None, typer.Option(
         help="Run as if on this date (default: today).")] = None,
 ) -> None:
-    """Deliver every schedule's last complete week or month not delivered yet (idempotent)."""
-    from socialpulse.services.report_schedules import ReportSchedules, SmtpConfig
+    """Deliver every schedule's last complete week or month not delivered yet (idempotent):
+    one queued job per schedule and period, run here (or by the worker that took it)."""
+    from socialpulse.services.report_schedules import SmtpConfig
 
     day = parse_date(today, "--today", date.today()) if today else date.today()
     smtp = SmtpConfig.from_env(os.environ)
     app = open_app()
-    results = ReportSchedules(app).run_due(day, smtp)
+    results = app.report_schedules.run_due(acting(), day, smtp)
     if not results:
         typer.echo("no scheduled reports; add one with `socialpulse report schedule add`")
     failed = 0
@@ -183,9 +179,10 @@ def run_due(
             sent = f", e-mailed to {', '.join(r.emailed_to)}" if r.emailed_to else ""
             extra = f" ({r.message})" if r.message else ""
             typer.echo(f"schedule {r.schedule_id} {r.period_key}: wrote {r.path}{sent}{extra}")
-        elif r.status == "failed":
+        elif r.status in ("failed", "outcome unknown"):
             failed += 1
-            typer.echo(f"schedule {r.schedule_id} {r.period_key}: failed: {r.message}", err=True)
+            typer.echo(f"schedule {r.schedule_id} {r.period_key}: {r.status}: {r.message}",
+                       err=True)
         else:
             typer.echo(f"schedule {r.schedule_id} {r.period_key}: already delivered")
     if failed:

@@ -32,6 +32,7 @@ from socialpulse.settings import Settings
 
 from . import api_core, pages_core
 from .common import STATIC_DIR, render
+from .jobs_runner import jobs_lifespan, make_runner
 from .registry import (  # re-exported: the registries feature modules append to
     NAV,
     OVERVIEW_PANELS,
@@ -158,10 +159,13 @@ def _validation_message(exc: RequestValidationError) -> str:
     return "; ".join(parts) or "invalid request"
 
 
-def create_app(settings: Settings) -> FastAPI:
-    """The web app over one data home (opened and migrated once, kept on ``app.state.sp``)."""
+def create_app(settings: Settings, run_jobs: bool = True) -> FastAPI:
+    """The web app over one data home (opened and migrated once, kept on ``app.state.sp``);
+    with ``run_jobs``, a thread runs queued jobs while the app lives (`jobs_runner`)."""
     sp = open_home(settings)
+    runner = make_runner(sp, run_jobs)
     app = FastAPI(
+        lifespan=jobs_lifespan(runner),
         title="socialpulse",
         version=__version__,
         description="Metrics, goals, maturity and listening for an organisation's social media.",
@@ -171,6 +175,7 @@ def create_app(settings: Settings) -> FastAPI:
     )
     app.state.sp = sp
     app.state.settings = settings
+    app.state.jobs_runner = runner
 
     @app.exception_handler(SocialPulseError)
     async def _user_error(request: Request, exc: SocialPulseError) -> Response:

@@ -2,27 +2,32 @@
 
 Flow (works with htmx; each step is also a plain form post):
 
-1. ``POST /import`` saves the uploaded files to a private temp folder (an upload over the
-   server's limit is refused while it streams in, see `upload_form`) and starts a background
-   job that parses them (`ImportService.plan`).
-2. The page polls ``GET /import/jobs/{id}`` (htmx, every 500 ms) for the progress fragment;
-   once parsed it shows what was detected and the preview, with an Import button.
-3. ``POST /import/jobs/{id}/commit`` writes the one batch in the background; the same
-   fragment then shows the counts, skipped rows with reasons, and warnings.
+1. ``POST /import`` saves the uploaded files under the data home (``uploads/``; an upload
+   over the server's limit is refused while it streams in, see `upload_form`) and queues an
+   ``import.preview`` job (`services/import_jobs.py`) that parses them.
+2. The page polls ``GET /import/jobs/{id}`` (htmx, every 500 ms) for the progress fragment,
+   read from the job's row in the database; once parsed it shows what was detected and the
+   preview, with an Import button.
+3. ``POST /import/jobs/{id}/commit`` queues the ``import.commit`` job (one per preview: its
+   idempotency key) that writes the one batch; the same fragment then shows the counts,
+   skipped rows with reasons, and warnings.
+
+Any worker runs the jobs: the server's own runner thread, or `socialpulse worker` elsewhere,
+so a restart or a dead worker loses nothing (the job's lease runs out and it is retried).
+Uploads of previews never committed are deleted after an hour.
 
 ``POST /api/workspaces/{slug}/imports`` does the whole import in one request (``dry_run`` to
-preview) and answers JSON. Jobs live in this process's memory: a restart forgets unfinished
-previews (nothing is written before commit, so nothing is lost but the upload).
+preview) and answers JSON.
 """
 
 from __future__ import annotations
 
 import shutil
 import tempfile
-import threading
 import time
 import uuid
-from dataclasses import dataclass, field
+from dataclasses import dataclass
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -33,13 +38,25 @@ from starlette.types import Message
 
 from socialpulse.adapters.importers import FORMATS, Limits
 from socialpulse.bootstrap import App
-from socialpulse.domain.errors import InvalidInput, NotFound, SocialPulseError, TooLarge
+from socialpulse.domain.errors import InvalidInput, NotFound, TooLarge
 from socialpulse.domain.formatting import format_size
+from socialpulse.domain.jobs import Job, JobState
 from socialpulse.domain.models import Workspace
 from socialpulse.domain.periods import DateRange
-from socialpulse.services.imports import ImportOptions, ImportPlan, ImportResult
+from socialpulse.services.import_jobs import COMMIT, PREVIEW, import_payload
+from socialpulse.services.imports import ImportOptions
 
-from .common import api_workspace, is_htmx, page_url, page_workspace, redirect_to, render, sp
+from .common import (
+    acting,
+    api_workspace,
+    is_htmx,
+    page_url,
+    page_workspace,
+    redirect_to,
+    render,
+    sp,
+)
+from .jobs_runner import wake_jobs
 from .registry import NavItem, OverviewPanel, register_nav, register_overview_panel
 
 router = APIRouter()
@@ -52,100 +69,84 @@ _CHUNK = 1 << 20
 FORM_OVERHEAD = 1 << 20
 
 
-@dataclass
-class Job:
-    """One upload: its files, where parsing/writing is, and the outcome."""
-
-    id: str
-    workspace: Workspace
-    folder: Path
-    files: list[tuple[Path, str]]
-    options: ImportOptions
-    state: str = "reading"  # reading, previewed, writing, done, error
-    stage: str = "starting"
-    done: int = 0
-    total: int = 1
-    plan: ImportPlan | None = None
-    result: ImportResult | None = None
-    error: str | None = None
-    created: float = field(default_factory=time.monotonic)
-
-    def progress(self, stage: str, done: int, total: int) -> None:
-        self.stage, self.done, self.total = stage, done, max(total, 1)
-
-    @property
-    def percent(self) -> int:
-        return min(100, round(100 * self.done / self.total))
-
-    def view(self) -> JobView:
-        """A consistent picture for one page render: the worker thread may move the job on
-        while the template runs, and a state read live with a plan read earlier crashed it."""
-        with _LOCK:
-            return JobView(self.id, self.state, self.stage, self.percent, self.error,
-                           self.plan, self.result)
-
-
 @dataclass(frozen=True)
 class JobView:
-    id: str
+    """One upload as a page shows it, read from its jobs' rows: reading, previewed, writing,
+    done or error, with the progress, the preview and the result."""
+
+    id: int
     state: str
     stage: str
     percent: int
     error: str | None
-    plan: ImportPlan | None
-    result: ImportResult | None
+    plan: dict[str, Any] | None
+    result: dict[str, Any] | None
 
 
-_JOBS: dict[str, Job] = {}
-_LOCK = threading.Lock()
+def _uploads(app: App) -> Path:
+    return app.settings.home / "uploads"
 
 
-def _forget_old() -> None:
-    now = time.monotonic()
-    with _LOCK:
-        for jid in [j for j, job in _JOBS.items() if now - job.created > JOB_TTL_S]:
-            shutil.rmtree(_JOBS.pop(jid).folder, ignore_errors=True)
+def _forget_old(app: App) -> None:
+    """Delete the uploads of previews nobody committed (older than an hour)."""
+    root = _uploads(app)
+    if not root.is_dir():
+        return
+    now = time.time()
+    for folder in root.iterdir():
+        try:
+            old = now - folder.stat().st_mtime > JOB_TTL_S
+        except OSError:
+            continue
+        if old:
+            shutil.rmtree(folder, ignore_errors=True)
 
 
-def _job(job_id: str) -> Job:
-    with _LOCK:
-        job = _JOBS.get(job_id)
-    if job is None:
-        raise NotFound(f"import job {job_id!r} not found (it expires after an hour or a "
-                       "server restart; upload the files again)")
+def _commit_key(preview: Job) -> str:
+    return f"import-commit:{preview.id}"
+
+
+def _preview_job(app: App, job_id: str) -> Job:
+    job = app.jobs.queue.get(int(job_id)) if job_id.isascii() and job_id.isdigit() \
+        and len(job_id) < 19 else None
+    if job is None or job.kind != PREVIEW:
+        raise NotFound(f"import job {job_id!r} not found; upload the files again")
     return job
 
 
-def _run(job: Job, app: App, step: str) -> None:
-    try:
-        if step == "plan":
-            plan = app.imports.plan(job.workspace, job.files, job.options, job.progress)
-            with _LOCK:
-                job.plan, job.state = plan, "previewed"
-        else:
-            assert job.plan is not None
-            result = app.imports.commit(job.plan, ", ".join(n for _, n in job.files)[:500],
-                                        job.progress)
-            with _LOCK:
-                job.result, job.state = result, "done"
-            shutil.rmtree(job.folder, ignore_errors=True)
-    except SocialPulseError as exc:
-        with _LOCK:
-            job.error, job.state = exc.message, "error"
-        shutil.rmtree(job.folder, ignore_errors=True)
-    except Exception as exc:  # a bug, not the user's file: still one line, never a traceback
-        with _LOCK:
-            job.error = f"internal error ({type(exc).__name__}); see the server log"
-            job.state = "error"
-        shutil.rmtree(job.folder, ignore_errors=True)
-        import logging
-
-        logging.getLogger("socialpulse.web").error("import job failed", exc_info=exc)
+def _plan_view(plan: dict[str, Any]) -> dict[str, Any]:
+    """The stored preview with its times as datetimes again (the template formats them)."""
+    files = [{**f, "observed_at": datetime.fromisoformat(f["observed_at"])
+              if f.get("observed_at") else None} for f in plan["files"]]
+    return {**plan, "files": files}
 
 
-def _start(job: Job, app: App, step: str) -> None:
-    threading.Thread(target=_run, args=(job, app, step), daemon=True,
-                     name=f"import-{job.id}-{step}").start()
+def _state(preview: Job, commit: Job | None) -> str:
+    job = commit or preview
+    if job.state in (JobState.FAILED, JobState.UNKNOWN):
+        return "error"
+    if job.state is JobState.DONE:
+        return "done" if commit else "previewed"
+    return "writing" if commit else "reading"
+
+
+def _view(app: App, preview: Job) -> JobView:
+    """A consistent picture for one page render, from the rows as read once."""
+    commit = app.jobs.by_key(_commit_key(preview))
+    job = commit or preview
+    state = _state(preview, commit)
+    progress = job.progress
+    done, total = int(progress.get("done", 0)), max(int(progress.get("total", 1)), 1)
+    stage = str(progress.get("stage") or ("writing" if commit else "starting"))
+    plan = _plan_view(preview.result["plan"]) if preview.result else None
+    result = None
+    if commit is not None and commit.result is not None:
+        r = commit.result
+        result = {"rows": r.get("written", {}), "batch_id": r.get("batch_id"),
+                  "already_imported": r.get("already_imported"), "resumed": r.get("resumed"),
+                  "accounts_created": r.get("accounts_created", [])}
+    return JobView(preview.id, state, stage, min(100, round(100 * done / total)),
+                   job.error if state == "error" else None, plan, result)
 
 
 def _text(form: Any, name: str) -> str | None:
@@ -193,13 +194,20 @@ async def upload_form(request: Request) -> FormData:
     return await Request(request.scope, counted).form(max_files=MAX_FILES + 1)
 
 
-async def _save_uploads(form: Any, limits: Limits) -> tuple[Path, list[tuple[Path, str]]]:
+async def _save_uploads(form: Any, limits: Limits, under: Path | None = None
+                        ) -> tuple[Path, list[tuple[Path, str]]]:
+    """Save the uploaded files in a new folder (under ``under``, else a temp folder)."""
     uploads = [f for f in form.getlist("files") if isinstance(f, UploadFile) and f.filename]
     if not uploads:
         raise InvalidInput("files: choose at least one export file to upload")
     if len(uploads) > MAX_FILES:
         raise InvalidInput(f"files: at most {MAX_FILES} files per import")
-    folder = Path(tempfile.mkdtemp(prefix="socialpulse-import-"))
+    if under is not None:
+        under.mkdir(parents=True, exist_ok=True)
+        folder = under / uuid.uuid4().hex
+        folder.mkdir(mode=0o700)
+    else:
+        folder = Path(tempfile.mkdtemp(prefix="socialpulse-import-"))
     saved: list[tuple[Path, str]] = []
     try:
         for i, up in enumerate(uploads):
@@ -220,16 +228,15 @@ async def _save_uploads(form: Any, limits: Limits) -> tuple[Path, list[tuple[Pat
     return folder, saved
 
 
-def _context(job: Job) -> dict[str, Any]:
-    view = job.view()
+def _context(view: JobView, ws: Workspace) -> dict[str, Any]:
     plan = view.plan
     columns: list[str] = []
     if plan:
-        for r in plan.preview:
+        for r in plan["preview"]:
             columns.extend(k for k in r if k not in columns and k != "file")
     return {"job": view, "plan": plan, "result": view.result, "columns": columns,
-            "account_labels": plan.as_dict()["accounts"] if plan else [],
-            "commit_url": page_url(f"/import/jobs/{job.id}/commit", job.workspace)}
+            "account_labels": plan["accounts"] if plan else [],
+            "commit_url": page_url(f"/import/jobs/{view.id}/commit", ws)}
 
 
 # --- pages ------------------------------------------------------------------------------------
@@ -245,40 +252,50 @@ def import_page(request: Request) -> Response:
 
 @router.post("/import", include_in_schema=False)
 async def import_upload(request: Request) -> Response:
+    app = sp(request)
     ws = page_workspace(request)
-    _forget_old()
+    _forget_old(app)
     form = await upload_form(request)
     options = _options(form)
-    folder, files = await _save_uploads(form, options.limits)
-    job = Job(uuid.uuid4().hex, ws, folder, files, options)
-    with _LOCK:
-        _JOBS[job.id] = job
-    _start(job, sp(request), "plan")
+    folder, files = await _save_uploads(form, options.limits, _uploads(app))
+    try:
+        job = app.jobs.enqueue(acting(request), PREVIEW, import_payload(
+            ws.slug, folder, files, options, datetime.now(UTC)), workspace=ws.slug)
+    except BaseException:
+        shutil.rmtree(folder, ignore_errors=True)
+        raise
+    wake_jobs(request)
     if is_htmx(request):
-        return render(request, "_import_job.html", _context(job), workspace=ws)
+        return render(request, "_import_job.html", _context(_view(app, job), ws), workspace=ws)
     return redirect_to(f"/import/jobs/{job.id}", ws)
 
 
 @router.get("/import/jobs/{job_id}", include_in_schema=False)
 def import_job(request: Request, job_id: str) -> Response:
-    job = _job(job_id)
+    app = sp(request)
+    preview = _preview_job(app, job_id)
+    ws = app.workspace(preview.payload["workspace"])
+    ctx = _context(_view(app, preview), ws)
     if is_htmx(request):
-        return render(request, "_import_job.html", _context(job), workspace=job.workspace)
-    return render(request, "import_job.html", {**_context(job), "title": "Import"},
-                  workspace=job.workspace)
+        return render(request, "_import_job.html", ctx, workspace=ws)
+    return render(request, "import_job.html", {**ctx, "title": "Import"}, workspace=ws)
 
 
 @router.post("/import/jobs/{job_id}/commit", include_in_schema=False)
 def import_commit(request: Request, job_id: str) -> Response:
-    job = _job(job_id)
-    with _LOCK:
-        if job.state != "previewed":
-            raise InvalidInput(f"import job: cannot write in state {job.state!r}")
-        job.state, job.stage, job.done = "writing", "writing", 0
-    _start(job, sp(request), "commit")
+    app = sp(request)
+    preview = _preview_job(app, job_id)
+    ws = app.workspace(preview.payload["workspace"])
+    state = _state(preview, app.jobs.by_key(_commit_key(preview)))
+    if state != "previewed":
+        raise InvalidInput(f"import job: cannot write in state {state!r}")
+    app.jobs.enqueue(acting(request), COMMIT, preview.payload, key=_commit_key(preview),
+                     workspace=ws.slug)
+    wake_jobs(request)
     if is_htmx(request):
-        return render(request, "_import_job.html", _context(job), workspace=job.workspace)
-    return redirect_to(f"/import/jobs/{job.id}", job.workspace)
+        return render(request, "_import_job.html", _context(_view(app, preview), ws),
+                      workspace=ws)
+    return redirect_to(f"/import/jobs/{preview.id}", ws)
 
 
 # --- API --------------------------------------------------------------------------------------

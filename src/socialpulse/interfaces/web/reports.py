@@ -221,9 +221,7 @@ def reports_page(request: Request) -> Response:
 
 
 def _schedules(app: App, ws: Workspace) -> list[Any]:
-    from socialpulse.services.report_schedules import ReportSchedules
-
-    return ReportSchedules(app).schedules(ws)
+    return app.report_schedules.schedules(ws)
 
 
 @router.get("/reports/preview", response_class=HTMLResponse, include_in_schema=False)
