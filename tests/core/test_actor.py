@@ -10,12 +10,10 @@ from socialpulse.domain.actor import (
     Action,
     Actor,
     ActorKind,
-    WorkspaceContext,
     allowed,
     authorize,
 )
 from socialpulse.domain.errors import Forbidden, InvalidInput
-from socialpulse.domain.models import Workspace
 
 
 def test_local_user_and_system_may_do_every_write_of_today() -> None:
@@ -53,10 +51,3 @@ def test_record_round_trip_and_bad_records() -> None:
         Actor.from_record({"id": "x", "name": "x", "kind": "root"})
     with pytest.raises(InvalidInput, match="must not be empty"):
         Actor("", "x", ActorKind.SYSTEM)
-
-
-def test_workspace_context_authorizes_in_its_workspace() -> None:
-    ws = Workspace(1, "acme", "Acme")
-    WorkspaceContext(ws, Actor.local("ada")).authorize(Action.GOALS_EDIT)
-    with pytest.raises(Forbidden, match="in workspace 'acme'"):
-        WorkspaceContext(ws, Actor("t:1", "ci", ActorKind.API_TOKEN)).authorize(Action.GOALS_EDIT)

@@ -16,7 +16,6 @@ from dataclasses import dataclass
 from enum import StrEnum
 
 from .errors import Forbidden, InvalidInput
-from .models import Workspace
 
 
 class ActorKind(StrEnum):
@@ -115,14 +114,3 @@ def authorize(actor: Actor, action: Action, workspace: str | None = None) -> Non
     if not allowed(actor, action, workspace):
         where = f" in workspace {workspace!r}" if workspace else ""
         raise Forbidden(f"{actor.name} ({actor.kind.value}) may not {ACTION_HELP[action]}{where}")
-
-
-@dataclass(frozen=True)
-class WorkspaceContext:
-    """A workspace and who acts in it: what the interfaces' chokepoints resolve per request."""
-
-    workspace: Workspace
-    actor: Actor
-
-    def authorize(self, action: Action) -> None:
-        authorize(self.actor, action, self.workspace.slug)
