@@ -169,7 +169,8 @@ class App:
     def maturity(self) -> MaturityService:
         from socialpulse.adapters.store.maturity_tables import MaturityRepo
 
-        return MaturityService(self.metrics, self.store, MaturityRepo(self.store))
+        return MaturityService(self.metrics, lambda ws: self.store.accounts(ws.id),
+                               MaturityRepo(self.store))
 
     @cached_property
     def imports(self) -> ImportService:
@@ -215,13 +216,15 @@ class App:
 
     @cached_property
     def demo(self) -> DemoService:
+        from socialpulse.adapters.store.maturity_tables import MaturityRepo
         from socialpulse.services import maturity_demo
         from socialpulse.services.demo import DemoParts, DemoService
         from socialpulse.services.demo_goals import load_demo_goals
         from socialpulse.services.demo_mentions import load_demo_mentions
 
         parts = DemoParts(
-            maturity=lambda actor, ws, until: maturity_demo.load_demo(self.store, ws, until),
+            maturity=lambda actor, ws, until: maturity_demo.load_demo(
+                MaturityRepo(self.store), ws, until),
             mentions=lambda actor, ws, until: load_demo_mentions(self.store, self.lake, ws, until),
             goals=lambda actor, ws, until: load_demo_goals(self, ws, until),
         )

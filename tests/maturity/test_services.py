@@ -12,7 +12,8 @@ import yaml
 from socialpulse.bootstrap import App, local_actor
 from socialpulse.catalogue import read_yaml
 from socialpulse.domain import maturity as mat
-from socialpulse.domain.errors import InvalidInput, NotFound
+from socialpulse.domain.actor import Actor, ActorKind
+from socialpulse.domain.errors import Forbidden, InvalidInput, NotFound
 from socialpulse.domain.periods import DateRange
 from socialpulse.domain.query import Breakdown
 from socialpulse.services import maturity_demo
@@ -20,6 +21,8 @@ from socialpulse.services.workspaces import WorkspaceService
 
 ROOT = Path(__file__).resolve().parents[2]
 SAMPLE = ROOT / "docs" / "examples" / "maturity-answers.yaml"
+#: Who the tests act as: the local user, as the CLI and pages do.
+ACTOR = local_actor()
 Q3 = DateRange(datetime(2026, 7, 1).date(), datetime(2026, 9, 30).date())
 
 
@@ -110,7 +113,7 @@ def test_shipped_demo_pack_is_the_generators_output() -> None:
 
 def test_assessment_from_file_gives_stage_progress_evidence_benchmark(demo_app: App) -> None:
     ws = demo_app.workspace("demo")
-    r = demo_app.maturity.assess_file(ws, SAMPLE)
+    r = demo_app.maturity.assess_file(ACTOR, ws, SAMPLE)
     d = r.as_dict(demo_app.maturity.questionnaire)
     assert d["scores"]["mean_stage_name"] == "Participate"
     assert d["scores"]["weakest_stage_name"] == "Listen"
@@ -137,15 +140,15 @@ def test_installation_peers_need_five_organisations(demo_app: App) -> None:
     svc = demo_app.maturity
     q = svc.questionnaire
     ws = demo_app.workspace("demo")
-    mine = svc.assess_file(ws, SAMPLE).scores
+    mine = svc.assess_file(ACTOR, ws, SAMPLE).scores
     profile = svc.profile(ws)
     wss = WorkspaceService(demo_app.store, demo_app.lake)
     for i in range(5):
         other = wss.create(local_actor(), f"peer-{i}", f"Peer {i}")
-        svc.set_profile(other, "retail", "250-999", "europe")
+        svc.set_profile(ACTOR, other, "retail", "250-999", "europe")
         answers = {x.id: 1 + (i + j) % 5 for j, x in enumerate(q.questions)}
-        draft = svc.draft(other)
-        svc.save_answers(other, draft.id, answers)
+        draft = svc.draft(ACTOR, other)
+        svc.save_answers(ACTOR, other, draft.id, answers)
         demo_app.maturity.repo.complete(draft.id, {"overall_score": 0})
         rows = next(b for b in svc.compare(ws, mine, profile)
                     if b["source"] == "installation")["rows"]
@@ -161,45 +164,66 @@ def test_installation_peers_need_five_organisations(demo_app: App) -> None:
     text = yaml.safe_dump(doc)
     assert "answers" not in text and "listening.monitoring" not in text and "peer-" not in text
     # the exported pack imports back and compares
-    sp = svc.import_pack_document(doc, "export")
+    sp = svc.import_pack_document(ACTOR, doc, "export")
     assert sp.pack.name == "here" and len(sp.pack.groups) == len(doc["groups"])
 
 
 def test_draft_saves_resumes_and_refuses_to_complete_with_gaps(demo_app: App) -> None:
     svc = demo_app.maturity
     ws = demo_app.workspace("demo")
-    d1 = svc.draft(ws)
-    svc.save_answers(ws, d1.id, {"listening.monitoring": "3", "listening.scope": 2})
-    assert svc.draft(ws).id == d1.id  # resume the same draft
-    assert svc.draft(ws).answers == {"listening.monitoring": 3, "listening.scope": 2}
+    d1 = svc.draft(ACTOR, ws)
+    svc.save_answers(ACTOR, ws, d1.id, {"listening.monitoring": "3", "listening.scope": 2})
+    assert svc.draft(ACTOR, ws).id == d1.id  # resume the same draft
+    assert svc.draft(ACTOR, ws).answers == {"listening.monitoring": 3, "listening.scope": 2}
     with pytest.raises(InvalidInput, match=r"^answers: missing answer for listening.insight_use,"):
-        svc.complete(ws, d1.id)
+        svc.complete(ACTOR, ws, d1.id)
     with pytest.raises(InvalidInput, match=r"answers.listening.scope: 9 is out of range"):
-        svc.save_answers(ws, d1.id, {"listening.scope": 9})
-    assert svc.draft(ws).answers["listening.scope"] == 2  # nothing half-written
+        svc.save_answers(ACTOR, ws, d1.id, {"listening.scope": 9})
+    assert svc.draft(ACTOR, ws).answers["listening.scope"] == 2  # nothing half-written
+
+
+def test_writes_ask_the_actor_and_a_refused_one_changes_nothing(demo_app: App) -> None:
+    """Every maturity write goes through `authorize`: an actor without the grant (a signed-in
+    user before roles exist) is refused with one line naming who, what and where."""
+    svc = demo_app.maturity
+    ws = demo_app.workspace("demo")
+    nobody = Actor("user:ann", "ann", ActorKind.USER)
+    before = [a.id for a in svc.assessments(ws)]
+    with pytest.raises(Forbidden, match=r"^ann \(user\) may not change maturity answers in "
+                                        r"workspace 'demo'$"):
+        svc.draft(nobody, ws)
+    with pytest.raises(Forbidden):
+        svc.set_profile(nobody, ws, "retail", "1-49", "europe")
+    with pytest.raises(Forbidden):
+        svc.assess_file(nobody, ws, SAMPLE)
+    with pytest.raises(Forbidden, match=r"^ann \(user\) may not change maturity answers$"):
+        svc.remove_pack(nobody, maturity_demo.PACK_NAME)
+    assert [a.id for a in svc.assessments(ws)] == before
+    assert svc.profile(ws) == maturity_demo.DEMO_PROFILE
+    assert maturity_demo.PACK_NAME in [p.pack.name for p in svc.packs()]
 
 
 def test_bad_files_give_one_line_errors(demo_app: App, tmp_path: Path) -> None:
     svc = demo_app.maturity
     ws = demo_app.workspace("demo")
     with pytest.raises(NotFound, match="nope.yaml: file not found"):
-        svc.assess_file(ws, tmp_path / "nope.yaml")
+        svc.assess_file(ACTOR, ws, tmp_path / "nope.yaml")
     broken = tmp_path / "broken.yaml"
     broken.write_text("answers: [1, 2\n")
     with pytest.raises(InvalidInput, match=r"broken.yaml: invalid YAML at line 2"):
-        svc.assess_file(ws, broken)
+        svc.assess_file(ACTOR, ws, broken)
     as_json = tmp_path / "a.json"
     as_json.write_text('{"answers": {"listening.monitoring": 3}, "version": 1}')
     with pytest.raises(InvalidInput, match=r"a.json: answers: missing answer for "
                                            r"listening.scope"):
-        svc.assess_file(ws, as_json)
+        svc.assess_file(ACTOR, ws, as_json)
     before = len(svc.assessments(ws))
     bad_pack = tmp_path / "pack.yaml"
     bad_pack.write_text(yaml.safe_dump({"format": mat.PACK_FORMAT, "name": "x", "groups": [
         {"industry": "retail", "size_band": "1-49", "dimension": "listening", "n": 9,
          "quantiles": {"p10": 1, "p25": 2, "p50": 3, "p75": 4, "p90": 400}}]}))
     with pytest.raises(InvalidInput, match=r"groups\[1\].quantiles.p90: 400 must be a number"):
-        svc.import_pack(bad_pack)
+        svc.import_pack(ACTOR, bad_pack)
     assert len(svc.assessments(ws)) == before and [p.pack.name for p in svc.packs()] == [
         "demo-synthetic"]
 

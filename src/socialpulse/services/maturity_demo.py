@@ -16,11 +16,10 @@ from datetime import UTC, date, datetime, time, timedelta
 import numpy as np
 import yaml
 
-from socialpulse.adapters.store import Store
-from socialpulse.adapters.store.maturity_tables import MaturityRepo
 from socialpulse.catalogue import read_yaml
 from socialpulse.domain import maturity as mat
 from socialpulse.domain.models import Workspace
+from socialpulse.services.ports import MaturityRepository
 
 DEMO_PROFILE = mat.Profile("retail", "250-999", "europe", "Acme Outdoor")
 
@@ -109,18 +108,15 @@ def synthetic_pack_document() -> dict[str, object]:
     }
 
 
-def load_demo(store: Store, workspace: Workspace, until: date) -> None:
+def load_demo(repo: MaturityRepository, workspace: Workspace, until: date) -> None:
     """Give the demo workspace its profile, the synthetic pack and an assessment made 180 days
     before ``until`` (so that a new assessment shows progress)."""
-    repo = MaturityRepo(store)
     questionnaire = mat.load_questionnaire(read_yaml("maturity.yaml"), "maturity.yaml")
     repo.set_profile(workspace.id, DEMO_PROFILE)
     dims = [d.id for d in questionnaire.dimensions]
     repo.save_pack(mat.parse_pack(read_yaml("maturity_benchmark_demo.yaml"),
                                   "maturity_benchmark_demo.yaml", dims))
-    scores = mat.score_answers(questionnaire, PREVIOUS_ANSWERS)
-    stored = scores.as_dict()
-    stored["by_dimension"] = {k: round(v, 2) for k, v in scores.by_dimension().items()}
+    stored = mat.stored_scores(mat.score_answers(questionnaire, PREVIOUS_ANSWERS))
     when = datetime.combine(until - timedelta(days=180), time(10, 0), UTC)
     repo.create_assessment(workspace.id, questionnaire.version, dict(PREVIOUS_ANSWERS),
                            "demo (earlier self-assessment)", scores=stored, completed_at=when)

@@ -8,13 +8,14 @@
   the answers and the scores at completion (so old assessments stay comparable).
 - ``maturity_benchmark_packs`` / ``maturity_benchmark_groups``: imported packs, aggregates only
   (per industry x size band x dimension: quantiles and n), never answers.
-Everything is scoped by workspace except packs, which belong to the installation.
+Everything is scoped by workspace except packs, which belong to the installation. The values
+the repository returns (`Assessment`, `StoredPack`, `AuditRun`, `Baseline`) are domain records
+(``domain/maturity/records.py``), re-exported here for older imports.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import Any
 
@@ -33,11 +34,21 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column
 
 from socialpulse.domain.errors import NotFound
-from socialpulse.domain.maturity import BenchmarkGroup, Pack, Profile
+from socialpulse.domain.maturity import (
+    Assessment,
+    AuditRun,
+    Baseline,
+    BenchmarkGroup,
+    Pack,
+    Profile,
+    StoredPack,
+)
 
 from . import Store
 from .columns import id_pk, ref, timestamp, workspace_ref
 from .tables import Base
+
+__all__ = ["Assessment", "AuditRun", "Baseline", "MaturityRepo", "StoredPack"]
 
 
 def _now() -> datetime:
@@ -120,63 +131,6 @@ class BenchmarkGroupRow(Base):
     p50: Mapped[float] = mapped_column(Float, nullable=False)
     p75: Mapped[float] = mapped_column(Float, nullable=False)
     p90: Mapped[float] = mapped_column(Float, nullable=False)
-
-
-# --- plain values out of the repository --------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class AuditRun:
-    id: int
-    workspace_id: int
-    period_start: date
-    period_end: date
-    created_at: datetime
-    report: dict[str, Any]
-
-
-@dataclass(frozen=True)
-class Baseline:
-    """A baseline value measured by an audit run (what goals start from)."""
-
-    run_id: int
-    account_id: int | None  # None: the whole workspace (own accounts)
-    metric: str
-    variant: str
-    period_start: date
-    period_end: date
-    value: float
-    how: str
-    measured_at: datetime
-
-    def as_dict(self) -> dict[str, Any]:
-        return {
-            "run_id": self.run_id, "account_id": self.account_id, "metric": self.metric,
-            "variant": self.variant, "period_start": self.period_start.isoformat(),
-            "period_end": self.period_end.isoformat(), "value": self.value, "how": self.how,
-            "measured_at": self.measured_at.isoformat(),
-        }
-
-
-@dataclass(frozen=True)
-class Assessment:
-    id: int
-    workspace_id: int
-    questionnaire_version: int
-    status: str
-    source: str
-    answers: dict[str, int]
-    scores: dict[str, Any] | None
-    created_at: datetime
-    updated_at: datetime
-    completed_at: datetime | None
-
-
-@dataclass(frozen=True)
-class StoredPack:
-    id: int
-    pack: Pack
-    imported_at: datetime
 
 
 def _assessment(r: AssessmentRow) -> Assessment:

@@ -16,14 +16,17 @@ from typing import Annotated, Any
 import typer
 import yaml
 
+from socialpulse.bootstrap import App
 from socialpulse.domain import maturity as mat
 from socialpulse.domain.errors import InvalidInput
 from socialpulse.domain.formatting import format_value
+from socialpulse.domain.models import Workspace
 from socialpulse.domain.periods import parse_period
 from socialpulse.interfaces.cli.common import (
     TableJsonFormatOpt,
     TextJsonFormatOpt,
     WorkspaceOpt,
+    acting,
     check_format,
     echo_json,
     emit,
@@ -33,6 +36,7 @@ from socialpulse.interfaces.cli.common import (
     print_table,
 )
 from socialpulse.interfaces.cli.root import app
+from socialpulse.services.audit import AuditReport
 
 maturity_app = typer.Typer(no_args_is_help=True)
 benchmark_app = typer.Typer(
@@ -89,21 +93,7 @@ def audit(
     rng = parse_period(period, "--period", date.today()) if period else None
     a, ws = open_workspace(workspace)
     if baselines:
-        found = a.audit.baselines(ws)
-        if not found:
-            raise InvalidInput(f"workspace {ws.slug!r} has no audit yet; run `socialpulse audit`")
-        labels = {x.id: x.label for x in a.store.accounts(ws.id)}
-        recs = [{**b.as_dict(), "account": labels.get(b.account_id, "own accounts")
-                 if b.account_id else "own accounts"} for b in found]
-        cols = ["run_id", "account", "metric", "variant", "period_start", "period_end", "value",
-                "how"]
-        if f == "table":
-            units = {m.id: m.variant().unit for m in a.catalogue.metrics.values()}
-            print_table(cols[1:-1], [
-                [str(r["account"]), r["metric"], r["variant"], r["period_start"], r["period_end"],
-                 format_value(r["value"], units.get(r["metric"], "ratio"))] for r in recs])
-        else:
-            emit(f, cols, recs)
+        _print_baselines(a, ws, f)
         return
     report = a.audit.run(ws, rng, save=save)
     if f == "json":
@@ -113,6 +103,30 @@ def audit(
     if f == "csv":
         emit(f, AUDIT_COLUMNS, rows)
         return
+    _print_audit(ws, report, rows)
+
+
+def _print_baselines(a: App, ws: Workspace, f: str) -> None:
+    """`audit --baselines`: the latest run's baselines, per account and for the workspace."""
+    found = a.audit.baselines(ws)
+    if not found:
+        raise InvalidInput(f"workspace {ws.slug!r} has no audit yet; run `socialpulse audit`")
+    labels = {x.id: x.label for x in a.workspaces.accounts(ws)}
+    recs = [{**b.as_dict(), "account": labels.get(b.account_id, "own accounts")
+             if b.account_id else "own accounts"} for b in found]
+    cols = ["run_id", "account", "metric", "variant", "period_start", "period_end", "value",
+            "how"]
+    if f == "table":
+        units = {m.id: m.variant().unit for m in a.catalogue.metrics.values()}
+        print_table(cols[1:-1], [
+            [str(r["account"]), r["metric"], r["variant"], r["period_start"], r["period_end"],
+             format_value(r["value"], units.get(r["metric"], "ratio"))] for r in recs])
+    else:
+        emit(f, cols, recs)
+
+
+def _print_audit(ws: Workspace, report: AuditReport, rows: list[dict[str, Any]]) -> None:
+    """The audit as text: the accounts ranked, the medians, why each verdict, the flags."""
     typer.echo(f"Audit of {ws.name}, {report.period.label()}: "
                f"{len(rows)} own accounts")
     print_table(
@@ -180,12 +194,13 @@ def assess(
     if industry or size_band or region:
         current = svc.profile(ws)
         p = svc.set_profile(
-            ws, industry or (current.industry if current else ""),
+            acting(), ws, industry or (current.industry if current else ""),
             size_band or (current.size_band if current else ""),
             region or (current.region if current else ""),
         )
         typer.echo(f"organisation profile: {p.label}", err=True)
-    result = svc.assess_file(ws, answers) if answers is not None else svc.result(ws)
+    result = (svc.assess_file(acting(), ws, answers) if answers is not None
+              else svc.result(ws))
     emit_document(f, result.as_dict(svc.questionnaire), _print_result)
 
 
@@ -271,7 +286,7 @@ def benchmark_import(
 ) -> None:
     """Import a benchmark pack of aggregates (replaces a pack with the same name)."""
     a = open_app()
-    sp = a.maturity.import_pack(file)
+    sp = a.maturity.import_pack(acting(), file)
     hidden = sum(1 for g in sp.pack.groups if g.n < mat.MIN_GROUP)
     typer.echo(f"benchmark pack {sp.pack.name!r} imported: {len(sp.pack.groups)} groups"
                + (f" ({hidden} with fewer than {mat.MIN_GROUP} organisations, never shown)"
@@ -283,7 +298,7 @@ def benchmark_import(
 def benchmark_remove(name: Annotated[str, typer.Argument(help="Pack name.")]) -> None:
     """Remove an imported benchmark pack."""
     a = open_app()
-    a.maturity.remove_pack(name)
+    a.maturity.remove_pack(acting(), name)
     typer.echo(f"benchmark pack {name!r} removed")
 
 

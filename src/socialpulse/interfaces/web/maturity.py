@@ -1,56 +1,38 @@
-"""Audit, Maturity (assessment wizard and results) and Funnel pages, and their JSON API.
+"""The Maturity pages: ``/maturity`` (profile, assessments, start or resume),
+``/maturity/assess?step=N`` (one dimension per step, saved as it goes) and
+``/maturity/results`` (stage, radar against the benchmark, evidence, recommendations with a
+"Create goal" button), and the Overview's maturity panel. Numbers come from the services; the
+radar is a Vega-Lite spec from the shared chart helper.
 
-Pages: ``/audit`` (every own account, verdicts, flags; save a run as baselines), ``/maturity``
-(profile, assessments, start or resume), ``/maturity/assess?step=N`` (one dimension per step,
-saved as it goes), ``/maturity/results`` (stage, radar against the benchmark, evidence,
-recommendations with a "Create goal" button) and ``/funnel`` (Dialogue -> Applause ->
-Amplification by network over time). Numbers come from the services; charts are Vega-Lite specs
-from the shared chart helper.
+This router also carries the routers of the pages and APIs that came with the assessment:
+`audit`, `funnel` and `maturity_api` (``app.py`` registers this module only).
 """
 
 from __future__ import annotations
 
 import math
-from datetime import date
 from typing import Any
 
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse
-from pydantic import BaseModel, Field
 
 from socialpulse.bootstrap import App
 from socialpulse.domain import maturity as mat
 from socialpulse.domain.errors import InvalidInput, SocialPulseError
 from socialpulse.domain.models import Workspace
-from socialpulse.domain.periods import Grain, parse_period
-from socialpulse.services.charts import (
-    axis_format,
-    chart_spec,
-    network_color_scale,
-    tooltip_format,
-)
-from socialpulse.services.funnel import STAGES as FUNNEL_STAGES
-from socialpulse.services.funnel import FunnelService
-from socialpulse.services.overview import PRESETS
+from socialpulse.services.charts import chart_spec
 
-from .common import (
-    RowId,
-    api_workspace,
-    page_url,
-    page_workspace,
-    parse_id,
-    redirect_to,
-    render,
-    sp,
-)
+from . import audit, funnel, maturity_api
+from .common import Acting, page_url, page_workspace, parse_id, redirect_to, render, sp
+from .maturity_api import profile_choices
 from .registry import NavItem, OverviewPanel, register_nav, register_overview_panel
 from .security import CSRF_FIELD
 
 router = APIRouter()
+for _sub in (audit.router, funnel.router, maturity_api.router):
+    router.include_router(_sub)
 
-register_nav(NavItem("Audit", "/audit", order=40))
 register_nav(NavItem("Maturity", "/maturity", order=45))
-register_nav(NavItem("Funnel", "/funnel", order=47))
 
 
 def _overview_panel(app: App, ws: Workspace, period: Any) -> dict[str, Any] | None:
@@ -134,56 +116,7 @@ def _short(name: str) -> str:
     return name.split(" and ")[0] if len(name) > 18 else name
 
 
-# --- Audit -------------------------------------------------------------------------------------
-
-
-@router.get("/audit", response_class=HTMLResponse, include_in_schema=False)
-def audit_page(request: Request) -> HTMLResponse:
-    """Every own account in one place: verdict against the workspace median, flags, baselines."""
-    app = sp(request)
-    ws = page_workspace(request)
-    q = request.query_params
-    runs = app.audit.runs(ws)
-    ctx: dict[str, Any] = {"title": "Audit", "runs": runs, "presets": PRESETS, "saved": None}
-    run_id = q.get("run")
-    if run_id:
-        chosen = next((r for r in runs if r.id == parse_id(run_id, "run")), None)
-        if chosen is None:
-            raise InvalidInput(f"run: audit run {run_id} not found in workspace {ws.slug!r}")
-        report = chosen.report
-        ctx["saved"] = chosen
-        ctx["baselines"] = app.audit.baselines(ws, chosen.id)
-        period = None
-    else:
-        if app.overview.data_range(ws) is None:
-            ctx["empty"] = True
-            return render(request, "maturity_audit.html", ctx, workspace=ws)
-        period = app.overview.resolve_period(
-            ws, q.get("period") or "last90", q.get("from") or None, q.get("to") or None)
-        report = app.audit.run(ws, period.range, save=False).as_dict()
-    ctx.update(report=report, period=period)
-    ctx["labels"] = {a.id: a.label for a in app.store.accounts(ws.id)}
-    return render(request, "maturity_audit.html", ctx, workspace=ws)
-
-
-@router.post("/audit", include_in_schema=False)
-async def audit_save(request: Request) -> RedirectResponse:
-    """Run the audit for the chosen period and store it with its baselines."""
-    app = sp(request)
-    ws = page_workspace(request)
-    form = await request.form()
-    start, end = str(form.get("start") or ""), str(form.get("end") or "")
-    period = parse_period(f"{start}..{end}", "period", date.today()) if start and end else None
-    report = app.audit.run(ws, period, save=True)
-    return redirect_to("/audit", ws, run=report.run_id)
-
-
 # --- Maturity: home, profile, wizard, results ----------------------------------------------------
-
-
-def _profile_choices() -> dict[str, Any]:
-    """The allowed profile values, for the profile forms and the questionnaire API alike."""
-    return {"industries": mat.INDUSTRIES, "size_bands": mat.SIZE_BANDS, "regions": mat.REGIONS}
 
 
 @router.get("/maturity", response_class=HTMLResponse, include_in_schema=False)
@@ -204,18 +137,19 @@ def maturity_home(request: Request) -> HTMLResponse:
         "questionnaire": svc.questionnaire,
         "stages": mat.STAGES,
         "packs": svc.packs(),
-        **_profile_choices(),
+        **profile_choices(),
     }
     return render(request, "maturity_home.html", ctx, workspace=ws)
 
 
 @router.post("/maturity/profile", include_in_schema=False, response_model=None)
-async def maturity_profile(request: Request) -> RedirectResponse:
+async def maturity_profile(request: Request, actor: Acting) -> RedirectResponse:
     app = sp(request)
     ws = page_workspace(request)
     form = await request.form()
-    app.maturity.set_profile(ws, str(form.get("industry") or ""), str(form.get("size_band") or ""),
-                             str(form.get("region") or ""), str(form.get("name") or ""))
+    app.maturity.set_profile(actor, ws, str(form.get("industry") or ""),
+                             str(form.get("size_band") or ""), str(form.get("region") or ""),
+                             str(form.get("name") or ""))
     return redirect_to("/maturity", ws)
 
 
@@ -274,30 +208,32 @@ def maturity_step(request: Request) -> HTMLResponse:
 
 
 @router.post("/maturity/assess", include_in_schema=False, response_model=None)
-async def maturity_save_step(request: Request) -> HTMLResponse | RedirectResponse:
+async def maturity_save_step(request: Request, actor: Acting
+                             ) -> HTMLResponse | RedirectResponse:
     app = sp(request)
     ws = page_workspace(request)
     svc = app.maturity
     q = svc.questionnaire
     step = _step(request, len(q.dimensions))
     form = await request.form()
-    draft = svc.draft(ws)
+    draft = svc.draft(actor, ws)
     answers = {k: str(v) for k, v in form.items() if k in q.question_ids}
     unknown = [k for k in form if k not in q.question_ids
                and k not in ("action", "workspace", CSRF_FIELD)]
     if unknown:
         raise InvalidInput(f"answers.{unknown[0]}: unknown question")
-    svc.save_answers(ws, draft.id, answers)
+    svc.save_answers(actor, ws, draft.id, answers)
     action = str(form.get("action") or "next")
     if action == "back":
         return redirect_to("/maturity/assess", ws, step=max(1, step - 1))
     if action == "finish":
         try:
-            result = svc.complete(ws, draft.id)
+            result = svc.complete(actor, ws, draft.id)
         except InvalidInput as exc:
             first_missing = next(
                 (i for i, d in enumerate(q.dimensions, start=1)
-                 if any(x.id not in svc.draft(ws).answers for x in q.questions_of(d.id))),
+                 if any(x.id not in svc.draft(actor, ws).answers
+                        for x in q.questions_of(d.id))),
                 step,
             )
             return _render_step(request, app, ws, first_missing, error=exc.message,
@@ -338,7 +274,7 @@ def maturity_results(request: Request) -> HTMLResponse:
         "goal_templates": templates,
         "created_goal": request.query_params.get("goal"),
         "goal_error": request.query_params.get("goal_error"),
-        **_profile_choices(),
+        **profile_choices(),
     }
     return render(request, "maturity_results.html", ctx, workspace=ws)
 
@@ -353,7 +289,7 @@ def _goal_templates(app: App) -> dict[str, str]:
 
 
 @router.post("/maturity/goal", include_in_schema=False)
-async def maturity_goal(request: Request) -> RedirectResponse:
+async def maturity_goal(request: Request, actor: Acting) -> RedirectResponse:
     """Turn a recommendation into a SMART goal through the goals service."""
     app = sp(request)
     ws = page_workspace(request)
@@ -368,196 +304,3 @@ async def maturity_goal(request: Request) -> RedirectResponse:
     except SocialPulseError as exc:  # e.g. no data for the metric yet: say so on the page
         return redirect_to("/maturity/results", ws, id=back or None, goal_error=exc.message)
     return redirect_to("/maturity/results", ws, id=back or None, goal=tracking.goal.id)
-
-
-# --- Funnel ------------------------------------------------------------------------------------
-
-
-def funnel_charts(funnel: Any) -> list[dict[str, Any]]:
-    charts = []
-    for _, name, metric in FUNNEL_STAGES:
-        points = [{"period": r["period"], "series": r["network_label"], "value": r[metric]}
-                  for r in funnel.rows if r.get(metric) is not None]
-        charts.append({
-            "name": name,
-            "metric": metric,
-            "spec": chart_spec(
-                "line_trend", points, y_title=f"{metric.replace('_', ' ').capitalize()} (%)",
-                series_title="Network", y_format=axis_format("percent"),
-                tooltip_format=tooltip_format("percent"),
-                color_scale=network_color_scale(p["series"] for p in points),
-                x_title="Period", description=f"{name} ({metric}) by network over time",
-                height=220),
-        })
-    return charts
-
-
-def _grain(text: str | None) -> Grain:
-    value = (text or "month").strip().lower()
-    if value not in ("week", "month", "quarter"):
-        raise InvalidInput(f"grain: {text!r} must be week, month or quarter")
-    return Grain(value)
-
-
-@router.get("/funnel", response_class=HTMLResponse, include_in_schema=False)
-def funnel_page(request: Request) -> HTMLResponse:
-    """Seed 003's funnel over time, per network."""
-    app = sp(request)
-    ws = page_workspace(request)
-    q = request.query_params
-    ctx: dict[str, Any] = {"title": "Funnel", "presets": PRESETS, "stages": FUNNEL_STAGES}
-    if app.overview.data_range(ws) is None:
-        ctx["empty"] = True
-        return render(request, "maturity_funnel.html", ctx, workspace=ws)
-    grain = _grain(q.get("grain"))
-    if q.get("period") or q.get("from") or q.get("to"):
-        period = app.overview.resolve_period(ws, q.get("period") or None, q.get("from") or None,
-                                             q.get("to") or None)
-    else:  # default: the last twelve months of data, whole months
-        rng = app.overview.data_range(ws)
-        assert rng is not None
-        first = date(rng.end.year - 1, rng.end.month, 1)
-        period = app.overview.resolve_period(ws, "custom", max(rng.start, first).isoformat(),
-                                             rng.end.isoformat())
-    funnel = FunnelService(app.metrics, app.store).funnel(ws, period.range, grain)
-    ctx.update(period=period, grain=grain.value, funnel=funnel, charts=funnel_charts(funnel))
-    return render(request, "maturity_funnel.html", ctx, workspace=ws)
-
-
-# --- JSON API ----------------------------------------------------------------------------------
-
-
-class ProfileIn(BaseModel):
-    industry: str = Field(description=f"One of {', '.join(mat.INDUSTRIES)}")
-    size_band: str = Field(description=f"One of {', '.join(mat.SIZE_BANDS)}")
-    region: str = Field(description=f"One of {', '.join(mat.REGIONS)}")
-    name: str = ""
-
-
-class AnswersIn(BaseModel):
-    answers: dict[str, Any] = Field(description="Question id -> level 1-5, every question.")
-    version: int | None = None
-    organisation: ProfileIn | None = None
-
-
-@router.get("/api/maturity/questionnaire", tags=["maturity"])
-def api_questionnaire(request: Request) -> dict[str, Any]:
-    """The questionnaire: dimensions, questions, anchored answers, seeds."""
-    q = sp(request).maturity.questionnaire
-    return {
-        "id": q.id, "version": q.version, "title": q.title, "stages": list(mat.STAGES),
-        **_profile_choices(),
-        "dimensions": [{"id": d.id, "name": d.name, "description": d.description,
-                        "seed": d.seed} for d in q.dimensions],
-        "questions": [{"id": x.id, "dimension": x.dimension, "text": x.text, "seed": x.seed,
-                       "anchors": list(x.anchors),
-                       "evidence": x.evidence.source if x.evidence else None}
-                      for x in q.questions],
-    }
-
-
-def _api_audit(request: Request, slug: str, period: str | None, save: bool) -> dict[str, Any]:
-    """GET and POST audit differ only in storing the run (and its baselines)."""
-    ws = api_workspace(request, slug)
-    rng = parse_period(period, "period", date.today()) if period else None
-    return sp(request).audit.run(ws, rng, save=save).as_dict()
-
-
-@router.get("/api/workspaces/{slug}/audit", tags=["maturity"])
-def api_audit(request: Request, slug: str, period: str | None = None) -> dict[str, Any]:
-    """Audit the own accounts (not stored; POST to store a run and its baselines)."""
-    return _api_audit(request, slug, period, save=False)
-
-
-@router.post("/api/workspaces/{slug}/audit", tags=["maturity"], status_code=201)
-def api_audit_save(request: Request, slug: str, period: str | None = None) -> dict[str, Any]:
-    return _api_audit(request, slug, period, save=True)
-
-
-@router.get("/api/workspaces/{slug}/audit/baselines", tags=["maturity"])
-def api_baselines(request: Request, slug: str, run: RowId | None = None) -> list[dict[str, Any]]:
-    """Baselines of the latest audit run (or ``run``), for goals."""
-    app = sp(request)
-    ws = api_workspace(request, slug)
-    return [b.as_dict() for b in app.audit.baselines(ws, run)]
-
-
-def _profile_json(p: mat.Profile | None) -> dict[str, Any]:
-    """``{"profile": ...}`` as GET and PUT answer it (null before a profile is set)."""
-    if p is None:
-        return {"profile": None}
-    return {"profile": {"name": p.name, "industry": p.industry, "size_band": p.size_band,
-                        "region": p.region}}
-
-
-@router.get("/api/workspaces/{slug}/maturity/profile", tags=["maturity"])
-def api_profile(request: Request, slug: str) -> dict[str, Any]:
-    app = sp(request)
-    ws = api_workspace(request, slug)
-    return _profile_json(app.maturity.profile(ws))
-
-
-@router.put("/api/workspaces/{slug}/maturity/profile", tags=["maturity"])
-def api_set_profile(request: Request, slug: str, body: ProfileIn) -> dict[str, Any]:
-    app = sp(request)
-    ws = api_workspace(request, slug)
-    return _profile_json(app.maturity.set_profile(ws, body.industry, body.size_band, body.region,
-                                                  body.name))
-
-
-@router.post("/api/workspaces/{slug}/maturity/assessments", tags=["maturity"], status_code=201)
-def api_assess(request: Request, slug: str, body: AnswersIn) -> dict[str, Any]:
-    """Complete an assessment from answers (all questions, levels 1-5) and return the result."""
-    app = sp(request)
-    ws = api_workspace(request, slug)
-    svc = app.maturity
-    doc: dict[str, Any] = {"answers": body.answers,
-                           "version": body.version or svc.questionnaire.version}
-    if body.organisation is not None:
-        doc["organisation"] = body.organisation.model_dump()
-    parsed = mat.parse_answers(doc, svc.questionnaire, "body")
-    if parsed.profile is not None:
-        svc.set_profile(ws, parsed.profile.industry, parsed.profile.size_band,
-                        parsed.profile.region, parsed.profile.name)
-    draft = svc.repo.create_assessment(ws.id, svc.questionnaire.version, {}, "api")
-    svc.save_answers(ws, draft.id, parsed.answers)
-    return svc.complete(ws, draft.id).as_dict(svc.questionnaire)
-
-
-@router.get("/api/workspaces/{slug}/maturity/assessments", tags=["maturity"])
-def api_assessments(request: Request, slug: str) -> list[dict[str, Any]]:
-    app = sp(request)
-    ws = api_workspace(request, slug)
-    return [{"id": a.id, "status": a.status, "questionnaire_version": a.questionnaire_version,
-             "answered": len(a.answers), "source": a.source,
-             "completed_at": a.completed_at.isoformat() if a.completed_at else None,
-             "overall_score": (a.scores or {}).get("overall_score")}
-            for a in app.maturity.assessments(ws)]
-
-
-@router.get("/api/workspaces/{slug}/maturity/assessments/{assessment}", tags=["maturity"])
-def api_result(request: Request, slug: str, assessment: str) -> dict[str, Any]:
-    """A completed assessment's result (``latest`` for the newest): scores, stage, progress,
-    evidence, benchmarks and recommendations."""
-    app = sp(request)
-    ws = api_workspace(request, slug)
-    aid = None if assessment == "latest" else parse_id(assessment, "assessment")
-    return app.maturity.result(ws, aid).as_dict(app.maturity.questionnaire)
-
-
-@router.get("/api/maturity/benchmarks", tags=["maturity"])
-def api_packs(request: Request) -> list[dict[str, Any]]:
-    """Imported benchmark packs (groups under 5 organisations are counted, never shown)."""
-    return [{"name": sp_.pack.name, "label": sp_.pack.label, "synthetic": sp_.pack.synthetic,
-             "description": sp_.pack.description, "groups": len(sp_.pack.groups),
-             "hidden_groups": sum(1 for g in sp_.pack.groups if g.n < mat.MIN_GROUP)}
-            for sp_ in sp(request).maturity.packs()]
-
-
-@router.get("/api/workspaces/{slug}/funnel", tags=["maturity"])
-def api_funnel(request: Request, slug: str, period: str, grain: str = "month") -> dict[str, Any]:
-    """Conversation, applause and amplification rates per network over time (seed 003)."""
-    app = sp(request)
-    ws = api_workspace(request, slug)
-    return FunnelService(app.metrics, app.store).funnel(
-        ws, parse_period(period, "period", date.today()), _grain(grain)).as_dict()
