@@ -21,8 +21,8 @@ import typer
 from socialpulse.domain.errors import InvalidInput
 from socialpulse.domain.periods import parse_date, parse_period
 from socialpulse.interfaces.cli.common import (
-    acting,
     WorkspaceOpt,
+    acting,
     id_argument,
     open_app,
     open_workspace,
