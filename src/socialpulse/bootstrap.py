@@ -186,10 +186,16 @@ class App:
 
     @cached_property
     def listening(self) -> ListeningService:
+        from socialpulse.adapters.connectors import open_source
+        from socialpulse.adapters.mention_queries import IbisMentionQueries
+        from socialpulse.adapters.mention_writes import LakeMentionWriter
+        from socialpulse.adapters.nlp.pipeline import Nlp
         from socialpulse.adapters.store.listening_tables import ListeningRepo
         from socialpulse.services.listening import ListeningService
 
-        return ListeningService(self.store, self.lake, ListeningRepo(self.store))
+        return ListeningService(self.store, IbisMentionQueries(self.engine),
+                                LakeMentionWriter(self.lake), ListeningRepo(self.store), Nlp(),
+                                open_source, self.catalogue)
 
     @cached_property
     def reports(self) -> ReportService:
@@ -225,7 +231,8 @@ class App:
         parts = DemoParts(
             maturity=lambda actor, ws, until: maturity_demo.load_demo(
                 MaturityRepo(self.store), ws, until),
-            mentions=lambda actor, ws, until: load_demo_mentions(self.store, self.lake, ws, until),
+            mentions=lambda actor, ws, until: load_demo_mentions(self.listening, actor, ws,
+                                                                 until),
             goals=lambda actor, ws, until: load_demo_goals(self, ws, until),
         )
         return DemoService(self.workspaces, self.store, self.lake, parts)

@@ -17,12 +17,11 @@ from zoneinfo import ZoneInfo
 
 import numpy as np
 
-from socialpulse.adapters.lake import Lake
-from socialpulse.adapters.store import Store
-from socialpulse.adapters.store.listening_tables import ListeningRepo
+from socialpulse.domain.actor import Actor
 from socialpulse.domain.listening.mention import RawMention
 from socialpulse.domain.models import Workspace
 from socialpulse.services import demo_data
+from socialpulse.services.listening import ListeningService
 
 QUERIES = {
     demo_data.OWN_BRAND: '("acme outdoor" OR acmeoutdoor OR @acmeoutdoor OR @acmecare '
@@ -278,16 +277,15 @@ def _press_day(until: date, tz: ZoneInfo) -> Iterator[RawMention]:
                          where=f"demo press mention {i + 1}")
 
 
-def load_demo_mentions(store: Store, lake: Lake, workspace: Workspace, until: date,
-                       ) -> tuple[int, int]:
-    """Create the three brand queries and ingest the demo mentions through the real pipeline;
-    returns how many mentions and alerts it made."""
-    from socialpulse.services.listening import ListeningService
-
-    svc = ListeningService(store, lake, ListeningRepo(store))
+def load_demo_mentions(listening: ListeningService, actor: Actor, workspace: Workspace,
+                       until: date) -> tuple[int, int]:
+    """Create the three brand queries and ingest the demo mentions through the real pipeline,
+    as ``actor`` (who builds the demo); returns how many mentions and alerts it made."""
     for brand, query in QUERIES.items():
-        svc.add_brand(workspace, brand, own=brand == demo_data.OWN_BRAND, query=query)
-    summary = svc.ingest(workspace, generate(until), source_name=f"demo mentions until {until}",
-                         chunk=1_000_000, fmt="demo")
-    alerts = svc.detect_alerts(workspace)
+        listening.add_brand(actor, workspace, brand, own=brand == demo_data.OWN_BRAND,
+                            query=query)
+    summary = listening.ingest(actor, workspace, generate(until),
+                               source_name=f"demo mentions until {until}", chunk=1_000_000,
+                               fmt="demo")
+    alerts = listening.detect_alerts(actor, workspace)
     return summary.rows, len(alerts)

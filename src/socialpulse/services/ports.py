@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
-from datetime import datetime
+from collections.abc import Iterator, Mapping, Sequence
+from datetime import date, datetime
 from pathlib import Path
 from typing import Any, Protocol
 
 import pyarrow as pa
 
 from socialpulse.domain.jobs import Job, JobState
+from socialpulse.domain.listening.figures import BrandFigure
+from socialpulse.domain.listening.mention import RawMention
+from socialpulse.domain.listening.records import Correction, StoredAlert
+from socialpulse.domain.listening.selection import MentionSelection
 from socialpulse.domain.maturity import Assessment, Pack, Profile, StoredPack
 from socialpulse.domain.models import Account, Brand, Function, Network, Workspace
 from socialpulse.domain.periods import DateRange
@@ -219,3 +223,121 @@ class ReportSchedulesRepo(Protocol):
 
 
 # --- Goals and OKRs (the app database) --------------------------------------------------------
+
+
+# --- Listening: mention queries and writes, NLP, mention sources, its tables ------------------
+
+class MentionQueries(Protocol):
+    """Listening's questions about the lake's mentions (`adapters/mention_queries.py`): Ibis
+    queries on the App's backend (DuckDB or PySpark); ``sql`` shows what a figure runs."""
+
+    def volume(self, sel: MentionSelection, grain: str, figures: Sequence[BrandFigure]
+               ) -> list[dict[str, Any]]: ...
+
+    def brands(self, sel: MentionSelection, figures: Sequence[BrandFigure]
+               ) -> list[dict[str, Any]]: ...
+
+    def top_authors(self, sel: MentionSelection, limit: int) -> list[dict[str, Any]]: ...
+
+    def texts(self, sel: MentionSelection) -> list[dict[str, Any]]: ...
+
+    def day_counts(self, sel: MentionSelection) -> list[dict[str, Any]]: ...
+
+    def mentions(self, sel: MentionSelection, limit: int, offset: int
+                 ) -> tuple[int, list[dict[str, Any]]]: ...
+
+    def alert_mentions(self, sel: MentionSelection, limit: int) -> list[dict[str, Any]]: ...
+
+    def mention_rows(self, workspace_id: int, mention_id: str) -> list[dict[str, Any]]: ...
+
+    def scan(self, workspace_id: int) -> list[dict[str, Any]]: ...
+
+    def data_range(self, workspace_id: int) -> tuple[Any, Any]: ...
+
+    def sql(self, question: str, sel: MentionSelection, figures: Sequence[BrandFigure],
+            grain: str = "week") -> str: ...
+
+    def engine_name(self) -> str: ...
+
+
+class MentionWriter(Protocol):
+    """Writes mention rows (columns of the lake's ``mentions`` dataset) as one atomic,
+    content-hashed batch; returns whether the same content was imported before."""
+
+    def write(self, workspace_id: int, source: str, fmt: str,
+              columns: Mapping[str, Sequence[Any]]) -> bool: ...
+
+
+class MentionSource(Protocol):
+    """Anything that iterates raw mentions (a file, later a live stream); ``name`` is what the
+    ledger records. A file sets ``replayable = True`` (see `adapters/connectors/base.py`)."""
+
+    name: str
+
+    def __iter__(self) -> Iterator[RawMention]: ...
+
+
+class OpenMentionSource(Protocol):
+    """Opens the source of a mentions file: ``fmt`` jsonl, csv, mastodon, bluesky or None
+    (detected); errors name the file (`adapters/connectors.open_source`)."""
+
+    def __call__(self, path: Path, fmt: str | None = None, network: str | None = None
+                 ) -> MentionSource: ...
+
+
+class Enrichment(Protocol):
+    @property
+    def lang(self) -> str: ...
+    @property
+    def sentiment(self) -> str: ...
+    @property
+    def score(self) -> float: ...
+    @property
+    def confidence(self) -> float: ...
+
+
+class MentionEnricher(Protocol):
+    """Language, then sentiment, for a batch of texts (`adapters/nlp/pipeline.Enricher`)."""
+
+    mode: str
+
+    def languages(self, texts: Sequence[str], hints: Sequence[str] | None = None
+                  ) -> list[str]: ...
+
+    def sentiment(self, texts: Sequence[str], langs: Sequence[str]) -> Sequence[Enrichment]: ...
+
+    def enrich(self, texts: Sequence[str], hints: Sequence[str] | None = None
+               ) -> Sequence[Enrichment]: ...
+
+
+class ListeningNlp(Protocol):
+    """Builds enrichers (a model per mode) and checks language lists against what the
+    language detector supports."""
+
+    def enricher(self, languages: Sequence[str], mode: str = "default",
+                 model_path: str | None = None) -> MentionEnricher: ...
+
+    def parse_languages(self, value: str | Sequence[str], where: str) -> tuple[str, ...]: ...
+
+
+class ListeningTables(Protocol):
+    """Brand queries, corrections and alerts in the app database
+    (`adapters/store/listening_tables.ListeningRepo`)."""
+
+    def set_query(self, workspace_id: int, brand_id: int, query: str) -> None: ...
+
+    def queries(self, workspace_id: int) -> dict[int, str]: ...
+
+    def correct(self, workspace_id: int, mention_id: str, sentiment: str,
+                model_sentiment: str | None, text: str, lang: str) -> Correction: ...
+
+    def corrections(self, workspace_id: int, mention_ids: Sequence[str] | None = None
+                    ) -> dict[str, Correction]: ...
+
+    def save_alerts(self, workspace_id: int, alerts: Sequence[StoredAlert],
+                    window: tuple[date, date] | None = None) -> list[StoredAlert]: ...
+
+    def alerts(self, workspace_id: int) -> list[StoredAlert]: ...
+
+    def set_alert_status(self, workspace_id: int, alert_id: int, status: str
+                         ) -> StoredAlert: ...

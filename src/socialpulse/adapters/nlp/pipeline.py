@@ -45,3 +45,17 @@ class Enricher:
         preds = to_predictions(self.model.predict_proba(texts, model_langs))
         return [Enriched(lang, p.label, p.score, p.confidence)
                 for lang, p in zip(langs, preds, strict=True)]
+
+
+class Nlp:
+    """The listening service's NLP port: enrichers per language set and mode, and language
+    lists checked against what the detector knows."""
+
+    def enricher(self, languages: Sequence[str], mode: str = "default",
+                 model_path: str | None = None) -> Enricher:
+        return Enricher(languages, mode, model_path)
+
+    def parse_languages(self, value: str | Sequence[str], where: str) -> tuple[str, ...]:
+        from .language import parse_languages
+
+        return parse_languages(value, where)

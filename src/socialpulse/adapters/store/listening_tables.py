@@ -7,7 +7,6 @@ Mentions themselves live in the lake (dataset ``mentions``); here is what people
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
 from datetime import UTC, date, datetime
 
 from sqlalchemy import (
@@ -22,6 +21,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column
 
 from socialpulse.domain.errors import NotFound
+from socialpulse.domain.listening.records import Correction, StoredAlert
 
 from . import Store
 from .columns import id_pk, ref, timestamp, workspace_ref
@@ -69,32 +69,6 @@ class ListeningAlertRow(Base):
     volume: Mapped[int] = mapped_column(Integer, nullable=False)
     status: Mapped[str] = mapped_column(String(20), nullable=False, default="open")
     detected_at: Mapped[datetime] = timestamp()
-
-
-@dataclass(frozen=True)
-class Correction:
-    mention_id: str
-    sentiment: str
-    model_sentiment: str | None
-    text: str
-    lang: str
-    corrected_at: datetime
-
-
-@dataclass(frozen=True)
-class StoredAlert:
-    id: int
-    brand_id: int
-    kind: str
-    start: date
-    end: date
-    peak_day: date
-    observed: float
-    expected: float
-    z: float
-    volume: int
-    status: str
-    detected_at: datetime
 
 
 def _now() -> datetime:

@@ -21,12 +21,16 @@ from socialpulse.interfaces.cli.common import (
     FormatOpt,
     TextJsonFormatOpt,
     WorkspaceOpt,
+    acting,
     check_format,
     echo_json,
     emit,
+    emit_document,
     open_workspace,
+    settings,
 )
 from socialpulse.interfaces.cli.root import app
+from socialpulse.services.listening import classified
 
 listen_app = typer.Typer(
     help="Listening: brand queries, mentions, sentiment, share of voice, spike alerts.",
@@ -78,7 +82,7 @@ def brands(
     if add is None and (own or query is not None):
         raise InvalidInput("--own and --query go with --add NAME")
     if add is not None:
-        bq = a.listening.add_brand(ws, add, own, query)
+        bq = a.listening.add_brand(acting(), ws, add, own, query)
         typer.echo(f"brand {bq.brand.name!r} {'(own) ' if bq.brand.is_own else ''}ready"
                    + (f" with query {bq.query}" if bq.query else
                       f"; set its query with `socialpulse listen query {bq.brand.name!r} ...`"))
@@ -116,7 +120,7 @@ def query_cmd(
             tag = "tagged" if m["tagged"] else "untagged"
             typer.echo(f"  [{tag}] {m['text'][:100]}")
         return
-    a.listening.set_query(ws, b.name, query)
+    a.listening.set_query(acting(), ws, b.name, query)
     typer.echo(f"query of {b.name!r} saved: {query}")
 
 
@@ -136,11 +140,8 @@ def ingest(
     workspace: WorkspaceOpt = None,
 ) -> None:
     """Read mentions, keep those matching a brand query, add language and sentiment, store."""
-    from socialpulse.adapters.connectors import open_source
-
     a, ws = open_workspace(workspace)
-    source = open_source(path, fmt, network)
-    s = a.listening.ingest(ws, source, mode, model_path)
+    s = a.listening.ingest_file(acting(), ws, path, fmt, network, mode, model_path)
     if s.already_imported and s.already_imported == s.batches:
         typer.echo(f"{path.name}: already ingested ({s.matched:,} mentions); nothing added")
         return
@@ -170,14 +171,11 @@ def classify(
 ) -> None:
     """Language and sentiment of each line: {"text", "lang", "sentiment", "score"} per line
     (score = P(positive) - P(negative), from -1 to 1)."""
-    from socialpulse.adapters.nlp.language import parse_languages
-    from socialpulse.adapters.nlp.pipeline import Enricher
-
     check_format(fmt, ("jsonl",), use="jsonl")
     if batch < 1:
         raise InvalidInput("--batch: must be at least 1")
-    langs = parse_languages(languages, "--languages")
-    enricher = Enricher(langs, mode, model_path)
+    # needs no data home: the service is built without opening (or creating) one
+    enricher = App(settings()).listening.classifier(languages, mode, model_path)
     if file == "-":
         stream: TextIO = sys.stdin
     else:
@@ -200,12 +198,7 @@ def classify(
 
 
 def _emit_classified(enricher: Any, texts: list[str]) -> None:
-    out = []
-    for t, e in zip(texts, enricher.enrich(texts), strict=True):
-        out.append(json.dumps({"text": t, "lang": e.lang, "sentiment": e.sentiment,
-                               "score": e.score, "confidence": e.confidence},
-                              ensure_ascii=False))
-    typer.echo("\n".join(out))
+    typer.echo("\n".join(json.dumps(c, ensure_ascii=False) for c in classified(enricher, texts)))
 
 
 # --- reading ------------------------------------------------------------------------------
@@ -253,7 +246,7 @@ def correct(
 ) -> None:
     """Set a mention's sentiment by hand: overrides the model, kept for retraining."""
     a, ws = open_workspace(workspace)
-    r = a.listening.correct(ws, mention_id, sentiment)
+    r = a.listening.correct(acting(), ws, mention_id, sentiment)
     was = f" (model said {r['model_sentiment']})" if r["model_sentiment"] else ""
     typer.echo(f"{mention_id}: {r['sentiment']}{was}")
 
@@ -312,6 +305,32 @@ def volume(
     emit(f, cols, rows)
 
 
+@listen_app.command("explain")
+def explain(
+    figure: Annotated[str, typer.Argument(help="share_of_voice, positive_share, net_sentiment "
+                                          "or volume.", show_default=False)],
+    period: PeriodOpt = None,
+    grain: Annotated[str, typer.Option(help="day, week or month (volume).")] = "week",
+    workspace: WorkspaceOpt = None,
+    fmt: TextJsonFormatOpt = "text",
+) -> None:
+    """How a listening figure is computed: the catalogue formula it reads per brand, and the
+    SQL the query engine runs."""
+    f = check_format(fmt, ("text", "json"), use="text or json")
+    a, ws = open_workspace(workspace)
+    ex = a.listening.explain(ws, figure, _period(a, ws, period), grain)
+    emit_document(f, ex.as_dict(), _print_figure)
+
+
+def _print_figure(ex: dict[str, Any]) -> None:
+    p = ex["period"]
+    typer.echo(f"{ex['figure']} per brand, {p['start']} .. {p['end']}")
+    for line in ex["definitions"]:
+        typer.echo(f"  {line}")
+    typer.echo(f"\nSQL ({'Spark SQL' if ex['engine'] == 'pyspark' else 'DuckDB'}):")
+    typer.echo(ex["sql"])
+
+
 @listen_app.command("authors")
 def authors(brand: Annotated[str | None, typer.Option(help="Only this brand.")] = None,
             period: PeriodOpt = None, limit: int = 10, workspace: WorkspaceOpt = None,
@@ -364,7 +383,7 @@ def alerts(
         raise InvalidInput("--min-volume must be at least 1 and --threshold above 0")
     a, ws = open_workspace(workspace)
     if detect:
-        a.listening.detect_alerts(ws, min_volume=min_volume, threshold=threshold)
+        a.listening.detect_alerts(acting(), ws, min_volume=min_volume, threshold=threshold)
     found = a.listening.alerts(ws, brand=brand, mentions_per_alert=mentions_shown)
     if f == "json":
         echo_json([x.as_dict() for x in found])

@@ -21,8 +21,10 @@ from socialpulse.domain.errors import InvalidInput, MissingData, SocialPulseErro
 from socialpulse.domain.models import Workspace
 from socialpulse.domain.periods import DateRange
 from socialpulse.services.charts import chart_spec
+from socialpulse.services.listening import classified
 
 from .common import (
+    Acting,
     RowId,
     api_workspace,
     date_range_params,
@@ -94,7 +96,7 @@ def api_brands(request: Request, slug: str) -> list[dict[str, Any]]:
 
 
 @router.post("/api/workspaces/{slug}/listening/brands", tags=["listening"], status_code=201)
-async def api_add_brand(request: Request, slug: str) -> dict[str, Any]:
+async def api_add_brand(request: Request, slug: str, actor: Acting) -> dict[str, Any]:
     """Add a brand: ``{"name": ..., "own": false, "query": "..."}``."""
     ws = api_workspace(request, slug)
     body = await json_body(request)
@@ -104,18 +106,20 @@ async def api_add_brand(request: Request, slug: str) -> dict[str, Any]:
     query = body.get("query")
     if query is not None and not isinstance(query, str):
         raise InvalidInput("body: query: must be a string")
-    return _brand_dict(sp(request).listening.add_brand(ws, name, bool(body.get("own")), query))
+    return _brand_dict(sp(request).listening.add_brand(actor, ws, name, bool(body.get("own")),
+                                                       query))
 
 
 @router.put("/api/workspaces/{slug}/listening/brands/{brand}/query", tags=["listening"])
-async def api_set_query(request: Request, slug: str, brand: str) -> dict[str, Any]:
+async def api_set_query(request: Request, slug: str, brand: str, actor: Acting
+                        ) -> dict[str, Any]:
     """Set a brand's query: ``{"query": "..."}`` (400 naming the column if it does not parse)."""
     ws = api_workspace(request, slug)
     body = await json_body(request)
     query = body.get("query")
     if not isinstance(query, str):
         raise InvalidInput("body: query: required (a Boolean query string)")
-    return _brand_dict(sp(request).listening.set_query(ws, brand, query))
+    return _brand_dict(sp(request).listening.set_query(actor, ws, brand, query))
 
 
 @router.post("/api/workspaces/{slug}/listening/query-test", tags=["listening"])
@@ -130,7 +134,7 @@ async def api_test_query(request: Request, slug: str) -> dict[str, Any]:
 
 
 @router.post("/api/workspaces/{slug}/listening/ingest", tags=["listening"])
-async def api_ingest(request: Request, slug: str) -> dict[str, Any]:
+async def api_ingest(request: Request, slug: str, actor: Acting) -> dict[str, Any]:
     """Ingest a mentions file sent as the request body (JSONL, CSV, Mastodon, Bluesky).
 
     Query parameters: ``format`` (default: detected), ``network`` (for JSONL/CSV without a
@@ -143,16 +147,14 @@ async def api_ingest(request: Request, slug: str) -> dict[str, Any]:
         raise InvalidInput("body: empty; send the file's bytes as the request body")
     if len(data) > MAX_UPLOAD_BYTES:
         raise InvalidInput(f"body: larger than {MAX_UPLOAD_BYTES // (1024 * 1024)} MB")
-    from socialpulse.adapters.connectors import open_source
-
     name = safe_filename(q.get("filename"), "filename")
     suffix = ".csv" if q.get("format") == "csv" or name.lower().endswith(".csv") else ".json"
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / (name if "." in name else name + suffix)
         path.write_bytes(data)
-        source = open_source(path, q.get("format"), q.get("network"))
-        summary = sp(request).listening.ingest(ws, source, q.get("mode", "default"),
-                                               source_name=f"upload:{name}")
+        summary = sp(request).listening.ingest_file(
+            actor, ws, path, q.get("format"), q.get("network"), q.get("mode", "default"),
+            source_name=f"upload:{name}")
     return summary.as_dict()
 
 
@@ -170,7 +172,7 @@ def api_mentions(request: Request, slug: str) -> dict[str, Any]:
 
 
 @router.post("/api/workspaces/{slug}/listening/corrections", tags=["listening"])
-async def api_correct(request: Request, slug: str) -> dict[str, Any]:
+async def api_correct(request: Request, slug: str, actor: Acting) -> dict[str, Any]:
     """Correct a mention's sentiment: ``{"mention_id": ..., "sentiment": "negative"}``."""
     ws = api_workspace(request, slug)
     body = await json_body(request)
@@ -179,7 +181,7 @@ async def api_correct(request: Request, slug: str) -> dict[str, Any]:
         raise InvalidInput("body: mention_id: required")
     if not isinstance(label, str):
         raise InvalidInput("body: sentiment: required (negative, neutral or positive)")
-    return sp(request).listening.correct(ws, mid, label)
+    return sp(request).listening.correct(actor, ws, mid, label)
 
 
 @router.get("/api/workspaces/{slug}/listening/corrections", tags=["listening"])
@@ -202,6 +204,16 @@ def api_volume(request: Request, slug: str, grain: str = "week") -> list[dict[st
     return a.listening.volume(ws, _period(a, ws, dict(request.query_params)), grain)
 
 
+@router.get("/api/workspaces/{slug}/listening/explain/{figure}", tags=["listening"])
+def api_explain(request: Request, slug: str, figure: str, grain: str = "week"
+                ) -> dict[str, Any]:
+    """How a listening figure (share_of_voice, positive_share, net_sentiment, volume) is
+    computed: the catalogue formula it reads per brand, and the SQL the engine runs."""
+    a, ws = sp(request), api_workspace(request, slug)
+    rng = _period(a, ws, dict(request.query_params))
+    return a.listening.explain(ws, figure, rng, grain).as_dict()
+
+
 @router.get("/api/workspaces/{slug}/listening/authors", tags=["listening"])
 def api_authors(request: Request, slug: str, brand: str | None = None) -> list[dict[str, Any]]:
     """Top authors by reach (followers)."""
@@ -222,7 +234,7 @@ def api_trending(request: Request, slug: str, brand: str | None = None) -> dict[
 
 
 @router.get("/api/workspaces/{slug}/listening/alerts", tags=["listening"])
-def api_alerts(request: Request, slug: str) -> list[dict[str, Any]]:
+def api_alerts(request: Request, slug: str, actor: Acting) -> list[dict[str, Any]]:
     """Spike alerts with their mentions; ``detect=true`` runs detection first
     (``min_volume``, ``threshold``)."""
     a, ws = sp(request), api_workspace(request, slug)
@@ -233,16 +245,16 @@ def api_alerts(request: Request, slug: str) -> list[dict[str, Any]]:
             t = float(threshold)
         except ValueError:
             raise InvalidInput(f"threshold: {threshold!r} is not a number") from None
-        a.listening.detect_alerts(ws, min_volume=_int(q, "min_volume", 20, 1, 1_000_000),
+        a.listening.detect_alerts(actor, ws, min_volume=_int(q, "min_volume", 20, 1, 1_000_000),
                                   threshold=t)
     return [x.as_dict() for x in a.listening.alerts(ws, brand=q.get("brand") or None)]
 
 
 @router.post("/api/workspaces/{slug}/listening/alerts/{alert_id}/acknowledge",
              tags=["listening"])
-def api_ack(request: Request, slug: str, alert_id: RowId) -> dict[str, Any]:
+def api_ack(request: Request, slug: str, alert_id: RowId, actor: Acting) -> dict[str, Any]:
     """Mark an alert as acknowledged (it stays listed, no longer open)."""
-    sp(request).listening.acknowledge(api_workspace(request, slug), alert_id)
+    sp(request).listening.acknowledge(actor, api_workspace(request, slug), alert_id)
     return {"id": alert_id, "status": "acknowledged"}
 
 
@@ -250,25 +262,19 @@ def api_ack(request: Request, slug: str, alert_id: RowId) -> dict[str, Any]:
 async def api_classify(request: Request) -> list[dict[str, Any]]:
     """Language and sentiment of texts: ``{"texts": [...], "languages": ["en", "es"],
     "mode": "default"}`` (at most 1,000 texts)."""
-    from socialpulse.adapters.nlp.language import parse_languages
-    from socialpulse.adapters.nlp.pipeline import Enricher
-
     body = await json_body(request)
     texts = body.get("texts")
     if not isinstance(texts, list) or not all(isinstance(t, str) for t in texts):
         raise InvalidInput("body: texts: required, a list of strings")
     if len(texts) > 1000:
         raise InvalidInput("body: texts: at most 1000 per request")
-    langs = parse_languages(body.get("languages") or ["en", "es", "de", "fr", "pt", "it", "ar",
-                                                      "fa"], "body: languages")
+    langs = body.get("languages") or ["en", "es", "de", "fr", "pt", "it", "ar", "fa"]
     mode = body.get("mode") or "default"
     if mode == "transformer":
         raise InvalidInput("body: mode: transformer is available from the CLI only "
                            "(`socialpulse listen classify --mode transformer`)")
-    enricher = Enricher(langs, str(mode))
-    return [{"text": t, "lang": e.lang, "sentiment": e.sentiment, "score": e.score,
-             "confidence": e.confidence} for t, e in zip(texts, enricher.enrich(texts),
-                                                          strict=True)]
+    enricher = sp(request).listening.classifier(langs, str(mode), where="body: languages")
+    return classified(enricher, texts)
 
 
 # --- page ----------------------------------------------------------------------------------
@@ -335,23 +341,23 @@ def listening_page(request: Request) -> Response:
 
 
 @router.post("/listening/correct", include_in_schema=False)
-async def listening_correct(request: Request) -> Response:
+async def listening_correct(request: Request, actor: Acting) -> Response:
     """The page's correction form (works without JavaScript: POST then redirect back)."""
     ws = page_workspace(request)
     form = await request.form()
     mid, label = str(form.get("mention_id") or ""), str(form.get("sentiment") or "")
     if not mid:
         raise InvalidInput("form: mention_id: required")
-    sp(request).listening.correct(ws, mid, label)
+    sp(request).listening.correct(actor, ws, mid, label)
     back = str(form.get("back") or "")
     target = back if back.startswith("/listening") else page_url("/listening", ws)
     return redirect_to(target)
 
 
 @router.post("/listening/alerts/{alert_id}/acknowledge", include_in_schema=False)
-def listening_ack(request: Request, alert_id: RowId) -> Response:
+def listening_ack(request: Request, alert_id: RowId, actor: Acting) -> Response:
     ws = page_workspace(request)
-    sp(request).listening.acknowledge(ws, alert_id)
+    sp(request).listening.acknowledge(actor, ws, alert_id)
     return redirect_to(page_url("/listening", ws) + "#alerts")
 
 
