@@ -15,8 +15,11 @@ from hypothesis import strategies as st
 from socialpulse.bootstrap import App
 from socialpulse.catalogue.goals import goal_catalogue
 from socialpulse.domain import goals as g
+from socialpulse.domain.actor import Actor
 from socialpulse.domain.periods import DateRange, trailing
 from socialpulse.services.goals import GoalSpec
+
+ACTOR = Actor.local("tester")  # who the tests act as (service writes take an actor)
 
 TODAY = date(2026, 10, 31)  # the demo data ends here
 #: templates over the metrics the demo has data for (posts, followers, mentions)
@@ -37,7 +40,7 @@ def test_a_new_goal_starts_at_zero_progress(goals_app: App, template: str, start
                                             change: int) -> None:
     ws = goals_app.workspace("demo")
     tpl = goal_catalogue().template(template)
-    t = goals_app.goals.create_from_template(ws, template, today=start,
+    t = goals_app.goals.create_from_template(ACTOR, ws, template, today=start,
                                              target_change_pct=change,
                                              deadline=(start + timedelta(days=90)).isoformat())
     gl = t.goal
@@ -64,13 +67,13 @@ def test_a_new_goal_starts_at_zero_progress(goals_app: App, template: str, start
 def test_a_revision_that_asks_for_what_is_already_there_is_flagged(goals_app: App) -> None:
     ws = goals_app.workspace("demo")
     start = TODAY - timedelta(days=30)
-    t = goals_app.goals.create_from_template(ws, "recruiting:followers", today=start,
+    t = goals_app.goals.create_from_template(ACTOR, ws, "recruiting:followers", today=start,
                                              target_change_pct=5)
     assert t.current is not None and t.goal.baseline.end == start
     now = goals_app.goals.track(ws, t.goal.id, TODAY)
     assert now.current is not None and now.current > t.goal.baseline_value
     lower = (t.goal.baseline_value + now.current) / 2  # above the baseline, below today
-    r = goals_app.goals.revise(ws, t.goal.id, {"target_value": lower}, reason="too easy?",
+    r = goals_app.goals.revise(ACTOR, ws, t.goal.id, {"target_value": lower}, reason="too easy?",
                                today=TODAY)
     a = next(c for c in r.goal.smart if c["letter"] == "A")
     assert a["level"] == "fail" and a["explanation"].startswith(
@@ -100,15 +103,15 @@ def test_goals_stored_under_the_earlier_rule_keep_their_baseline_and_say_so(
 
 def test_an_objective_grades_its_graded_key_results_only(goals_app: App) -> None:
     ws = goals_app.workspace("demo")
-    o = goals_app.goals.add_okr(ws, "Known for repairs", [
+    o = goals_app.goals.add_okr(ACTOR, ws, "Known for repairs", [
         {"milestone": "Repair guide published"},
         {"milestone": "Repair partners in 3 countries"},
         {"milestone": "Repair Days every quarter"},
     ], deadline="2026-12-31", today=TODAY)
     assert o["grade"] is None and o["grade_text"] == "ungraded" and o["colour"] == "grey"
     assert o["success"] is None and "no key result graded yet" in o["verdict"]
-    o = goals_app.goals.grade_key_result(ws, o["id"], 1, 0.8, today=TODAY)
-    o = goals_app.goals.grade_key_result(ws, o["id"], 2, 0.6, today=TODAY)
+    o = goals_app.goals.grade_key_result(ACTOR, ws, o["id"], 1, 0.8, today=TODAY)
+    o = goals_app.goals.grade_key_result(ACTOR, ws, o["id"], 2, 0.6, today=TODAY)
     assert o["grade"] == pytest.approx(0.7) and o["grade_text"] == "0.7"
     assert o["coverage"] == "2 of 3 key results graded" and o["colour"] == "green"
     assert o["verdict"] == ("aspirational: expected 0.7, graded 0.7 (2 of 3 key results "

@@ -10,10 +10,13 @@ import pytest
 from fastapi.testclient import TestClient
 
 from socialpulse.bootstrap import App
+from socialpulse.domain.actor import Actor
 from socialpulse.interfaces.web.app import create_app
 from tests.webfixtures import browser_client
 
 from .conftest import LiveServer, PageLog, serve_app
+
+ACTOR = Actor.local("tester")  # who the tests act as (service writes take an actor)
 
 TODAY = date(2026, 10, 31)
 Q = "?today=2026-10-31"
@@ -103,7 +106,7 @@ def test_goal_page_chart_board_and_okr_in_chromium(goals_app: App, server: LiveS
     assert chart.locator("svg .mark-line path").count() >= 3
     assert chart.locator("svg .mark-area path").count() >= 1
     # a goal with a milestone shows it as a point
-    t = goals_app.goals.create_from_template(
+    t = goals_app.goals.create_from_template(ACTOR,
         goals_app.workspace("demo"), "brand_awareness:impressions", today=TODAY,
         milestones=[{"due": "2026-11-30", "target_change_pct": 8, "label": "November"}])
     page.goto(server.url + f"/goals/{t.goal.id}{Q}")
@@ -125,7 +128,7 @@ def test_goal_page_chart_board_and_okr_in_chromium(goals_app: App, server: LiveS
     assert rows.count() >= 2
     assert page.locator("[data-goals-board] .progress").count() == rows.count()
     # OKR page with grades and colours
-    okr = goals_app.goals.add_okr(goals_app.workspace("demo"), "Hikers love us", [
+    okr = goals_app.goals.add_okr(ACTOR, goals_app.workspace("demo"), "Hikers love us", [
         {"template": "community_engagement:engagement_rate"},
         {"metric": "followers", "target_change_pct": 3},
         {"milestone": "Personas updated"}], "2026-12-31", today=TODAY)
@@ -180,7 +183,7 @@ def test_okr_form_error_is_shown_and_nothing_is_stored(client: TestClient, goals
 
 def test_archive_from_the_goal_page(client: TestClient, goals_app: App):
     ws = goals_app.workspace("demo")
-    t = goals_app.goals.create_from_template(ws, "brand_awareness:shares", today=TODAY)
+    t = goals_app.goals.create_from_template(ACTOR, ws, "brand_awareness:shares", today=TODAY)
     r = client.post(f"/goals/{t.goal.id}/archive{Q}", follow_redirects=False)
     assert r.status_code == 303
     assert t.goal.id not in [x.goal.id for x in goals_app.goals.list(ws, TODAY)]
@@ -188,7 +191,8 @@ def test_archive_from_the_goal_page(client: TestClient, goals_app: App):
 
 def test_api_revise_and_its_errors(client: TestClient, goals_app: App):
     ws = goals_app.workspace("demo")
-    t = goals_app.goals.create_from_template(ws, "brand_awareness:virality_rate", today=TODAY)
+    t = goals_app.goals.create_from_template(ACTOR, ws, "brand_awareness:virality_rate",
+                                             today=TODAY)
     url = f"/api/workspaces/demo/goals/{t.goal.id}{Q}"
     r = client.patch(url, json={"target_change_pct": 30, "owner": "ana", "reason": "board ask",
                                 "author": "ana"})
@@ -209,7 +213,7 @@ def test_api_revise_and_its_errors(client: TestClient, goals_app: App):
 
 def test_revise_form_error_is_shown_and_nothing_is_stored(client: TestClient, goals_app: App):
     ws = goals_app.workspace("demo")
-    t = goals_app.goals.create_from_template(ws, "brand_awareness:amplification_rate",
+    t = goals_app.goals.create_from_template(ACTOR, ws, "brand_awareness:amplification_rate",
                                              today=TODAY)
     r = client.post(f"/goals/{t.goal.id}/revise{Q}",
                     data={"target_change_pct": "lots", "reason": "why not"})

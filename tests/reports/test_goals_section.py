@@ -9,11 +9,14 @@ from datetime import date
 from openpyxl import load_workbook
 
 from socialpulse.bootstrap import App
+from socialpulse.domain.actor import Actor
 from socialpulse.domain.periods import parse_period
 from socialpulse.interfaces.web.app import create_app
 from socialpulse.services.goals import GoalSpec
 from socialpulse.services.report_render import render_html, render_xlsx
 from tests.webfixtures import browser_client
+
+ACTOR = Actor.local("tester")  # who the tests act as (service writes take an actor)
 
 TODAY = date(2026, 10, 31)
 
@@ -23,8 +26,8 @@ def test_goals_and_okrs_in_the_report(demo_app: App) -> None:
     spec = GoalSpec(metric="engagement_rate", goal_type="community_engagement",
                     objective="More conversation with hikers", baseline_period="2026-Q3",
                     target_value=4.0, deadline="2026-12-31", title="Engagement rate to 4%")
-    demo_app.goals.create(ws, spec, TODAY)
-    demo_app.goals.add_okr(ws, "Be the hikers' favourite brand", [
+    demo_app.goals.create(ACTOR, ws, spec, TODAY)
+    demo_app.goals.add_okr(ACTOR, ws, "Be the hikers' favourite brand", [
         {"metric": "followers", "target_change_pct": 10, "title": "Followers +10%"},
         {"milestone": "Personas updated", "title": "Personas updated"},
         {"milestone": "Crisis plan signed", "title": "Crisis plan signed"},

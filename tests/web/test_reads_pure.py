@@ -19,10 +19,13 @@ from fastapi.testclient import TestClient
 from sqlalchemy import MetaData, select
 
 from socialpulse.bootstrap import App, open_home
+from socialpulse.domain.actor import Actor
 from socialpulse.interfaces.cli import main
 from socialpulse.interfaces.web.app import create_app
 from socialpulse.settings import Settings
 from tests.webfixtures import browser_client
+
+ACTOR = Actor.local("tester")  # who the tests act as (service writes take an actor)
 
 TODAY = "2026-10-31"  # the demo data ends here
 PERIOD = "2026-Q3"
@@ -41,9 +44,9 @@ def home(demo_home_template: Path, tmp_path_factory: pytest.TempPathFactory) -> 
 
         today = date.fromisoformat(TODAY)
         if not app.goals.repo.goals(ws.id, True):
-            app.goals.create_from_template(ws, "brand_awareness:reach", today=today)
+            app.goals.create_from_template(ACTOR, ws, "brand_awareness:reach", today=today)
         if not app.goals.repo.objectives(ws.id):
-            app.goals.add_okr(ws, "Be the outdoor brand hikers talk to", [
+            app.goals.add_okr(ACTOR, ws, "Be the outdoor brand hikers talk to", [
                 {"metric": "reach", "target_change_pct": 10},
                 {"metric": "engagements", "target_change_pct": 10},
                 {"metric": "followers", "target_change_pct": 5},

@@ -1,24 +1,24 @@
 """The demo's goals, OKR and scheduled report: so that no page is empty on first start.
 
 Everything goes through the services a user's goals go through (`GoalsService.create`,
-`add_okr`, `grade_key_result`, `ReportSchedules.add`), with the SMART checks and baselines of
-any goal: nothing is written around them. Dates are placed relative to the demo's last day, so
-the tracker computes the statuses named below at ``until`` (tests/core/test_demo.py checks
-them): one goal on track, one at risk, one missed.
+`add_okr`, `grade_key_result`, `ReportSchedules.add`), given explicitly and on behalf of the
+actor building the demo, with the SMART checks and baselines of any goal: nothing is written
+around them. Dates are placed relative to the demo's last day, so the tracker computes the
+statuses named below at ``until`` (tests/core/test_demo.py checks them): one goal on track,
+one at risk, one missed.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
 from datetime import date, timedelta
-from typing import TYPE_CHECKING
+from pathlib import Path
 
 from socialpulse.domain.actor import Actor
+from socialpulse.domain.goals import GoalSpec
 from socialpulse.domain.models import Workspace
-from socialpulse.services.goals import GoalSpec
-
-if TYPE_CHECKING:
-    from socialpulse.bootstrap import App
+from socialpulse.services.goals import GoalsService
+from socialpulse.services.report_schedules import ReportSchedules
 
 #: (days before ``until`` the goal was set, days from ``until`` to its deadline, the goal)
 GOALS: tuple[tuple[int, int, GoalSpec], ...] = (
@@ -45,17 +45,17 @@ class DemoStory:
     schedules: int
 
 
-def load_demo_goals(app: App, ws: Workspace, until: date) -> DemoStory:
+def load_demo_goals(goals: GoalsService, schedules: ReportSchedules, reports_folder: Path,
+                    actor: Actor, ws: Workspace, until: date) -> DemoStory:
     """Create the demo's goals, its OKR (one milestone graded, one not yet) and a monthly PDF
-    report scheduled into the data home's ``reports`` folder."""
+    report scheduled into ``reports_folder`` (the data home's ``reports``)."""
     for ago, ahead, spec in GOALS:
-        app.goals.create(ws, replace(spec, deadline=until + timedelta(days=ahead)),
-                         until - timedelta(days=ago))
-    okr = app.goals.add_okr(ws, OKR_TITLE, OKR_KEY_RESULTS, until + timedelta(days=61),
-                            owner="Marta (community)", today=until - timedelta(days=30))
+        goals.create(actor, ws, replace(spec, deadline=until + timedelta(days=ahead)),
+                     until - timedelta(days=ago))
+    okr = goals.add_okr(actor, ws, OKR_TITLE, OKR_KEY_RESULTS, until + timedelta(days=61),
+                        owner="Marta (community)", today=until - timedelta(days=30))
     kr, grade, comment = OKR_GRADE
-    app.goals.grade_key_result(ws, okr["id"], kr, grade, comment, "Marta",
-                               until - timedelta(days=5))
-    app.report_schedules.add(Actor.system("demo"), ws, "monthly", "pdf",
-                             app.settings.home / "reports")
+    goals.grade_key_result(actor, ws, okr["id"], kr, grade, comment, "Marta",
+                           until - timedelta(days=5))
+    schedules.add(actor, ws, "monthly", "pdf", reports_folder)
     return DemoStory(goals=len(GOALS) + 1, okrs=1, schedules=1)

@@ -17,6 +17,7 @@ from socialpulse.domain.periods import parse_date
 from socialpulse.interfaces.cli.common import (
     TableJsonFormatOpt,
     WorkspaceOpt,
+    acting,
     check_format,
     emit_document,
     id_argument,
@@ -132,7 +133,7 @@ def goals_add(
     fmt: FormatOpt = "table",
 ) -> None:
     """Create a SMART goal (from a template in one command) and show its checks."""
-    from socialpulse.services.goals import GoalSpec
+    from socialpulse.domain.goals import GoalSpec
 
     f = _fmt(fmt)
     day = _today(today)
@@ -146,7 +147,7 @@ def goals_add(
         milestones=[parse_milestone(m, i) for i, m in enumerate(milestone or [], start=1)],
     )
     a, ws = open_workspace(workspace)
-    t = a.goals.create(ws, spec, day)
+    t = a.goals.create(acting(), ws, spec, day)
 
     def text(d: dict[str, Any]) -> None:
         typer.echo(f"goal {t.goal.id} created in workspace {ws.slug!r}")
@@ -219,8 +220,8 @@ def goals_check_in(
         typer.echo(f"checked in on goal {goal_id}: {d['current']['display']}, "
                    f"{_pct(d['progress'])} of the way, {d['status'].replace('_', ' ')}")
 
-    emit_document(f, a.goals.check_in(ws, goal_id, comment, author, _today(today)).as_dict(),
-                  text)
+    t = a.goals.check_in(acting(), ws, goal_id, comment, author, _today(today))
+    emit_document(f, t.as_dict(), text)
 
 
 @goals_app.command("revise")
@@ -259,7 +260,7 @@ def goals_revise(
                        if milestone else None),
     }
     a, ws = open_workspace(workspace)
-    t = a.goals.revise(ws, goal_id, changes, reason, author, _today(today))
+    t = a.goals.revise(acting(), ws, goal_id, changes, reason, author, _today(today))
 
     def text(d: dict[str, Any]) -> None:
         typer.echo(f"goal {goal_id} revised (the change is logged in its check-ins)")
@@ -273,7 +274,7 @@ def goals_archive(goal_id: Annotated[int, id_argument("Goal id (see `goals list`
                   workspace: WorkspaceOpt = None) -> None:
     """Archive a goal (kept with its history, hidden from the board)."""
     a, ws = open_workspace(workspace)
-    a.goals.archive(ws, goal_id)
+    a.goals.archive(acting(), ws, goal_id)
     typer.echo(f"goal {goal_id} archived")
 
 
@@ -348,7 +349,8 @@ def okrs_add(
         typer.echo(f"objective {d['id']} created in workspace {ws.slug!r}")
         _print_okr(d)
 
-    emit_document(f, a.goals.add_okr(ws, title, krs, deadline, kind, owner, _today(today)), text)
+    d = a.goals.add_okr(acting(), ws, title, krs, deadline, kind, owner, _today(today))
+    emit_document(f, d, text)
 
 
 @okrs_app.command("list")
@@ -401,7 +403,8 @@ def okrs_grade(
     a, ws = open_workspace(workspace)
     day = _today(today)
     if kr is not None and grade is not None:
-        d = a.goals.grade_key_result(ws, objective_id, kr, grade, comment, author, day)
+        d = a.goals.grade_key_result(acting(), ws, objective_id, kr, grade, comment, author,
+                                     day)
     else:
         d = a.goals.okr(ws, objective_id, day)
     emit_document(f, d, _print_okr)

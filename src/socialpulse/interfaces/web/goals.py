@@ -17,13 +17,15 @@ from socialpulse.bootstrap import App
 from socialpulse.domain import goals as g
 from socialpulse.domain.errors import InvalidInput, SocialPulseError
 from socialpulse.domain.formatting import format_value
+from socialpulse.domain.goals import GoalSpec
 from socialpulse.domain.models import Workspace
 from socialpulse.domain.periods import DateRange
 from socialpulse.services.charts import chart_spec, tooltip_format, unit_suffix
 from socialpulse.services.goal_input import parse_key_result
-from socialpulse.services.goals import GoalSpec, Tracking
+from socialpulse.services.goals import Tracking
 
 from .common import (
+    Acting,
     RowId,
     api_workspace,
     json_body,
@@ -69,13 +71,13 @@ def api_goals(request: Request, slug: str, all: bool = False) -> list[dict[str, 
 
 
 @router.post("/api/workspaces/{slug}/goals", tags=["goals"], status_code=201)
-async def api_create_goal(request: Request, slug: str) -> JSONResponse:
+async def api_create_goal(request: Request, slug: str, actor: Acting) -> JSONResponse:
     """Create a goal: ``{template?, metric, variant?, goal_type, objective, baseline_period,
     target_value? | target_change_pct?, deadline, networks?, accounts?, campaign?, owner?,
     milestones?}``."""
     ws = api_workspace(request, slug)
     spec = GoalSpec.from_mapping(await json_body(request), "body")
-    t = sp(request).goals.create(ws, spec, request_today(request))
+    t = sp(request).goals.create(actor, ws, spec, request_today(request))
     return JSONResponse(t.as_dict(), status_code=201)
 
 
@@ -88,28 +90,31 @@ def api_goal(request: Request, slug: str, goal_id: RowId) -> dict[str, Any]:
 
 @router.post("/api/workspaces/{slug}/goals/{goal_id}/checkins", tags=["goals"],
              status_code=201)
-async def api_check_in(request: Request, slug: str, goal_id: RowId) -> JSONResponse:
+async def api_check_in(request: Request, slug: str, goal_id: RowId,
+                       actor: Acting) -> JSONResponse:
     """Check in: ``{comment, author?}``; the measured value and status are recorded."""
     body = await json_body(request)
-    t = sp(request).goals.check_in(api_workspace(request, slug), goal_id,
+    t = sp(request).goals.check_in(actor, api_workspace(request, slug), goal_id,
                                    str(body.get("comment") or ""),
                                    str(body.get("author") or ""), request_today(request))
     return JSONResponse(t.as_dict(), status_code=201)
 
 
 @router.patch("/api/workspaces/{slug}/goals/{goal_id}", tags=["goals"])
-async def api_revise(request: Request, slug: str, goal_id: RowId) -> dict[str, Any]:
+async def api_revise(request: Request, slug: str, goal_id: RowId,
+                     actor: Acting) -> dict[str, Any]:
     """Revise a goal: ``{target_value? | target_change_pct?, deadline?, milestones?, title?,
     objective?, owner?, reason?, author?}``. The change is logged as a check-in."""
     body = await json_body(request)
     reason, author = str(body.pop("reason", "") or ""), str(body.pop("author", "") or "")
-    return sp(request).goals.revise(api_workspace(request, slug), goal_id, body, reason, author,
-                                    request_today(request)).as_dict()
+    return sp(request).goals.revise(actor, api_workspace(request, slug), goal_id, body, reason,
+                                    author, request_today(request)).as_dict()
 
 
 @router.post("/api/workspaces/{slug}/goals/{goal_id}/archive", tags=["goals"])
-def api_archive(request: Request, slug: str, goal_id: RowId) -> dict[str, Any]:
-    sp(request).goals.archive(api_workspace(request, slug), goal_id)
+def api_archive(request: Request, slug: str, goal_id: RowId, actor: Acting) -> dict[str, Any]:
+    """Archive a goal: kept with its history, hidden from the board."""
+    sp(request).goals.archive(actor, api_workspace(request, slug), goal_id)
     return {"id": goal_id, "archived": True}
 
 
@@ -119,7 +124,7 @@ def api_okrs(request: Request, slug: str) -> list[dict[str, Any]]:
 
 
 @router.post("/api/workspaces/{slug}/okrs", tags=["okrs"], status_code=201)
-async def api_create_okr(request: Request, slug: str) -> JSONResponse:
+async def api_create_okr(request: Request, slug: str, actor: Acting) -> JSONResponse:
     """Create an OKR: ``{title, kind?, deadline, owner?, key_results: [{template} |
     {metric, target_value | target_change_pct, ...} | {milestone}]}`` (3 to 5)."""
     body = await json_body(request)
@@ -127,7 +132,7 @@ async def api_create_okr(request: Request, slug: str) -> JSONResponse:
     if not isinstance(krs, list) or not all(isinstance(k, dict) for k in krs):
         raise InvalidInput("body: key_results must be a list of objects")
     d = sp(request).goals.add_okr(
-        api_workspace(request, slug), str(body.get("title") or ""), krs,
+        actor, api_workspace(request, slug), str(body.get("title") or ""), krs,
         str(body.get("deadline") or ""), str(body.get("kind") or "aspirational"),
         str(body.get("owner") or ""), request_today(request))
     return JSONResponse(d, status_code=201)
@@ -140,7 +145,8 @@ def api_okr(request: Request, slug: str, objective_id: RowId) -> dict[str, Any]:
 
 
 @router.post("/api/workspaces/{slug}/okrs/{objective_id}/grades", tags=["okrs"])
-async def api_grade(request: Request, slug: str, objective_id: RowId) -> dict[str, Any]:
+async def api_grade(request: Request, slug: str, objective_id: RowId,
+                    actor: Acting) -> dict[str, Any]:
     """Grade a milestone key result: ``{key_result: 1-5, grade: 0.0-1.0, comment?}``."""
     body = await json_body(request)
     kr, grade = body.get("key_result"), body.get("grade")
@@ -149,7 +155,7 @@ async def api_grade(request: Request, slug: str, objective_id: RowId) -> dict[st
     if not isinstance(grade, int | float) or isinstance(grade, bool):
         raise InvalidInput("body: grade must be a number from 0.0 to 1.0")
     return sp(request).goals.grade_key_result(
-        api_workspace(request, slug), objective_id, kr, float(grade),
+        actor, api_workspace(request, slug), objective_id, kr, float(grade),
         str(body.get("comment") or ""), str(body.get("author") or ""), request_today(request))
 
 
@@ -213,7 +219,7 @@ def goals_board(request: Request) -> HTMLResponse:
 
 
 @router.post("/goals/new", include_in_schema=False)
-async def goals_new(request: Request) -> Response:
+async def goals_new(request: Request, actor: Acting) -> Response:
     """Create a goal from the board's form (template + optional overrides)."""
     app, ws, today = _page(request)
     form = await request.form()
@@ -230,7 +236,7 @@ async def goals_new(request: Request) -> Response:
             raise InvalidInput(f"target change: {change!r} is not a number such as 20 or "
                                "-10") from None
     try:
-        t = app.goals.create(ws, GoalSpec.from_mapping(data), today)
+        t = app.goals.create(actor, ws, GoalSpec.from_mapping(data), today)
     except SocialPulseError as exc:
         ctx = _board_context(app, ws, today, form_error=exc.message, form=data)
         return render(request, "goals_board.html", ctx, workspace=ws,
@@ -247,11 +253,12 @@ def goal_page(request: Request, goal_id: RowId) -> HTMLResponse:
 
 
 @router.post("/goals/{goal_id}/checkin", include_in_schema=False)
-async def goal_check_in(request: Request, goal_id: RowId) -> Response:
+async def goal_check_in(request: Request, goal_id: RowId, actor: Acting) -> Response:
+    """The goal page's check-in form."""
     app, ws, today = _page(request)
     form = await request.form()
-    app.goals.check_in(ws, goal_id, str(form.get("comment") or ""), str(form.get("author") or ""),
-                       today)
+    app.goals.check_in(actor, ws, goal_id, str(form.get("comment") or ""),
+                       str(form.get("author") or ""), today)
     return redirect_to(f"/goals/{goal_id}", ws, today=today_text(today))
 
 
@@ -266,7 +273,7 @@ def _number(form: Any, key: str, label: str) -> float | None:
 
 
 @router.post("/goals/{goal_id}/revise", include_in_schema=False)
-async def goal_revise(request: Request, goal_id: RowId) -> Response:
+async def goal_revise(request: Request, goal_id: RowId, actor: Acting) -> Response:
     """The goal page's Revise form: only the fields filled in change."""
     app, ws, today = _page(request)
     form = await request.form()
@@ -277,10 +284,10 @@ async def goal_revise(request: Request, goal_id: RowId) -> Response:
         }
         for key in ("deadline", "title", "owner"):
             changes[key] = str(form.get(key) or "").strip() or None
-        app.goals.revise(ws, goal_id, changes, str(form.get("reason") or ""),
+        app.goals.revise(actor, ws, goal_id, changes, str(form.get("reason") or ""),
                          str(form.get("author") or ""), today)
     except SocialPulseError as exc:
-        t = app.goals.track(ws, goal_id, today, record=False)
+        t = app.goals.track(ws, goal_id, today)
         ctx = _goal_context(app, t, today, revise_error=exc.message,
                             revise_form={k: str(v) for k, v in form.items()})
         return render(request, "goal.html", ctx, workspace=ws, status_code=exc.status_code)
@@ -288,9 +295,10 @@ async def goal_revise(request: Request, goal_id: RowId) -> Response:
 
 
 @router.post("/goals/{goal_id}/archive", include_in_schema=False)
-def goal_archive(request: Request, goal_id: RowId) -> Response:
+def goal_archive(request: Request, goal_id: RowId, actor: Acting) -> Response:
+    """The goal page's Archive button."""
     app, ws, today = _page(request)
-    app.goals.archive(ws, goal_id)
+    app.goals.archive(actor, ws, goal_id)
     return redirect_to("/goals", ws, today=today_text(today))
 
 
@@ -302,14 +310,14 @@ def okrs_page(request: Request) -> HTMLResponse:
 
 
 @router.post("/okrs/new", include_in_schema=False)
-async def okrs_new(request: Request) -> Response:
+async def okrs_new(request: Request, actor: Acting) -> Response:
     """Create an OKR from the form: key results typed as on the command line."""
     app, ws, today = _page(request)
     form = await request.form()
     texts = [str(form.get(f"kr{i}") or "").strip() for i in range(1, 6)]
     try:
         krs = [parse_key_result(t, i, "key result") for i, t in enumerate(texts, start=1) if t]
-        d = app.goals.add_okr(ws, str(form.get("title") or ""), krs,
+        d = app.goals.add_okr(actor, ws, str(form.get("title") or ""), krs,
                               str(form.get("deadline") or ""),
                               str(form.get("kind") or "aspirational"),
                               str(form.get("owner") or ""), today)
@@ -329,7 +337,8 @@ def okr_page(request: Request, objective_id: RowId) -> HTMLResponse:
 
 
 @router.post("/okrs/{objective_id}/grade", include_in_schema=False)
-async def okr_grade(request: Request, objective_id: RowId) -> Response:
+async def okr_grade(request: Request, objective_id: RowId, actor: Acting) -> Response:
+    """The OKR page's grading form (milestone key results)."""
     app, ws, today = _page(request)
     form = await request.form()
     try:
@@ -337,7 +346,7 @@ async def okr_grade(request: Request, objective_id: RowId) -> Response:
         grade = float(str(form.get("grade") or ""))
     except ValueError:
         raise InvalidInput("grade: choose a key result and a grade from 0.0 to 1.0") from None
-    app.goals.grade_key_result(ws, objective_id, kr, grade, str(form.get("comment") or ""),
+    app.goals.grade_key_result(actor, ws, objective_id, kr, grade, str(form.get("comment") or ""),
                                str(form.get("author") or ""), today)
     return redirect_to(f"/okrs/{objective_id}", ws, today=today_text(today))
 

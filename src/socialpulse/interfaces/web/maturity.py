@@ -300,7 +300,7 @@ async def maturity_goal(request: Request, actor: Acting) -> RedirectResponse:
     if template not in known:
         raise InvalidInput(f"template: {template!r} is not a recommendation's goal template")
     try:
-        tracking = app.goals.create_from_template(ws, template)
+        tracking = app.goals.create_from_template(actor, ws, template)
     except SocialPulseError as exc:  # e.g. no data for the metric yet: say so on the page
         return redirect_to("/maturity/results", ws, id=back or None, goal_error=exc.message)
     return redirect_to("/maturity/results", ws, id=back or None, goal=tracking.goal.id)
