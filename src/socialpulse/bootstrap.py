@@ -147,8 +147,7 @@ class App:
         from socialpulse.adapters.store.goals_repo import GoalsRepository
         from socialpulse.catalogue.goals import goal_catalogue
 
-        return GoalsService(self.metrics, self.store, GoalsRepository(self.store),
-                            goal_catalogue())
+        return GoalsService(self.metrics, GoalsRepository(self.store), goal_catalogue())
 
     @cached_property
     def overview(self) -> OverviewService:
@@ -162,9 +161,11 @@ class App:
 
     @cached_property
     def audit(self) -> AuditService:
+        from socialpulse.adapters.lake_audit import LakeAuditReads
         from socialpulse.adapters.store.maturity_tables import MaturityRepo
 
-        return AuditService(self.metrics, self.store, self.lake, MaturityRepo(self.store))
+        return AuditService(self.metrics, self.store, LakeAuditReads(self.lake),
+                            MaturityRepo(self.store))
 
     @cached_property
     def maturity(self) -> MaturityService:
@@ -175,9 +176,11 @@ class App:
 
     @cached_property
     def imports(self) -> ImportService:
+        from socialpulse.adapters.importers import Importers
+        from socialpulse.adapters.lake_imports import LakeImportTables
         from socialpulse.services.imports import ImportService
 
-        return ImportService(self.store, self.lake)
+        return ImportService(self.store, self.lake, Importers(), LakeImportTables(self.lake))
 
     @cached_property
     def batches(self) -> BatchService:
@@ -234,9 +237,7 @@ class App:
                 MaturityRepo(self.store), ws, until),
             mentions=lambda actor, ws, until: load_demo_mentions(self.listening, actor, ws,
                                                                  until),
-            goals=lambda actor, ws, until: load_demo_goals(
-                self.goals, self.report_schedules, self.settings.home / "reports", actor, ws,
-                until),
+            goals=lambda actor, ws, until: load_demo_goals(self, ws, until),
         )
         return DemoService(self.workspaces, self.store, self.lake, parts)
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from datetime import date
 from typing import Any
 
 #: An account with no post for this many days is flagged as dormant.
@@ -24,6 +25,18 @@ KEY_FIGURES: tuple[tuple[str, str], ...] = (
     ("audience_growth_rate", "audience growth"),
     ("posts_per_week", "activity (posts per week)"),
 )
+
+
+@dataclass(frozen=True)
+class LakeDetails:
+    """What the audit reads from the lake besides metrics, per account id: best content types
+    and hours (type or hour, engagements per post, posts), the last post's day, and messages
+    (received, replied). The lake adapter computes it with the metric engine's read rules."""
+
+    content_types: dict[int, list[tuple[str, float, int]]]
+    hours: dict[int, list[tuple[int, float, int]]]
+    last_post: dict[int, date]
+    messages: dict[int, tuple[float, float]]
 
 
 @dataclass(frozen=True)

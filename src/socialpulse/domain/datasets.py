@@ -161,3 +161,21 @@ def measured_columns(dataset: str) -> frozenset[str]:
         if spec.name == dataset:
             return frozenset(c for name in spec.reads for c in STORED[name].column_names)
     return frozenset()
+
+
+#: Columns socialpulse fills itself (ids, the batch, the local day of a post's time).
+_DERIVED = frozenset({"workspace_id", "account_id", "batch_id", "local_date"})
+
+
+def _fields(*stored: str, leave_out: frozenset[str] = frozenset()) -> tuple[str, ...]:
+    names = (c.name for s in stored for c in STORED[s].columns)
+    return tuple(dict.fromkeys(n for n in names if n not in _DERIVED | leave_out))
+
+
+#: What a generic mapping file (and an import template) may fill per dataset: the stored
+#: columns (posts with their snapshot's counters), less what socialpulse derives.
+MAPPING_FIELDS: dict[str, tuple[str, ...]] = {
+    "posts": _fields("posts", "post_snapshots"),
+    "account_daily": _fields("account_daily", leave_out=frozenset({"observed_at"})),
+}
+

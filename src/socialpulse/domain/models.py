@@ -12,17 +12,8 @@ from enum import StrEnum
 from typing import TypeVar
 
 from .errors import InvalidInput
-
-
-class Network(StrEnum):
-    X = "x"
-    FACEBOOK = "facebook"
-    INSTAGRAM = "instagram"
-    LINKEDIN = "linkedin"
-    YOUTUBE = "youtube"
-    TIKTOK = "tiktok"
-    MASTODON = "mastodon"
-    BLUESKY = "bluesky"
+from .platforms import NETWORK_LABELS as NETWORK_LABELS  # the platform registry's
+from .platforms import Network as Network
 
 
 class Function(StrEnum):
@@ -37,17 +28,6 @@ class Function(StrEnum):
     EXECUTIVE = "executive"
     OTHER = "other"
 
-
-NETWORK_LABELS: dict[Network, str] = {
-    Network.X: "X",
-    Network.FACEBOOK: "Facebook",
-    Network.INSTAGRAM: "Instagram",
-    Network.LINKEDIN: "LinkedIn",
-    Network.YOUTUBE: "YouTube",
-    Network.TIKTOK: "TikTok",
-    Network.MASTODON: "Mastodon",
-    Network.BLUESKY: "Bluesky",
-}
 
 E = TypeVar("E", bound=StrEnum)
 

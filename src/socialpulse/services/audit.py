@@ -2,7 +2,8 @@
 
 Metric values (posts, followers, audience growth, engagement rate, response rate...) come only
 from :class:`MetricsService`. Two details the metric catalogue does not hold are read here from
-the lake with one small DuckDB query, because they are groupings the catalogue cannot express
+the lake (one small DuckDB query in `adapters/lake_audit.py`, behind the `AuditLakeReads`
+port), because they are groupings the catalogue cannot express
 (its breakdowns are account, network and time only):
 
 - *best content types*: engagements per post grouped by the post's ``post_type``;
@@ -20,22 +21,17 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, time, timedelta
-from pathlib import Path
+from datetime import timedelta
 from typing import Any
-from zoneinfo import ZoneInfo
 
-import duckdb
-
-from socialpulse.adapters.lake import Lake
-from socialpulse.adapters.store import Store
-from socialpulse.adapters.store.maturity_tables import AuditRun, Baseline, MaturityRepo
 from socialpulse.domain import audit as rules
 from socialpulse.domain.errors import MissingData
+from socialpulse.domain.maturity import AuditRun, Baseline
 from socialpulse.domain.models import Account, Workspace
 from socialpulse.domain.periods import DateRange
 from socialpulse.domain.query import Breakdown, own_accounts
 from socialpulse.services.metrics import MetricsService, MetricTable
+from socialpulse.services.ports import AuditLakeReads, AuditRuns, WorkspaceRepository
 
 #: Default audit period: the last 90 days with data.
 DEFAULT_DAYS = 90
@@ -69,93 +65,12 @@ class AuditReport:
         }
 
 
-@dataclass(frozen=True)
-class LakeDetails:
-    """What the audit reads from the lake directly (see the module docstring for why)."""
-
-    content_types: dict[int, list[tuple[str, float, int]]]
-    hours: dict[int, list[tuple[int, float, int]]]
-    last_post: dict[int, date]
-    messages: dict[int, tuple[float, float]]
-
-
-def read_lake_details(
-    lake_files: Sequence[Path], snap_files: Sequence[Path], daily_files: Sequence[Path],
-    period: DateRange, tz: str,
-) -> LakeDetails:
-    """Best content types and hours, last post dates and message counts, from Parquet files.
-
-    Posts take their latest version (by batch); each post counts with its latest snapshot
-    observed before the end of the period; daily rows take the latest observation per day -
-    the same read rules as the metric engine.
-    """
-    con = duckdb.connect()
-    end_ts = datetime.combine(period.end_exclusive, time(), ZoneInfo(tz)).astimezone(UTC)
-    content: dict[int, list[tuple[str, float, int]]] = {}
-    hours: dict[int, list[tuple[int, float, int]]] = {}
-    last_post: dict[int, date] = {}
-    messages: dict[int, tuple[float, float]] = {}
-    try:
-        if lake_files:
-            posts = [str(p) for p in lake_files]
-            con.read_parquet(posts).create_view("p_raw")
-            con.execute(
-                "CREATE TEMP VIEW p AS SELECT * FROM p_raw QUALIFY row_number() OVER "
-                "(PARTITION BY account_id, post_id ORDER BY batch_id DESC) = 1")
-            for acc, last in con.execute(
-                "SELECT account_id, max(local_date) FROM p WHERE local_date <= ? GROUP BY 1",
-                [period.end],
-            ).fetchall():
-                last_post[int(acc)] = last
-            if snap_files:
-                con.read_parquet([str(p) for p in snap_files]).create_view("s_raw")
-                con.execute(
-                    "CREATE TEMP TABLE s AS SELECT account_id, post_id, engagements FROM s_raw "
-                    "WHERE observed_at < $1 QUALIFY row_number() OVER (PARTITION BY "
-                    "account_id, post_id ORDER BY observed_at DESC, batch_id DESC) = 1",
-                    [end_ts])
-                eng = "s.engagements"
-                join = "LEFT JOIN s USING (account_id, post_id)"
-            else:
-                eng, join = "NULL::BIGINT", ""
-            rows = con.execute(
-                f"SELECT p.account_id, p.post_type, epoch(p.published_at), {eng} FROM p {join} "
-                "WHERE p.local_date BETWEEN ? AND ?", [period.start, period.end]
-            ).fetchall()
-            zone = ZoneInfo(tz)
-            by_type: dict[tuple[int, str], list[float]] = {}
-            by_hour: dict[tuple[int, int], list[float]] = {}
-            for acc, ptype, published, engagements in rows:
-                if engagements is None:
-                    continue
-                by_type.setdefault((int(acc), ptype or "unknown"), []).append(float(engagements))
-                hour = datetime.fromtimestamp(float(published), zone).hour
-                by_hour.setdefault((int(acc), hour), []).append(float(engagements))
-            for (acc, ptype), vals in sorted(by_type.items()):
-                content.setdefault(acc, []).append((ptype, sum(vals) / len(vals), len(vals)))
-            for (acc, hour), vals in sorted(by_hour.items()):
-                hours.setdefault(acc, []).append((hour, sum(vals) / len(vals), len(vals)))
-        if daily_files:
-            for acc, received, replied in con.execute(
-                "SELECT account_id, sum(messages_received), sum(messages_replied) FROM ("
-                "SELECT * FROM read_parquet($1) QUALIFY row_number() OVER (PARTITION BY "
-                "account_id, date ORDER BY observed_at DESC, batch_id DESC) = 1) "
-                "WHERE date BETWEEN $2 AND $3 AND messages_received IS NOT NULL GROUP BY 1",
-                [[str(p) for p in daily_files], period.start, period.end],
-            ).fetchall():
-                messages[int(acc)] = (float(received or 0), float(replied or 0))
-    finally:
-        con.close()
-    return LakeDetails(content, hours, last_post, messages)
-
-
 class AuditService:
-    def __init__(
-        self, metrics: MetricsService, store: Store, lake: Lake, repo: MaturityRepo
-    ) -> None:
+    def __init__(self, metrics: MetricsService, store: WorkspaceRepository,
+                 lake: AuditLakeReads, repo: AuditRuns) -> None:
         self.metrics = metrics
         self.store = store
-        self.lake = lake
+        self.lake = lake  # content types, hours, last posts, messages (adapters/lake_audit.py)
         self.repo = repo
 
     def default_period(self, workspace: Workspace) -> DateRange:
@@ -196,10 +111,7 @@ class AuditService:
         notes = list(per_account.notes) if per_account else []
         if len(own) < len(self.store.accounts(workspace.id)):
             notes.append("competitor accounts are watched, not audited")
-        details = read_lake_details(
-            self.lake.files(workspace.id, "posts"), self.lake.files(workspace.id, "post_snapshots"),
-            self.lake.files(workspace.id, "account_daily"), period, workspace.timezone,
-        )
+        details = self.lake.audit_details(workspace.id, period, workspace.timezone)
         weeks = period.days / 7
         figures = []
         for a in own:

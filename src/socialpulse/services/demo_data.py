@@ -17,6 +17,7 @@ import numpy as np
 import pyarrow as pa
 
 from socialpulse.domain.models import Function, Network
+from socialpulse.domain.platforms import PLATFORMS
 
 DEMO_SLUG = "demo"
 DEMO_NAME = "Acme Outdoor (demo)"
@@ -328,15 +329,8 @@ def _post_type(network: Network, rng: np.random.Generator) -> str:
 
 
 def _url(acc: DemoAccount, pid: str) -> str:
-    base = {
-        Network.X: "https://x.com/{h}/status/{p}",
-        Network.FACEBOOK: "https://www.facebook.com/{h}/posts/{p}",
-        Network.INSTAGRAM: "https://www.instagram.com/p/{p}/",
-        Network.LINKEDIN: "https://www.linkedin.com/feed/update/{p}/",
-        Network.YOUTUBE: "https://www.youtube.com/watch?v={p}",
-        Network.TIKTOK: "https://www.tiktok.com/{h}/video/{p}",
-    }[acc.network]
-    return base.format(h=acc.handle.lstrip("@"), p=pid)
+    """A post's address, by the platform registry's template."""
+    return PLATFORMS[acc.network].post_link(acc.handle, pid)
 
 
 def _table(cols: dict[str, list[object]], exclude: tuple[str, ...] = ()) -> pa.Table:

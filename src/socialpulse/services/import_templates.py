@@ -16,7 +16,7 @@ from typing import Any
 
 import yaml
 
-from socialpulse.adapters.importers.generic import FIELDS
+from socialpulse.domain.datasets import MAPPING_FIELDS as FIELDS
 from socialpulse.domain.errors import InvalidInput
 from socialpulse.domain.metrics import Catalogue
 

@@ -18,17 +18,13 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
-import pyarrow as pa
 import pyarrow.compute as pc
 
-from socialpulse.adapters.importers import Context, Format, Limits, Parsed, Source, detect
-from socialpulse.adapters.importers import format_by_id as _format_by_id
-from socialpulse.adapters.importers.base import end_of_day
-from socialpulse.adapters.lake import SCHEMAS, Lake, conform, local_dates
-from socialpulse.adapters.store import Store
 from socialpulse.domain.errors import InvalidInput
 from socialpulse.domain.models import NETWORK_LABELS, Account, Network, Workspace, parse_enum
 from socialpulse.domain.periods import implausible_data_date
+from socialpulse.services.import_model import Context, Limits, Parsed, clean_handle, end_of_day
+from socialpulse.services.ports import DataLake, ImportFormats, ImportLake, WorkspaceRepository
 
 Progress = Callable[[str, int, int], None]
 PREVIEW_ROWS = 5
@@ -117,9 +113,16 @@ class ImportResult:
 class ImportService:
     """Use case: files in, one atomic batch out."""
 
-    def __init__(self, store: Store, lake: Lake) -> None:
+    def __init__(self, store: WorkspaceRepository, lake: DataLake, formats: ImportFormats,
+                 tables: ImportLake) -> None:
         self.store = store
         self.lake = lake
+        self.formats = formats  # the parsers (adapters/importers)
+        self.tables = tables  # parsed files as lake tables (adapters/lake_imports.py)
+
+    def format_ids(self) -> list[str]:
+        """What ``--format`` accepts besides auto, in detection order."""
+        return [f.id for f in self.formats.formats()]
 
     def plan(
         self,
@@ -139,15 +142,16 @@ class ImportService:
         ctx = Context(tz=workspace.timezone, today=now.date(), now=now, account=opts.account,
                       year=opts.year, encoding=opts.encoding, source_tz=opts.source_tz,
                       mapping=opts.mapping, limits=opts.limits)
-        forced: Format | None = None if opts.fmt in ("", "auto") else _format_by_id(opts.fmt)
+        forced = None if opts.fmt in ("", "auto") else opts.fmt
+        if forced is not None and forced not in self.format_ids():
+            raise InvalidInput(f"--format: unknown format {forced!r}; use auto or one of "
+                               f"{', '.join(self.format_ids())}")
         if forced is None and opts.mapping is not None:  # a mapping file says how to read it
-            forced = _format_by_id("generic")
+            forced = "generic"
         parsed: list[Parsed] = []
         for i, (path, name) in enumerate(files):
             progress(f"reading {name}", i, len(files))
-            src = Source(Path(path), name or Path(path).name, opts.limits, opts.encoding)
-            fmt = forced or detect(src, ctx)
-            p = fmt.read(src, ctx)
+            p = self.formats.read(Path(path), name or Path(path).name, ctx, forced)
             if p.network is None:  # pragma: no cover - parsers always set it
                 raise InvalidInput(f"{name}: the format did not say which network")
             parsed.extend(by_network(p, self.store.accounts(workspace.id), ctx.account))
@@ -178,10 +182,9 @@ class ImportService:
             if (network, handle) not in known:
                 created.append(acc.label)
         progress("mapping rows", 0, 1)
-        tables = _lake_tables(plan.parsed, ids, ws.timezone)
+        tables = self.tables.tables(plan.parsed, ids, ws.timezone)
         if "account_daily" in tables:
-            tables["account_daily"] = merge_daily(
-                tables["account_daily"], self.lake.read(ws.id, "account_daily"))
+            tables["account_daily"] = self.tables.merge_daily(ws.id, tables["account_daily"])
         total = sum(plan.rows.values())
         progress("writing", 0, total)
         if not any(len(t) for t in tables.values()):
@@ -212,7 +215,7 @@ class ImportService:
                 by_network[p.network] = p.handle
         for p in parsed:
             if ctx.account:
-                p.handle, p.handle_origin = _clean(ctx.account), "--account"
+                p.handle, p.handle_origin = clean_handle(ctx.account), "--account"
                 for t in TABLES:
                     tab = getattr(p, t)
                     if tab is not None and "handle" in tab.column_names:
@@ -228,7 +231,7 @@ class ImportService:
             if not p.handle:
                 raise InvalidInput(f"{p.name}: the file does not say which account it belongs "
                                    "to; pass --account HANDLE")
-            p.handle = _clean(p.handle)
+            p.handle = clean_handle(p.handle)
 
     def _resolve_observed(self, parsed: list[Parsed], ctx: Context,
                           forced: datetime | date | None) -> None:
@@ -315,10 +318,6 @@ def _family(fmt: str) -> str:
     return head if head in ("tiktok", "youtube", "linkedin") else fmt
 
 
-def _clean(handle: str) -> str:
-    return handle.strip().lstrip("@").strip()
-
-
 def _check_observed(at: datetime | date | None, today: date) -> None:
     """A forced observation time follows the data's plausible range: counts observed in 2099
     would be hidden from every period."""
@@ -343,7 +342,7 @@ def _handles(p: Parsed) -> set[str]:
     out = {p.handle} if p.handle else set()
     for t in (getattr(p, name) for name in TABLES):
         if t is not None and "handle" in t.column_names:
-            out |= {_clean(h) for h in pc.unique(pc.drop_null(t["handle"])).to_pylist() if h}
+            out |= {clean_handle(h) for h in pc.unique(pc.drop_null(t["handle"])).to_pylist() if h}
     return out
 
 
@@ -356,116 +355,6 @@ def _report(p: Parsed) -> FileReport:
         rows_used=p.rows_used, skipped=dict(Counter(p.skipped)), warnings=list(p.warnings),
         notes=list(p.notes),
     )
-
-
-def _account_ids(t: pa.Table, p: Parsed, ids: dict[tuple[Network, str], int]) -> pa.Array:
-    default = ids[(p.network, p.handle)] if p.handle else None
-    if "handle" not in t.column_names:
-        return pa.array([default] * len(t), pa.int64())
-    own = p.handle or ""
-    handles = pc.fill_null(t["handle"], own)
-    uniq = pc.unique(handles).to_pylist()
-    if len(uniq) == 1:
-        h = _clean(uniq[0]) if uniq[0] else own
-        return pa.array([ids[(p.network, h)]] * len(t), pa.int64())
-    keys = pa.array(uniq, pa.string())
-    vals = pa.array([ids[(p.network, _clean(h) if h else own)] for h in uniq], pa.int64())
-    return pc.take(vals, pc.index_in(handles, value_set=keys))
-
-
-def _lake_tables(parsed: list[Parsed], ids: dict[tuple[Network, str], int], tz: str
-                 ) -> dict[str, pa.Table]:
-    out: dict[str, list[pa.Table]] = {"posts": [], "post_snapshots": [], "account_daily": [],
-                                      "audience": []}
-    epoch = datetime.min.replace(tzinfo=UTC)
-    for p in sorted(parsed, key=lambda p: (p.observed_at or epoch, p.name)):
-        obs = pa.scalar(p.observed_at, pa.timestamp("us", tz="UTC"))
-        if p.posts is not None and len(p.posts):
-            t = p.posts
-            t = t.append_column("account_id", _account_ids(t, p, ids))
-            if "published_at" in t.column_names:
-                computed = local_dates(t["published_at"], tz)
-                if "local_date" in t.column_names:
-                    computed = pc.coalesce(t["local_date"].cast(pa.date32()), computed)
-                    t = t.drop_columns(["local_date"])
-                t = t.append_column("local_date", computed)
-            out["posts"].append(conform("posts", t))
-        if p.snapshots is not None and len(p.snapshots):
-            t = p.snapshots
-            t = t.append_column("account_id", _account_ids(t, p, ids))
-            if "observed_at" in t.column_names:
-                filled = pc.coalesce(t["observed_at"].cast(obs.type), obs)
-                t = t.drop_columns(["observed_at"]).append_column("observed_at", filled)
-            else:
-                t = t.append_column("observed_at", pa.array([p.observed_at] * len(t), obs.type))
-            out["post_snapshots"].append(conform("post_snapshots", t))
-        if p.daily is not None and len(p.daily):
-            t = p.daily
-            t = t.append_column("account_id", _account_ids(t, p, ids))
-            t = t.append_column("observed_at", pa.array([p.observed_at] * len(t), obs.type))
-            out["account_daily"].append(conform("account_daily", t))
-        if p.audience is not None and len(p.audience):
-            t = p.audience
-            t = t.append_column("account_id", _account_ids(t, p, ids))
-            seen = pa.array([p.observed_at] * len(t), obs.type)
-            t = t.append_column("observed_at", seen)
-            # a breakdown without a date describes the day its counts were observed
-            day = pc.coalesce(t["date"].cast(pa.date32()), local_dates(seen, tz))
-            t = t.set_column(t.schema.get_field_index("date"), "date", day)
-            out["audience"].append(conform("audience", t))
-    tables = {}
-    for name, parts in out.items():
-        if not parts:
-            continue
-        t = pa.concat_tables(parts) if len(parts) > 1 else parts[0]
-        # overlapping files in one import: files come oldest export first, and the lake keeps
-        # the last row per key within a batch, so the newest export's row wins (and the same
-        # files always give the same batch, hence the same content hash)
-        tables[name] = t
-    return tables
-
-
-def merge_daily(new: pa.Table, existing: pa.Table) -> pa.Table:
-    """One row per account and day, each field its newest known value.
-
-    Daily fields come from different exports (TikTok's Overview has profile views, its
-    FollowerHistory has followers), and the lake keeps whole rows, so a row written for one
-    file must not blank what another file said about the same day. New rows are completed
-    with the latest stored values of the same account and day; per field, the value observed
-    last wins.
-    """
-    import duckdb
-
-    keys = new.select(["account_id", "date"])
-    con = duckdb.connect()
-    try:
-        con.register("new_rows", new)
-        con.register("old_rows", existing)
-        con.register("keys", keys)
-        fields = [f.name for f in SCHEMAS["account_daily"]
-                  if f.name not in ("workspace_id", "account_id", "date", "observed_at",
-                                    "batch_id")]
-        aggs = ", ".join(
-            f'arg_max("{c}", _rank) FILTER (WHERE "{c}" IS NOT NULL) AS "{c}"' for c in fields)
-        sql = f"""
-            WITH old_latest AS (
-                SELECT o.* FROM old_rows o
-                SEMI JOIN (SELECT DISTINCT account_id, date FROM keys) k
-                  ON o.account_id = k.account_id AND o.date = k.date
-            ), allrows AS (
-                SELECT *, (epoch_us(observed_at) * 2) AS _rank FROM old_latest
-                UNION ALL BY NAME
-                SELECT *, (epoch_us(observed_at) * 2 + 1) AS _rank FROM new_rows
-            )
-            SELECT any_value(workspace_id) AS workspace_id, account_id, date, {aggs},
-                   max(observed_at) AS observed_at, CAST(NULL AS BIGINT) AS batch_id
-            FROM allrows
-            GROUP BY account_id, date ORDER BY account_id, date
-        """
-        out = con.sql(sql).to_arrow_table()
-    finally:
-        con.close()
-    return conform("account_daily", out)
 
 
 def _preview(parsed: list[Parsed]) -> list[dict[str, Any]]:

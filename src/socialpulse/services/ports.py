@@ -9,17 +9,19 @@ from typing import Any, Protocol
 
 import pyarrow as pa
 
-from socialpulse.domain.goals import CheckIn, Goal, Objective, StatusEntry
+from socialpulse.domain.audit import LakeDetails
 from socialpulse.domain.jobs import Job, JobState
 from socialpulse.domain.listening.figures import BrandFigure
 from socialpulse.domain.listening.mention import RawMention
 from socialpulse.domain.listening.records import Correction, StoredAlert
 from socialpulse.domain.listening.selection import MentionSelection
-from socialpulse.domain.maturity import Assessment, Pack, Profile, StoredPack
+from socialpulse.domain.maturity import Assessment, AuditRun, Baseline, Pack, Profile, StoredPack
 from socialpulse.domain.models import Account, Brand, Function, Network, Workspace
 from socialpulse.domain.periods import DateRange
+from socialpulse.domain.platforms import ImportFormat
 from socialpulse.domain.query import PlannedMetric, QueryPlan
 from socialpulse.domain.schedules import Delivery, Schedule
+from socialpulse.services.import_model import Context, Parsed
 
 
 class EngineRunResult(Protocol):
@@ -110,6 +112,10 @@ class Ingested(Protocol):
     def batch_id(self) -> int: ...
     @property
     def rows(self) -> dict[str, int]: ...
+    @property
+    def already_imported(self) -> bool: ...
+    @property
+    def resumed(self) -> bool: ...
 
 
 class Removed(Protocol):
@@ -224,39 +230,6 @@ class ReportSchedulesRepo(Protocol):
 
 
 # --- Goals and OKRs (the app database) --------------------------------------------------------
-
-class GoalsStore(Protocol):
-    """Goals, OKRs, check-ins and status history of a workspace (`adapters/store/goals_repo`).
-    Every read and write names the workspace or a goal of it."""
-
-    def add_goal(self, g: Goal) -> int: ...
-
-    def goal(self, workspace_id: int, goal_id: int) -> Goal: ...
-
-    def goals(self, workspace_id: int, include_archived: bool = False) -> list[Goal]: ...
-
-    def archive_goal(self, workspace_id: int, goal_id: int) -> None: ...
-
-    def revise_goal(self, g: Goal, note: CheckIn) -> None: ...
-
-    def add_checkin(self, goal_id: int, c: CheckIn) -> None: ...
-
-    def checkins(self, goal_id: int) -> list[CheckIn]: ...
-
-    def record_status(self, goal_id: int, e: StatusEntry, always: bool = False) -> bool: ...
-
-    def status_history(self, goal_id: int) -> list[StatusEntry]: ...
-
-    def add_objective(self, workspace_id: int, title: str, kind: str, deadline: date,
-                      owner: str, key_results: Sequence[tuple[str, str, Goal | None]]
-                      ) -> int: ...
-
-    def objective(self, workspace_id: int, objective_id: int) -> Objective: ...
-
-    def objectives(self, workspace_id: int) -> list[Objective]: ...
-
-    def add_kr_grade(self, key_result_id: int, on: date, grade: float, comment: str,
-                     author: str) -> None: ...
 
 
 # --- Listening: mention queries and writes, NLP, mention sources, its tables ------------------
@@ -375,3 +348,43 @@ class ListeningTables(Protocol):
 
     def set_alert_status(self, workspace_id: int, alert_id: int, status: str
                          ) -> StoredAlert: ...
+
+
+# --- Imports: the parsers, and parsed files as lake tables (engineer C) -----------------------
+
+class ImportFormats(Protocol):
+    """The import formats and their parsers (`adapters/importers.Importers`)."""
+
+    def formats(self) -> Sequence[ImportFormat]: ...
+
+    def read(self, path: Path, name: str, ctx: Context, fmt: str | None = None) -> Parsed: ...
+
+
+class ImportLake(Protocol):
+    """Parsed files as the lake's tables, and daily rows completed with the stored ones
+    (`adapters/lake_imports.LakeImportTables`)."""
+
+    def tables(self, parsed: Sequence[Parsed], ids: Mapping[tuple[Network, str], int],
+               tz: str) -> dict[str, pa.Table]: ...
+
+    def merge_daily(self, workspace_id: int, new: pa.Table) -> pa.Table: ...
+
+
+# --- The audit: its lake reads and its runs (engineer C) --------------------------------------
+
+class AuditLakeReads(Protocol):
+    """What the audit reads from the lake besides metrics (`adapters/lake_audit.py`)."""
+
+    def audit_details(self, workspace_id: int, period: DateRange, tz: str) -> LakeDetails: ...
+
+
+class AuditRuns(Protocol):
+    """Audit runs and the baselines they saved (`adapters/store/maturity_tables.MaturityRepo`)."""
+
+    def save_audit(self, workspace_id: int, period_start: date, period_end: date,
+                   report: dict[str, Any],
+                   baselines: Sequence[tuple[int | None, str, str, float, str]]) -> AuditRun: ...
+
+    def audit_runs(self, workspace_id: int) -> list[AuditRun]: ...
+
+    def baselines(self, workspace_id: int, run_id: int | None = None) -> list[Baseline]: ...

@@ -16,12 +16,14 @@ from typing import Protocol, runtime_checkable
 
 from socialpulse.domain.errors import InvalidInput
 from socialpulse.domain.listening.mention import RawMention
+from socialpulse.domain.platforms import PLATFORMS
 
 #: untrusted files: larger than this is refused before reading
 MAX_FILE_BYTES = 512 * 1024 * 1024
 #: one JSON line or CSV row longer than this is refused (naming the line)
 MAX_LINE_BYTES = 1024 * 1024
-FORMATS = ("jsonl", "csv", "mastodon", "bluesky")
+#: generic files, then the networks whose posts the platform registry says a file can hold
+FORMATS = ("jsonl", "csv", *(p.mention_format for p in PLATFORMS.values() if p.mention_format))
 
 
 @runtime_checkable

@@ -24,6 +24,7 @@ from socialpulse.domain.errors import InvalidInput
 from socialpulse.domain.listening.mention import RawMention
 from socialpulse.domain.listening.query import NETWORKS
 from socialpulse.domain.periods import implausible_data_date
+from socialpulse.domain.platforms import PLATFORMS, Network
 
 from .base import MAX_LINE_BYTES, check_file
 
@@ -412,7 +413,7 @@ def post_view_to_mention(obj: Any, where: str, today: date) -> RawMention:
     handle = str(author.get("handle") or author.get("did") or "")
     uri = str(obj["uri"])
     m = _BSKY_URI.match(uri)
-    url = f"https://bsky.app/profile/{handle}/post/{m.group(2)}" if m and handle else ""
+    url = PLATFORMS[Network.BLUESKY].post_link(handle, m.group(2)) if m and handle else ""
     return RawMention(
         mention_id="bluesky:" + uri,
         network="bluesky",

@@ -10,12 +10,13 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from pathlib import Path
 
 from socialpulse.domain.errors import InvalidInput
-from socialpulse.domain.models import Network
+from socialpulse.domain.platforms import FORMAT_IDS, IMPORT_FORMATS, ImportFormat, Network
+from socialpulse.services.import_model import Context, Limits, Parsed
 
 from . import facebook, fediverse, ga4, generic, linkedin, tiktok, x, youtube
-from .base import Context, Limits, Parsed
 from .source import Source
 
 
@@ -44,41 +45,30 @@ def _csv(check: Callable[[Source], bool]) -> Callable[[Source], bool]:
     return detect
 
 
-FORMATS: list[Format] = [
-    Format("x-tweets", Network.X, "X Analytics, tweet activity (CSV)", _csv(x.is_tweets),
-           x.parse_tweets),
-    Format("x-daily", Network.X, "X Analytics, daily account activity (CSV)", _csv(x.is_daily),
-           x.parse_daily),
-    Format("facebook-posts", Network.FACEBOOK,
-           "Facebook Page Insights, Post data (legacy; XLS/SpreadsheetML, XLSX, CSV)",
-           facebook.is_legacy, facebook.parse_legacy),
-    Format("facebook-page", Network.FACEBOOK,
-           "Facebook Page Insights, Page data (legacy; XLS/SpreadsheetML, XLSX, CSV)",
-           facebook.is_page, facebook.parse_page),
-    Format("meta-facebook", Network.FACEBOOK, "Meta Business Suite, Facebook posts (CSV)",
-           _csv(facebook.is_meta_facebook), facebook.parse_meta),
-    Format("meta-instagram", Network.INSTAGRAM, "Meta Business Suite, Instagram posts (CSV)",
-           _csv(facebook.is_meta_instagram), facebook.parse_meta),
-    Format("linkedin", Network.LINKEDIN,
-           "LinkedIn Page analytics: updates, update metrics, visitors, followers "
-           "(XLS, XLSX, CSV)", linkedin.detect, linkedin.parse),
-    Format("youtube", Network.YOUTUBE,
-           "YouTube Studio export: Table data, Chart data, Totals (CSV)", _csv(youtube.detect),
-           youtube.parse),
-    Format("tiktok", Network.TIKTOK,
-           "TikTok Studio: Overview, Content, Viewers, FollowerHistory, FollowerActivity, "
-           "FollowerGender, FollowerTopTerritories (CSV)", _csv(tiktok.detect), tiktok.parse),
-    Format("mastodon", Network.MASTODON, "Mastodon API Status entities (JSON array or JSONL)",
-           fediverse.is_mastodon, fediverse.parse_mastodon),
-    Format("bluesky", Network.BLUESKY,
-           "Bluesky getAuthorFeed responses or postView objects (JSON, JSONL)",
-           fediverse.is_bluesky, fediverse.parse_bluesky),
-    Format("ga4", None, "Google Analytics 4 traffic acquisition by session source (CSV): "
-           "sessions, key events and revenue from social", ga4.detect, ga4.parse),
-    Format("generic", None, "Any CSV/XLSX with a mapping file (--mapping)", generic.detect,
-           generic.parse),
-]
-FORMAT_IDS = [f.id for f in FORMATS]
+#: The parsers of each import format of the platform registry (domain/platforms.py, which
+#: holds their ids, networks, labels and detection order): (detector, parser).
+PARSERS: dict[str, tuple[Callable[[Source], bool], Callable[[Source, Context], Parsed]]] = {
+    "x-tweets": (_csv(x.is_tweets), x.parse_tweets),
+    "x-daily": (_csv(x.is_daily), x.parse_daily),
+    "facebook-posts": (facebook.is_legacy, facebook.parse_legacy),
+    "facebook-page": (facebook.is_page, facebook.parse_page),
+    "meta-facebook": (_csv(facebook.is_meta_facebook), facebook.parse_meta),
+    "meta-instagram": (_csv(facebook.is_meta_instagram), facebook.parse_meta),
+    "linkedin": (linkedin.detect, linkedin.parse),
+    "youtube": (_csv(youtube.detect), youtube.parse),
+    "tiktok": (_csv(tiktok.detect), tiktok.parse),
+    "mastodon": (fediverse.is_mastodon, fediverse.parse_mastodon),
+    "bluesky": (fediverse.is_bluesky, fediverse.parse_bluesky),
+    "ga4": (ga4.detect, ga4.parse),
+    "generic": (generic.detect, generic.parse),
+}
+if set(PARSERS) != set(FORMAT_IDS):  # pragma: no cover - the registry and the parsers disagree
+    raise RuntimeError("import formats without a parser, or parsers without a registry entry: "
+                       f"{sorted(set(PARSERS) ^ set(FORMAT_IDS))}")
+
+FORMATS: list[Format] = [Format(f.id, f.network, f.label, *PARSERS[f.id])
+                         for f in IMPORT_FORMATS]
+
 
 
 def format_by_id(fmt: str) -> Format:
@@ -110,5 +100,18 @@ def detect(src: Source, ctx: Context) -> Format:
                        "--format, or describe the columns in a mapping file (--mapping)")
 
 
-__all__ = ["FORMATS", "FORMAT_IDS", "Context", "Format", "Limits", "Parsed", "Source", "detect",
-           "format_by_id"]
+class Importers:
+    """The `ImportFormats` port of `services/ports.py`: the formats, and reading one file."""
+
+    def formats(self) -> list[ImportFormat]:
+        return list(IMPORT_FORMATS)
+
+    def read(self, path: Path, name: str, ctx: Context, fmt: str | None = None) -> Parsed:
+        """Parse one file with the format named (``fmt``), else the one detected; the file is
+        read within ``ctx.limits``, decoded with ``ctx.encoding`` when given."""
+        src = Source(path, name, ctx.limits, ctx.encoding)
+        return (format_by_id(fmt) if fmt else detect(src, ctx)).read(src, ctx)
+
+
+__all__ = ["FORMATS", "FORMAT_IDS", "Context", "Format", "Importers", "Limits", "Parsed",
+           "Source", "detect", "format_by_id"]

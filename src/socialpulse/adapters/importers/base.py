@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import math
 import re
-from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
@@ -21,15 +20,18 @@ from zoneinfo import ZoneInfo
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from socialpulse.domain.datasets import POST_COUNTERS
 from socialpulse.domain.errors import InvalidInput
-from socialpulse.domain.models import Network
 from socialpulse.domain.periods import implausible_data_date
+from socialpulse.services.import_model import Context as Context  # the parsers' shared values
+from socialpulse.services.import_model import Limits as Limits
+from socialpulse.services.import_model import Parsed as Parsed
+from socialpulse.services.import_model import end_of_day as end_of_day
 
 TS = pa.timestamp("us", tz="UTC")
 
-#: Counters of a post snapshot (lake ``post_snapshots``) and daily account fields we fill.
-COUNTERS = ("impressions", "reach", "engagements", "likes", "comments", "shares", "clicks",
-            "video_views", "saves")
+#: Counters of a post snapshot (the registry's post counters) and daily account fields we fill.
+COUNTERS = POST_COUNTERS
 DAILY_FIELDS = ("followers", "profile_views", "ad_clicks", "ad_impressions", "ad_spend")
 
 #: The largest count accepted: a trillion is beyond any post's or account's count (the most
@@ -41,34 +43,6 @@ MAX_COUNT = 10**12
 NULL_TOKENS = frozenset({"", "-", "undefined", "null", "none", "n/a", "na", "--", "nan"})
 
 
-@dataclass(frozen=True)
-class Limits:
-    """Size limits for untrusted files (configurable per import)."""
-
-    max_file_bytes: int = 200 * 1024 * 1024
-    max_cell_bytes: int = 1024 * 1024
-    max_rows: int = 20_000_000
-    #: what an XLSX may unzip to (a zip bomb of repeated cells compresses 100-fold and more)
-    max_inflated_bytes: int = 256 * 1024 * 1024
-    #: cells read from one workbook (rows times columns): bounds memory and time per import
-    max_cells: int = 2_000_000
-
-
-@dataclass(frozen=True)
-class Context:
-    """What an importer may use besides the file: options and the import's context."""
-
-    tz: str = "UTC"  # the workspace's time zone: day boundaries
-    today: date = field(default_factory=lambda: datetime.now(UTC).date())
-    now: datetime = field(default_factory=lambda: datetime.now(UTC))
-    account: str | None = None  # --account
-    year: int | None = None  # --year, for exports whose dates have no year (TikTok)
-    encoding: str | None = None  # --encoding, when a CSV is not UTF-8/UTF-16
-    source_tz: str | None = None  # --source-tz, for exports with naive local times
-    mapping: Path | None = None  # --mapping, for generic CSV/XLSX
-    limits: Limits = field(default_factory=Limits)
-
-
 def fail(name: str, message: str, row: int | None = None, column: str | None = None
          ) -> InvalidInput:
     """One line naming file, row and column."""
@@ -78,39 +52,6 @@ def fail(name: str, message: str, row: int | None = None, column: str | None = N
     if column is not None:
         where += f", column {column!r}" if row is not None else f": column {column!r}"
     return InvalidInput(" ".join(f"{where}: {message}".split()))  # always one line
-
-
-@dataclass
-class Parsed:
-    """One file, mapped to the lake's vocabulary but not yet to account ids.
-
-    Tables carry a ``handle`` column (null: the file's handle). ``posts`` has post_id,
-    published_at (UTC) and/or local_date (when the export gives only a day), post_type, text,
-    url; ``snapshots`` has post_id, observed_at (null: the file's) and the counters it knows;
-    ``daily`` has date and the daily fields it knows. Columns the export lacks are absent, so
-    they stay null in the lake. A ``network`` column (files that mix networks) splits the file
-    into one part per network before accounts are resolved.
-    """
-
-    name: str
-    fmt: str
-    network: Network
-    handle: str | None = None
-    handle_origin: str = ""
-    posts: pa.Table | None = None
-    snapshots: pa.Table | None = None
-    daily: pa.Table | None = None
-    #: audience breakdowns: date (the last day described), dimension, value, count, share
-    audience: pa.Table | None = None
-    observed_at: datetime | None = None
-    observed_origin: str = ""
-    first_day: date | None = None
-    last_day: date | None = None  # last day the export covers (inclusive)
-    rows_read: int = 0
-    rows_used: int = 0
-    skipped: Counter[str] = field(default_factory=Counter)
-    warnings: list[str] = field(default_factory=list)
-    notes: list[str] = field(default_factory=list)
 
 
 # --- decoding -------------------------------------------------------------------------------
@@ -442,16 +383,6 @@ def to_utc(naive: datetime, tz: str) -> datetime:
     if naive.tzinfo is not None:
         return naive.astimezone(UTC)
     return naive.replace(tzinfo=ZoneInfo(tz)).astimezone(UTC)
-
-
-def end_of_day(d: date, tz: str) -> datetime:
-    """The last second of a local day, in UTC: the observation time of an export ending on d.
-
-    Metrics for a period take each post's latest snapshot observed before the period ends (in
-    the workspace's time zone), so an export of a month must be observed within that month.
-    """
-    nxt = datetime.combine(d + timedelta(days=1), datetime.min.time(), ZoneInfo(tz))
-    return (nxt - timedelta(seconds=1)).astimezone(UTC)
 
 
 def month_day(s: str) -> tuple[int, int]:

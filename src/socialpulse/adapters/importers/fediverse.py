@@ -17,7 +17,7 @@ from urllib.parse import urlparse
 
 import pyarrow as pa
 
-from socialpulse.domain.models import Network
+from socialpulse.domain.platforms import PLATFORMS, Network
 
 from .base import TS, Context, Parsed, count_problem, fail, read_time
 from .source import Source
@@ -226,7 +226,7 @@ def parse_bluesky(src: Source, ctx: Context) -> Parsed:
             "published_at": _when(created, src.name, f"{where}.record.createdAt", ctx),
             "post_type": "reply" if record.get("reply") else "post",
             "text": record.get("text") or None,
-            "url": f"https://bsky.app/profile/{handle}/post/{rkey}",
+            "url": PLATFORMS[Network.BLUESKY].post_link(handle, rkey),
         })
         snaps.append({"handle": handle, "post_id": uri, "likes": like, "comments": reply,
                       "shares": shares, "saves": saves,

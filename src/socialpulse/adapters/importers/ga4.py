@@ -24,7 +24,7 @@ from datetime import date, datetime
 
 import pyarrow as pa
 
-from socialpulse.domain.models import Network
+from socialpulse.domain.platforms import PLATFORMS, Network
 
 from .base import Context, Parsed, Sheet, cover_days, fail, norm, parse_number
 from .readers import make_sheet
@@ -33,16 +33,7 @@ from .source import Source
 #: Source names (the part before " / " in source / medium, lowercased, without "www.") that
 #: identify each network. Mastodon has many servers: any source containing "mastodon".
 SOCIAL_SOURCES: dict[Network, tuple[str, ...]] = {
-    Network.FACEBOOK: ("facebook.com", "l.facebook.com", "m.facebook.com", "lm.facebook.com",
-                       "business.facebook.com", "facebook", "fb"),
-    Network.INSTAGRAM: ("instagram.com", "l.instagram.com", "instagram", "ig"),
-    Network.X: ("t.co", "x.com", "twitter.com", "mobile.twitter.com", "twitter", "x"),
-    Network.LINKEDIN: ("linkedin.com", "lnkd.in", "linkedin"),
-    Network.YOUTUBE: ("youtube.com", "m.youtube.com", "youtube"),
-    Network.TIKTOK: ("tiktok.com", "tiktok"),
-    Network.MASTODON: ("mastodon",),
-    Network.BLUESKY: ("bsky.app", "bsky", "bluesky"),
-}
+    n: p.traffic_sources for n, p in PLATFORMS.items() if p.traffic_sources}
 _BY_SOURCE = {s: n for n, sources in SOCIAL_SOURCES.items() for s in sources}
 #: The source columns GA4 offers for traffic reports (the first found is used).
 SOURCE_COLUMNS = ("session source / medium", "session source", "first user source / medium",

@@ -27,6 +27,7 @@ import pyarrow as pa
 import yaml
 
 from socialpulse.adapters.lake import SCHEMAS
+from socialpulse.domain.datasets import MAPPING_FIELDS, POST_COUNTERS
 from socialpulse.domain.errors import InvalidInput
 from socialpulse.domain.models import Network, parse_enum
 
@@ -44,15 +45,11 @@ from .base import (
 from .readers import make_sheet
 from .source import Source
 
-#: Columns socialpulse fills itself (ids, the batch, the local day of a post's time).
-_DERIVED = {"workspace_id", "account_id", "batch_id", "local_date"}
-#: Mappable fields per dataset: the lake's columns (posts with their snapshot's counters).
-POST_FIELDS = tuple(dict.fromkeys(f.name for ds in ("posts", "post_snapshots")
-                                  for f in SCHEMAS[ds] if f.name not in _DERIVED))
-COUNTERS = tuple(f.name for f in SCHEMAS["post_snapshots"]
-                 if f.name not in _DERIVED | {"post_id", "observed_at"})
-DAILY = tuple(f.name for f in SCHEMAS["account_daily"] if f.name not in _DERIVED | {"observed_at"})
-FIELDS = {"posts": POST_FIELDS, "account_daily": DAILY}
+#: Mappable fields per dataset (the dataset registry's), and the post counters among them.
+FIELDS = MAPPING_FIELDS
+POST_FIELDS = FIELDS["posts"]
+COUNTERS = POST_COUNTERS
+DAILY = FIELDS["account_daily"]
 KEYS = {"network", "network_column", "account", "account_column", "dataset", "sheet",
         "header_row", "timezone", "columns"}
 

@@ -13,7 +13,7 @@ from datetime import date
 
 import pyarrow as pa
 
-from socialpulse.domain.models import Network
+from socialpulse.domain.platforms import PLATFORMS, Network
 
 from .audience import breakdown
 from .base import (
@@ -30,6 +30,8 @@ from .base import (
 )
 from .csv_table import open_csv_table
 from .source import Source
+
+_YOUTUBE = PLATFORMS[Network.YOUTUBE]
 
 #: socialpulse counter <- YouTube Studio column names (English UI).
 COUNTERS: dict[str, tuple[str, ...]] = {
@@ -138,7 +140,7 @@ def _table(sheet: Sheet, ctx: Context, out: Parsed) -> None:
         "published_at": pa.nulls(len(ids), pa.timestamp("us", tz="UTC")),
         "post_type": pa.array(["video"] * len(ids), pa.string()),
         "text": pa.array(sub.values(sub.col("video title")), pa.string()),
-        "url": pa.array([f"https://www.youtube.com/watch?v={v}" for v in ids], pa.string()),
+        "url": pa.array([_YOUTUBE.post_link("", v) for v in ids], pa.string()),
     })
     out.snapshots = pa.table({"post_id": pa.array(ids, pa.string()), **counters})
     out.rows_used = len(ids)

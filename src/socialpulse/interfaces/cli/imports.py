@@ -14,11 +14,12 @@ from typing import Annotated, Any
 
 import typer
 
-from socialpulse.adapters.importers import FORMAT_IDS, Limits
 from socialpulse.domain.errors import InvalidInput
 from socialpulse.domain.periods import parse_date
+from socialpulse.domain.platforms import FORMAT_IDS
 from socialpulse.interfaces.cli.common import acting, echo_json, open_app, print_table
 from socialpulse.interfaces.cli.root import app
+from socialpulse.services.import_model import Limits
 from socialpulse.services.imports import ImportOptions, ImportPlan, ImportResult, ImportService
 
 

@@ -36,14 +36,15 @@ from fastapi.responses import HTMLResponse, JSONResponse, Response
 from starlette.datastructures import FormData, UploadFile
 from starlette.types import Message
 
-from socialpulse.adapters.importers import FORMATS, Limits
 from socialpulse.bootstrap import App
 from socialpulse.domain.errors import InvalidInput, NotFound, TooLarge
 from socialpulse.domain.formatting import format_size
 from socialpulse.domain.jobs import Job, JobState
 from socialpulse.domain.models import Workspace
 from socialpulse.domain.periods import DateRange
+from socialpulse.domain.platforms import IMPORT_FORMATS as FORMATS
 from socialpulse.services.import_jobs import COMMIT, PREVIEW, import_payload
+from socialpulse.services.import_model import Limits
 from socialpulse.services.imports import ImportOptions
 
 from .common import (
