@@ -35,6 +35,7 @@ if TYPE_CHECKING:
     from socialpulse.services.jobs import JobService
     from socialpulse.services.listening import ListeningService
     from socialpulse.services.posts import PostsService
+    from socialpulse.services.report_branding import BrandingService
     from socialpulse.services.report_schedules import ReportSchedules
     from socialpulse.services.reports import ReportService
     from socialpulse.services.workspaces import WorkspaceService
@@ -202,10 +203,20 @@ class App:
                                 open_source, self.catalogue)
 
     @cached_property
-    def reports(self) -> ReportService:
-        from socialpulse.services.reports import ReportService
+    def branding(self) -> BrandingService:
+        from socialpulse.adapters.store.reports_tables import ReportsRepo
+        from socialpulse.services.report_branding import BrandingService
 
-        return ReportService(self)
+        return BrandingService(ReportsRepo(self.store))
+
+    @cached_property
+    def reports(self) -> ReportService:
+        from socialpulse.services.reports import ReportService, ReportSources
+
+        return ReportService(ReportSources(
+            metrics=self.metrics, overview=self.overview, posts=self.posts,
+            audience=self.audience, compare=self.compare, goals=self.goals, audit=self.audit,
+            maturity=self.maturity, listening=self.listening, branding=self.branding))
 
     @cached_property
     def jobs(self) -> JobService:

@@ -9,8 +9,9 @@ from pathlib import Path
 import pytest
 from PIL import Image
 
-from socialpulse.bootstrap import App
-from socialpulse.domain.errors import InvalidInput
+from socialpulse.bootstrap import App, local_actor
+from socialpulse.domain.actor import Actor, ActorKind
+from socialpulse.domain.errors import Forbidden, InvalidInput
 from socialpulse.domain.periods import parse_period
 from socialpulse.interfaces.cli import main
 from socialpulse.services.report_branding import (
@@ -18,7 +19,6 @@ from socialpulse.services.report_branding import (
     check_colour,
     read_logo,
     sanitise_svg,
-    set_branding,
 )
 from socialpulse.services.report_render import render_html
 
@@ -89,6 +89,18 @@ def test_branding_shows_on_the_report(demo_app: App, tmp_path: Path,
     svg = base64.b64decode(uri.split(",", 1)[1]).decode()
     assert "ACME" in svg and "script" not in svg and "evil.example" not in svg
     # unchanged fields keep their value; the logo can be removed
-    view = set_branding(demo_app, ws, accent="#123", clear_logo=True)
+    view = demo_app.branding.update(local_actor(), ws, accent="#123", clear_logo=True)
     assert (view.name, view.primary, view.accent, view.logo_uri) == (
         "Acme Outdoor", "#00aa66", "#112233", None)
+
+
+def test_branding_is_changed_only_by_an_allowed_actor(demo_app: App) -> None:
+    """A change goes through `authorize`: an actor without the grant is refused and the
+    branding stays as it was."""
+    ws = demo_app.workspace("demo")
+    before = demo_app.branding.view(ws)
+    nobody = Actor("user:ann", "ann", ActorKind.USER)
+    with pytest.raises(Forbidden, match=r"^ann \(user\) may not change reports and their "
+                                        r"schedules in workspace 'demo'$"):
+        demo_app.branding.update(nobody, ws, name="Hijacked", primary="#000")
+    assert demo_app.branding.view(ws) == before

@@ -20,7 +20,6 @@ from socialpulse.domain.periods import parse_period
 from socialpulse.domain.query import Scope, ScopeKind, parse_breakdown
 from socialpulse.interfaces.cli import main
 from socialpulse.services.compare import COMPARE_METRICS, parse_compare_metrics
-from socialpulse.services.reports import ReportService
 from tests.core.test_scope import _followers_at
 from tests.webfixtures import LiveServer, PageLog
 
@@ -128,8 +127,8 @@ def test_pages_state_their_scope(client: TestClient) -> None:
 
 
 def test_report_has_a_competitors_section(demo_app_ro: App) -> None:
-    report = ReportService(demo_app_ro).build(demo_app_ro.workspace("demo"), Q3,
-                                              sections=["kpis", "competitors"])
+    report = demo_app_ro.reports.build(demo_app_ro.workspace("demo"), Q3,
+                                       sections=["kpis", "competitors"])
     section = report.section("competitors")
     assert section is not None
     assert section.data["brands"] == BRANDS and section.data["own"] == ["Acme Outdoor"]

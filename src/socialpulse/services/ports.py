@@ -9,6 +9,7 @@ from typing import Any, Protocol
 
 import pyarrow as pa
 
+from socialpulse.domain.branding import Branding
 from socialpulse.domain.audit import LakeDetails
 from socialpulse.domain.jobs import Job, JobState
 from socialpulse.domain.listening.figures import BrandFigure
@@ -204,6 +205,14 @@ class MaturityRepository(Protocol):
     def delete_pack(self, name: str) -> bool: ...
 
     def packs(self) -> list[StoredPack]: ...
+
+
+class BrandingRepository(Protocol):
+    """A workspace's report branding (`adapters/store/reports_tables`); absent means defaults."""
+
+    def branding(self, workspace_id: int) -> Branding: ...
+
+    def save_branding(self, workspace_id: int, b: Branding) -> None: ...
 
 
 # --- Listening: mention queries and writes, NLP, mention sources, its tables ------------------

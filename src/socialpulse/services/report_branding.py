@@ -12,14 +12,12 @@ import base64
 import re
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
 
-from socialpulse.adapters.store.reports_tables import Branding, ReportsRepo
+from socialpulse.domain.actor import Action, Actor, authorize
+from socialpulse.domain.branding import Branding
 from socialpulse.domain.errors import InvalidInput
 from socialpulse.domain.models import Workspace
-
-if TYPE_CHECKING:
-    from socialpulse.bootstrap import App
+from socialpulse.services.ports import BrandingRepository
 
 MAX_LOGO_BYTES = 512 * 1024
 DEFAULT_PRIMARY = "#0f766e"
@@ -118,8 +116,8 @@ class BrandingView:
                 "custom": self.custom}
 
 
-def branding_view(app: App, workspace: Workspace) -> BrandingView:
-    b = ReportsRepo(app.store).branding(workspace.id)
+def view_of(b: Branding, workspace: Workspace) -> BrandingView:
+    """Stored branding as reports show it: defaults for what is unset, the logo as a data URI."""
     uri = None
     if b.logo and b.logo_type:
         uri = f"data:{b.logo_type};base64,{base64.b64encode(b.logo).decode('ascii')}"
@@ -132,45 +130,59 @@ def branding_view(app: App, workspace: Workspace) -> BrandingView:
     )
 
 
-def set_branding(
-    app: App,
-    workspace: Workspace,
-    *,
-    name: str | None = None,
-    primary: str | None = None,
-    accent: str | None = None,
-    logo: Path | bytes | None = None,
-    logo_name: str = "logo",
-    clear_logo: bool = False,
-) -> BrandingView:
-    """Change some branding fields (others keep their value); everything is checked first."""
-    repo = ReportsRepo(app.store)
-    cur = repo.branding(workspace.id)
-    logo_bytes, logo_type = cur.logo, cur.logo_type
-    if clear_logo:
-        logo_bytes, logo_type = None, None
-    if logo is not None:
-        if isinstance(logo, Path):
-            where = f"--logo {logo}"
-            if not logo.is_file():
-                raise InvalidInput(f"{where}: no such file")
-            if logo.stat().st_size > MAX_LOGO_BYTES:
-                raise InvalidInput(f"{where}: logo is {logo.stat().st_size:,} bytes; the limit "
-                                   f"is {MAX_LOGO_BYTES:,} (512 KB)")
-            raw = logo.read_bytes()
-        else:
-            where, raw = f"logo {logo_name}", logo
-        logo_bytes, logo_type = read_logo(raw, where)
-    display = cur.display_name
-    if name is not None:
-        display = name.strip() or None
-        if display and len(display) > 200:
-            raise InvalidInput("name: at most 200 characters")
-    new = Branding(
-        display_name=display,
-        primary_colour=check_colour(primary, "primary colour") if primary else cur.primary_colour,
-        accent_colour=check_colour(accent, "accent colour") if accent else cur.accent_colour,
-        logo=logo_bytes, logo_type=logo_type,
-    )
-    repo.save_branding(workspace.id, new)
-    return branding_view(app, workspace)
+def _logo_bytes(logo: Path | bytes, logo_name: str) -> tuple[bytes, str]:
+    """A logo from a file (CLI) or uploaded bytes (pages), checked by `read_logo`."""
+    if isinstance(logo, Path):
+        where = f"--logo {logo}"
+        if not logo.is_file():
+            raise InvalidInput(f"{where}: no such file")
+        if logo.stat().st_size > MAX_LOGO_BYTES:
+            raise InvalidInput(f"{where}: logo is {logo.stat().st_size:,} bytes; the limit "
+                               f"is {MAX_LOGO_BYTES:,} (512 KB)")
+        return read_logo(logo.read_bytes(), where)
+    return read_logo(logo, f"logo {logo_name}")
+
+
+class BrandingService:
+    """Reads and changes a workspace's report branding through the repository port."""
+
+    def __init__(self, repo: BrandingRepository) -> None:
+        self.repo = repo
+
+    def view(self, workspace: Workspace) -> BrandingView:
+        return view_of(self.repo.branding(workspace.id), workspace)
+
+    def update(
+        self,
+        actor: Actor,
+        workspace: Workspace,
+        *,
+        name: str | None = None,
+        primary: str | None = None,
+        accent: str | None = None,
+        logo: Path | bytes | None = None,
+        logo_name: str = "logo",
+        clear_logo: bool = False,
+    ) -> BrandingView:
+        """Change some branding fields (others keep their value); everything is checked first."""
+        authorize(actor, Action.REPORTS_EDIT, workspace.slug)
+        cur = self.repo.branding(workspace.id)
+        logo_bytes, logo_type = cur.logo, cur.logo_type
+        if clear_logo:
+            logo_bytes, logo_type = None, None
+        if logo is not None:
+            logo_bytes, logo_type = _logo_bytes(logo, logo_name)
+        display = cur.display_name
+        if name is not None:
+            display = name.strip() or None
+            if display and len(display) > 200:
+                raise InvalidInput("name: at most 200 characters")
+        new = Branding(
+            display_name=display,
+            primary_colour=(check_colour(primary, "primary colour") if primary
+                            else cur.primary_colour),
+            accent_colour=check_colour(accent, "accent colour") if accent else cur.accent_colour,
+            logo=logo_bytes, logo_type=logo_type,
+        )
+        self.repo.save_branding(workspace.id, new)
+        return view_of(new, workspace)

@@ -12,7 +12,6 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from sqlalchemy import (
@@ -27,6 +26,7 @@ from sqlalchemy import (
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Mapped, mapped_column
 
+from socialpulse.domain.branding import Branding
 from socialpulse.domain.errors import NotFound
 from socialpulse.domain.schedules import Delivery, Schedule
 
@@ -70,15 +70,6 @@ class DeliveryRow(Base):
     path: Mapped[str | None] = mapped_column(Text, nullable=True)
     emailed_to: Mapped[str] = mapped_column(Text, nullable=False, default="")
     created_at: Mapped[datetime] = timestamp()
-
-
-@dataclass(frozen=True)
-class Branding:
-    display_name: str | None = None
-    primary_colour: str | None = None
-    accent_colour: str | None = None
-    logo: bytes | None = None
-    logo_type: str | None = None
 
 
 def _schedule(r: ScheduleRow) -> Schedule:

@@ -106,11 +106,9 @@ def branding(
     no_logo: Annotated[bool, typer.Option("--no-logo", help="Remove the logo.")] = False,
 ) -> None:
     """Set the workspace's report branding (unchanged fields keep their value); shows it."""
-    from socialpulse.services.report_branding import set_branding
-
     app, ws = open_workspace(workspace)
-    view = set_branding(app, ws, name=name, primary=colour, accent=accent, logo=logo,
-                        clear_logo=no_logo)
+    view = app.branding.update(acting(), ws, name=name, primary=colour, accent=accent,
+                               logo=logo, clear_logo=no_logo)
     typer.echo(f"branding of {ws.slug}: name {view.name!r}, primary {view.primary}, "
                f"accent {view.accent}, logo {'yes' if view.logo_uri else 'none'}")
 

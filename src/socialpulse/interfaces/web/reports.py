@@ -25,11 +25,12 @@ from socialpulse.domain.models import Workspace
 from socialpulse.domain.periods import DateRange, parse_period
 from socialpulse.domain.query import Scope
 from socialpulse.services.export import to_csv, to_xlsx_table
-from socialpulse.services.report_branding import MAX_LOGO_BYTES, branding_view, set_branding
+from socialpulse.services.report_branding import MAX_LOGO_BYTES
 from socialpulse.services.report_render import ReportFormat, parse_format, render_html
 from socialpulse.services.report_render import render as render_report
 
 from .common import (
+    Acting,
     api_workspace,
     date_range_params,
     page_url,
@@ -202,7 +203,7 @@ def reports_page(request: Request) -> Response:
     app = sp(request)
     ws = page_workspace(request)
     q = request.query_params
-    ctx: dict[str, Any] = {"title": "Reports", "brand": branding_view(app, ws),
+    ctx: dict[str, Any] = {"title": "Reports", "brand": app.branding.view(ws),
                            "max_logo_kb": MAX_LOGO_BYTES // 1024, "message": q.get("saved")}
     period_text = (q.get("period") or "").strip()
     try:
@@ -247,6 +248,7 @@ def _esc(text: str) -> str:
 @router.post("/reports/branding", include_in_schema=False)
 async def save_branding(
     request: Request,
+    actor: Acting,
     name: Annotated[str, Form()] = "",
     primary: Annotated[str, Form()] = "",
     accent: Annotated[str, Form()] = "",
@@ -258,7 +260,7 @@ async def save_branding(
     data = None
     if logo is not None and logo.filename:
         data = await logo.read(MAX_LOGO_BYTES + 1)
-    set_branding(app, ws, name=name, primary=primary or None, accent=accent or None,
-                 logo=data, logo_name=logo.filename if logo and logo.filename else "logo",
-                 clear_logo=bool(remove_logo))
+    app.branding.update(actor, ws, name=name, primary=primary or None, accent=accent or None,
+                        logo=data, logo_name=logo.filename if logo and logo.filename else "logo",
+                        clear_logo=bool(remove_logo))
     return redirect_to("/reports", ws, saved="Branding saved.")
