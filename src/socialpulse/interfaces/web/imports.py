@@ -246,7 +246,7 @@ def _context(view: JobView, ws: Workspace) -> dict[str, Any]:
 @router.get("/import", response_class=HTMLResponse, include_in_schema=False)
 def import_page(request: Request) -> Response:
     ws = page_workspace(request)
-    accounts = sp(request).store.accounts(ws.id)
+    accounts = sp(request).workspaces.accounts(ws)
     return render(request, "import.html", {"formats": FORMATS, "accounts": accounts,
                                            "title": "Import"}, workspace=ws)
 
@@ -344,18 +344,18 @@ def _jsonable(v: Any) -> Any:
 def _latest_imports_panel(app: App, ws: Workspace, period: DateRange) -> dict[str, Any] | None:
     """The last imports of the workspace (what data the numbers stand on), or an invitation to
     import when there are none."""
-    batches = [b for b in app.store.batches(ws.id, "committed")
-               if b.format not in ("demo", "compact")]
+    batches = [b for b in app.batches.history(ws)
+               if b.state == "active" and b.format not in ("demo", "compact")]
     link = {"label": "Import exports", "href": page_url("/import", ws)}
     if not batches:
         return {"text": "No exports imported yet: bring your platforms' files.", "items": [],
                 "link": link}
-    latest = sorted(batches, key=lambda b: b.committed_at or b.created_at, reverse=True)[:3]
+    latest = sorted(batches, key=lambda b: b.imported_at, reverse=True)[:3]
     return {
         "text": f"{len(batches)} import{'s' if len(batches) != 1 else ''} so far.",
         "items": [{"label": (b.source[:70] + ("…" if len(b.source) > 70 else "")),
                    "value": f"{sum(b.rows.values()):,} rows, "
-                            f"{(b.committed_at or b.created_at):%Y-%m-%d}"} for b in latest],
+                            f"{b.imported_at:%Y-%m-%d}"} for b in latest],
         "link": link,
     }
 
