@@ -158,8 +158,8 @@ def test_console_script_runs_as_a_process(demo_app_ro: App) -> None:
 
 
 def test_run_as_module_every_command_group_reads_home(demo_app_ro: App, tmp_path: Path) -> None:
-    """`python -m socialpulse.interfaces.cli` runs cli.py as __main__, a second copy of it: the
-    --home of its root callback must still reach the commands of the other CLI modules."""
+    """`python -m socialpulse.interfaces.cli` runs the package's __main__: the --home of the root
+    callback (cli/root.py) must reach the commands of every command group module."""
     env = {**os.environ, "SOCIALPULSE_HOME": str(tmp_path / "not-here")}
     proc = subprocess.run(
         [sys.executable, "-m", "socialpulse.interfaces.cli", "--home",
