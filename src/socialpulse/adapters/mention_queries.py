@@ -15,6 +15,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import replace
+from pathlib import Path
 from typing import Any
 
 import ibis
@@ -36,6 +37,11 @@ class IbisMentionQueries:
 
     def __init__(self, engine: IbisEngine) -> None:
         self.engine = engine
+        # per workspace: (the files read, with their sizes and times; the latest rows held by
+        # the backend). A page asks ~10 questions: the files are read and reduced once, not
+        # ten times; any commit (ingest, correction, rebuilt demo) changes the key.
+        self._held: dict[int, tuple[tuple[tuple[str, int, int], ...], ir.Table]] = {}
+        self._explaining = False
 
     # -- running ----------------------------------------------------------------------------
 
@@ -46,12 +52,36 @@ class IbisMentionQueries:
         return rows
 
     def _sql(self, build: Callable[[], ir.Table]) -> str:
+        """The whole query as the backend would run it uncached: files to figures."""
         with self.engine.lock:
-            return str(ibis.to_sql(build(), dialect=str(self.engine.backend.name)))
+            self._explaining = True
+            try:
+                return str(ibis.to_sql(build(), dialect=str(self.engine.backend.name)))
+            finally:
+                self._explaining = False
 
     # -- building blocks --------------------------------------------------------------------
 
     def _latest(self, workspace_id: int) -> ir.Table:
+        """The latest row per (mention, brand), held by the backend while the files stay the
+        same (called holding the engine's lock)."""
+        if self._explaining:
+            return self._latest_rows(workspace_id)
+        key = _files_key(self.engine.files(workspace_id, "mentions"))
+        held = self._held.get(workspace_id)
+        if held is not None and key is not None and held[0] == key:
+            return held[1]
+        if held is not None:
+            del self._held[workspace_id]
+            held[1].release()
+        table = self._latest_rows(workspace_id)
+        if key is None:
+            return table
+        table = table.cache()
+        self._held[workspace_id] = (key, table)
+        return table
+
+    def _latest_rows(self, workspace_id: int) -> ir.Table:
         t = self.engine.dataset("mentions", workspace_id)
         t = t.filter(t.workspace_id == workspace_id)
         latest = ibis.row_number().over(group_by=[t.mention_id, t.brand_id],
@@ -252,6 +282,16 @@ class IbisMentionQueries:
         if question == "share_of_voice":
             return self._sql(lambda: self._brands(sel, figures))
         raise ValueError(f"no SQL to show for {question!r}")
+
+
+def _files_key(paths: Sequence[Path]) -> tuple[tuple[str, int, int], ...] | None:
+    """What identifies the files' content: path, size and modification time (files are
+    written once and renamed into place). None when one went away meanwhile (a compaction
+    retired it): read uncached then."""
+    try:
+        return tuple((str(p), st.st_size, st.st_mtime_ns) for p in paths for st in [p.stat()])
+    except OSError:
+        return None
 
 
 def _count_if(cond: ir.BooleanValue) -> ir.Value:
