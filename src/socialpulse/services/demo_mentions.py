@@ -195,7 +195,6 @@ def generate(until: date) -> Iterator[RawMention]:
     campaigns = [evs[k] for k in ("spring-launch", "summer-trails", "black-friday", "repair-days")]
     tz = ZoneInfo(demo_data.DEMO_TZ)
     authors = _authors(rng, 900)
-    langs = list(LANG_P)
     lang_cum = np.cumsum(list(LANG_P.values()))
     net_cum = np.cumsum(NETWORK_P)
     hour_cum = np.cumsum(_HOURS)
@@ -216,24 +215,7 @@ def generate(until: date) -> Iterator[RawMention]:
                 lam *= CRISIS_FACTOR * (1.3 if day <= bad.start + timedelta(days=2) else 0.8)
             for _ in range(int(rng.poisson(lam))):
                 n += 1
-                lang = langs[min(int(np.searchsorted(lang_cum, rng.random())), len(langs) - 1)]
-                if crisis and rng.random() < CRISIS_NEGATIVE:
-                    kind = "crisis"
-                else:
-                    pos, neu, _neg = MIX[brand]
-                    r = rng.random()
-                    kind = "positive" if r < pos else "neutral" if r < pos + neu else "negative"
-                options = TEMPLATES[lang][kind]
-                text = options[int(rng.integers(len(options)))].format(
-                    brand=FORMS[brand][int(rng.integers(len(FORMS[brand])))],
-                    product=PRODUCTS[lang][int(rng.integers(len(PRODUCTS[lang])))],
-                    place=PLACES[int(rng.integers(len(PLACES)))],
-                )
-                if rng.random() < 0.04:  # a comparison mentions a rival too
-                    rival = [b for b in DAILY if b != brand][int(rng.integers(2))]
-                    text += {"en": f" Better than {rival}?", "es": f" ¿Mejor que {rival}?",
-                             "de": f" Besser als {rival}?", "fr": f" Mieux que {rival} ?",
-                             "fa": f" بهتر از {rival}؟"}[lang]
+                text = _text(rng, brand, crisis, lang_cum)
                 author, followers = authors[int(rng.zipf(1.6)) % len(authors)
                                             if crisis else int(rng.integers(len(authors)))]
                 network = NETWORKS[min(int(np.searchsorted(net_cum, rng.random())), 6)]
@@ -251,6 +233,32 @@ def generate(until: date) -> Iterator[RawMention]:
                     where=f"demo mention {n}",
                 )
     yield from _press_day(until, tz)
+
+
+def _text(rng: np.random.Generator, brand: str, crisis: bool, lang_cum: np.ndarray) -> str:
+    """One mention's text: a language, a sentiment (mostly negative in the crisis), a
+    template filled in, sometimes a rival named. The draws keep their order: the same seed
+    gives the same demo."""
+    langs = list(LANG_P)
+    lang = langs[min(int(np.searchsorted(lang_cum, rng.random())), len(langs) - 1)]
+    if crisis and rng.random() < CRISIS_NEGATIVE:
+        kind = "crisis"
+    else:
+        pos, neu, _neg = MIX[brand]
+        r = rng.random()
+        kind = "positive" if r < pos else "neutral" if r < pos + neu else "negative"
+    options = TEMPLATES[lang][kind]
+    text = str(options[int(rng.integers(len(options)))].format(
+        brand=FORMS[brand][int(rng.integers(len(FORMS[brand])))],
+        product=PRODUCTS[lang][int(rng.integers(len(PRODUCTS[lang])))],
+        place=PLACES[int(rng.integers(len(PLACES)))],
+    ))
+    if rng.random() < 0.04:  # a comparison mentions a rival too
+        rival = [b for b in DAILY if b != brand][int(rng.integers(2))]
+        text += {"en": f" Better than {rival}?", "es": f" ¿Mejor que {rival}?",
+                 "de": f" Besser als {rival}?", "fr": f" Mieux que {rival} ?",
+                 "fa": f" بهتر از {rival}؟"}[lang]
+    return text
 
 
 def _press_day(until: date, tz: ZoneInfo) -> Iterator[RawMention]:
