@@ -51,6 +51,9 @@ class Platform:
     traffic_sources: tuple[str, ...] = ()
     #: the listening file format (socialpulse listen import --format) of its posts, if any
     mention_format: str | None = None
+    #: its colour on every chart and report: distinct hues rather than brand colours (three
+    #: networks have a blue brand colour)
+    color: str = "#64748b"
 
     def post_link(self, handle: str, post_id: str) -> str:
         """The address of a post ("" where the network has no fixed one)."""
@@ -64,7 +67,8 @@ PLATFORMS: dict[Network, Platform] = {p.network: p for p in (
     Platform(Network.X, "X", "https://x.com/{handle}/status/{post_id}", "https://x.com/{handle}",
              (("x-tweets", "X Analytics, tweet activity (CSV)"),
               ("x-daily", "X Analytics, daily account activity (CSV)")),
-             ("t.co", "x.com", "twitter.com", "mobile.twitter.com", "twitter", "x")),
+             ("t.co", "x.com", "twitter.com", "mobile.twitter.com", "twitter", "x"),
+             color="#111827"),
     Platform(Network.FACEBOOK, "Facebook", "https://www.facebook.com/{handle}/posts/{post_id}",
              "https://www.facebook.com/{handle}",
              (("facebook-posts",
@@ -73,32 +77,32 @@ PLATFORMS: dict[Network, Platform] = {p.network: p for p in (
                "Facebook Page Insights, Page data (legacy; XLS/SpreadsheetML, XLSX, CSV)"),
               ("meta-facebook", "Meta Business Suite, Facebook posts (CSV)")),
              ("facebook.com", "l.facebook.com", "m.facebook.com", "lm.facebook.com",
-              "business.facebook.com", "facebook", "fb")),
+              "business.facebook.com", "facebook", "fb"), color="#2563eb"),
     Platform(Network.INSTAGRAM, "Instagram", "https://www.instagram.com/p/{post_id}/",
              "https://www.instagram.com/{handle}/",
              (("meta-instagram", "Meta Business Suite, Instagram posts (CSV)"),),
-             ("instagram.com", "l.instagram.com", "instagram", "ig")),
+             ("instagram.com", "l.instagram.com", "instagram", "ig"), color="#db2777"),
     Platform(Network.LINKEDIN, "LinkedIn", "https://www.linkedin.com/feed/update/{post_id}/",
              "https://www.linkedin.com/company/{handle}/",
              (("linkedin", "LinkedIn Page analytics: updates, update metrics, visitors, "
                "followers (XLS, XLSX, CSV)"),),
-             ("linkedin.com", "lnkd.in", "linkedin")),
+             ("linkedin.com", "lnkd.in", "linkedin"), color="#0d9488"),
     Platform(Network.YOUTUBE, "YouTube", "https://www.youtube.com/watch?v={post_id}",
              "https://www.youtube.com/@{handle}",
              (("youtube", "YouTube Studio export: Table data, Chart data, Totals (CSV)"),),
-             ("youtube.com", "m.youtube.com", "youtube")),
+             ("youtube.com", "m.youtube.com", "youtube"), color="#dc2626"),
     Platform(Network.TIKTOK, "TikTok", "https://www.tiktok.com/{handle}/video/{post_id}",
              "https://www.tiktok.com/@{handle}",
              (("tiktok", "TikTok Studio: Overview, Content, Viewers, FollowerHistory, "
                "FollowerActivity, FollowerGender, FollowerTopTerritories (CSV)"),),
-             ("tiktok.com", "tiktok")),
+             ("tiktok.com", "tiktok"), color="#7c3aed"),
     Platform(Network.MASTODON, "Mastodon", "", "",
              (("mastodon", "Mastodon API Status entities (JSON array or JSONL)"),),
-             ("mastodon",), mention_format="mastodon"),
+             ("mastodon",), mention_format="mastodon", color="#f59e0b"),
     Platform(Network.BLUESKY, "Bluesky", "https://bsky.app/profile/{handle}/post/{post_id}",
              "https://bsky.app/profile/{handle}",
              (("bluesky", "Bluesky getAuthorFeed responses or postView objects (JSON, JSONL)"),),
-             ("bsky.app", "bsky", "bluesky"), mention_format="bluesky"),
+             ("bsky.app", "bsky", "bluesky"), mention_format="bluesky", color="#0ea5e9"),
 )}
 
 if set(PLATFORMS) != set(Network):  # pragma: no cover - a new member without its entry

@@ -25,6 +25,7 @@ from datetime import timedelta
 from typing import Any
 
 from socialpulse.domain import audit as rules
+from socialpulse.domain.audit import LakeDetails
 from socialpulse.domain.errors import MissingData
 from socialpulse.domain.maturity import AuditRun, Baseline
 from socialpulse.domain.models import Account, Workspace
@@ -95,6 +96,32 @@ class AuditService:
         """Audit every own account over the period (default: the last 90 days with data)."""
         period = period or self.default_period(workspace)
         own = self.own_accounts(workspace)
+        by_acc, totals, notes = self._measure(workspace, own, period)
+        details = self.lake.audit_details(workspace.id, period, workspace.timezone)
+        figures = _figures(own, by_acc, details, period)
+        verdicts = {v.account_id: v for v in rules.judge(figures)}
+        medians = {
+            key: rules.median([v for f in figures if (v := getattr(f, key)) is not None])
+            for key, _ in rules.KEY_FIGURES
+        }
+        rows = [_account_row(f, verdicts[f.account_id], details, by_acc.get(f.account_id, {}))
+                for f in sorted(figures, key=lambda f: verdicts[f.account_id].rank)]
+        report = AuditReport(
+            workspace=workspace.slug, period=period, accounts=rows,
+            medians={k: _round(v) for k, v in medians.items()},
+            workspace_figures={k: _round(v) for k, v in totals.items()}, notes=notes,
+        )
+        if save:
+            run = self.repo.save_audit(
+                workspace.id, period.start, period.end, report.as_dict(),
+                self._baselines(by_acc, totals, own, period),
+            )
+            report.run_id = run.id
+        return report
+
+    def _measure(self, workspace: Workspace, own: Sequence[Account], period: DateRange
+                 ) -> tuple[dict[int, dict[str, Any]], dict[str, float | None], list[str]]:
+        """The baseline metrics per own account and for all of them together, with notes."""
         own_ids = {a.id for a in own}
         requests = [(m, None) for m in BASELINE_METRICS]
         ids = sorted(own_ids)
@@ -111,72 +138,7 @@ class AuditService:
         notes = list(per_account.notes) if per_account else []
         if len(own) < len(self.store.accounts(workspace.id)):
             notes.append("competitor accounts are watched, not audited")
-        details = self.lake.audit_details(workspace.id, period, workspace.timezone)
-        weeks = period.days / 7
-        figures = []
-        for a in own:
-            r = by_acc.get(a.id, {})
-            last = details.last_post.get(a.id)
-            recv, repl = details.messages.get(a.id, (None, None))
-            posts = r.get("posts")
-            figures.append(rules.AccountFigures(
-                account_id=a.id, label=a.label, network=a.network.value, handle=a.handle,
-                name=a.name, function=a.function.value,
-                posts_per_week=None if posts is None else posts / weeks,
-                followers=r.get("followers"),
-                audience_growth_rate=r.get("audience_growth_rate"),
-                engagement_rate=r.get("engagement_rate"),
-                days_since_last_post=None if last is None else (period.end - last).days,
-                messages_received=recv, messages_replied=repl,
-            ))
-        verdicts = {v.account_id: v for v in rules.judge(figures)}
-        medians = {
-            key: rules.median([v for f in figures if (v := getattr(f, key)) is not None])
-            for key, _ in rules.KEY_FIGURES
-        }
-        rows: list[dict[str, Any]] = []
-        for f in sorted(figures, key=lambda f: verdicts[f.account_id].rank):
-            v = verdicts[f.account_id]
-            types = rules.best_of(details.content_types.get(f.account_id, []))
-            hrs = rules.best_of(details.hours.get(f.account_id, []))
-            acc_row = by_acc.get(f.account_id, {})
-            rows.append({
-                "rank": v.rank,
-                "account_id": f.account_id,
-                "account": f.label,
-                "network": f.network,
-                "handle": f.handle,
-                "function": f.function,
-                "posts_per_week": _round(f.posts_per_week),
-                "followers": f.followers,
-                "audience_growth_rate": _round(f.audience_growth_rate),
-                "engagement_rate": _round(f.engagement_rate),
-                "response_rate": _round(f.response_rate),
-                "best_content_types": [
-                    {"type": t, "engagements_per_post": round(e, 1), "posts": n}
-                    for t, e, n in types],
-                "best_hours": [
-                    {"hour": h, "engagements_per_post": round(e, 1), "posts": n}
-                    for h, e, n in hrs],
-                "days_since_last_post": f.days_since_last_post,
-                "verdict": v.label,
-                "reason": v.reason,
-                "flags": [fl.message for fl in v.flags],
-                "flag_codes": [fl.code for fl in v.flags],
-                "amplification_rate": _round(acc_row.get("amplification_rate")),
-            })
-        report = AuditReport(
-            workspace=workspace.slug, period=period, accounts=rows,
-            medians={k: _round(v) for k, v in medians.items()},
-            workspace_figures={k: _round(v) for k, v in totals.items()}, notes=notes,
-        )
-        if save:
-            run = self.repo.save_audit(
-                workspace.id, period.start, period.end, report.as_dict(),
-                self._baselines(by_acc, totals, own, period),
-            )
-            report.run_id = run.id
-        return report
+        return by_acc, totals, notes
 
     def _compute(
         self, workspace: Workspace, requests: Sequence[tuple[str, str | None]],
@@ -231,6 +193,61 @@ class AuditService:
             if b.metric == metric and b.account_id == account_id:
                 return b
         return None
+
+
+def _figures(own: Sequence[Account], by_acc: dict[int, dict[str, Any]], details: LakeDetails,
+             period: DateRange) -> list[rules.AccountFigures]:
+    """What the audit's rules judge, per own account."""
+    weeks = period.days / 7
+    figures = []
+    for a in own:
+        r = by_acc.get(a.id, {})
+        last = details.last_post.get(a.id)
+        recv, repl = details.messages.get(a.id, (None, None))
+        posts = r.get("posts")
+        figures.append(rules.AccountFigures(
+            account_id=a.id, label=a.label, network=a.network.value, handle=a.handle,
+            name=a.name, function=a.function.value,
+            posts_per_week=None if posts is None else posts / weeks,
+            followers=r.get("followers"),
+            audience_growth_rate=r.get("audience_growth_rate"),
+            engagement_rate=r.get("engagement_rate"),
+            days_since_last_post=None if last is None else (period.end - last).days,
+            messages_received=recv, messages_replied=repl,
+        ))
+    return figures
+
+
+def _account_row(f: rules.AccountFigures, v: rules.Verdict, details: LakeDetails,
+                 acc_row: dict[str, Any]) -> dict[str, Any]:
+    """One account of the report, as shown and saved."""
+    types = rules.best_of(details.content_types.get(f.account_id, []))
+    hrs = rules.best_of(details.hours.get(f.account_id, []))
+    return {
+        "rank": v.rank,
+        "account_id": f.account_id,
+        "account": f.label,
+        "network": f.network,
+        "handle": f.handle,
+        "function": f.function,
+        "posts_per_week": _round(f.posts_per_week),
+        "followers": f.followers,
+        "audience_growth_rate": _round(f.audience_growth_rate),
+        "engagement_rate": _round(f.engagement_rate),
+        "response_rate": _round(f.response_rate),
+        "best_content_types": [
+            {"type": t, "engagements_per_post": round(e, 1), "posts": n}
+            for t, e, n in types],
+        "best_hours": [
+            {"hour": h, "engagements_per_post": round(e, 1), "posts": n}
+            for h, e, n in hrs],
+        "days_since_last_post": f.days_since_last_post,
+        "verdict": v.label,
+        "reason": v.reason,
+        "flags": [fl.message for fl in v.flags],
+        "flag_codes": [fl.code for fl in v.flags],
+        "amplification_rate": _round(acc_row.get("amplification_rate")),
+    }
 
 
 def _round(v: float | None, digits: int = 2) -> float | None:

@@ -26,6 +26,7 @@ from importlib import resources
 from typing import Any
 
 from socialpulse.domain.errors import CatalogueError, InvalidInput, NotFound
+from socialpulse.domain.platforms import PLATFORMS
 
 CHARTS_PACKAGE = "socialpulse.catalogue"
 CHARTS_DIR = "charts"
@@ -34,18 +35,9 @@ SUFFIX = ".vl.json"
 _PLACEHOLDER = re.compile(r"\{\{\s*([A-Za-z_][A-Za-z0-9_]*)\s*\}\}")
 _DROP = object()
 
-#: One colour per network, the same on every chart (and in reports); distinct hues rather than
-#: brand colours (three networks have a blue brand colour).
-NETWORK_COLORS: dict[str, str] = {
-    "X": "#111827",
-    "Facebook": "#2563eb",
-    "Instagram": "#db2777",
-    "LinkedIn": "#0d9488",
-    "YouTube": "#dc2626",
-    "TikTok": "#7c3aed",
-    "Mastodon": "#f59e0b",
-    "Bluesky": "#0ea5e9",
-}
+#: One colour per network label, the same on every chart (and in reports): the platform
+#: registry's.
+NETWORK_COLORS: dict[str, str] = {p.label: p.color for p in PLATFORMS.values()}
 
 
 def network_color_scale(labels: Iterable[str]) -> dict[str, list[str]] | None:

@@ -23,6 +23,7 @@ import pyarrow.compute as pc
 from socialpulse.domain.errors import InvalidInput
 from socialpulse.domain.models import NETWORK_LABELS, Account, Network, Workspace, parse_enum
 from socialpulse.domain.periods import implausible_data_date
+from socialpulse.domain.platforms import FORMAT_IDS
 from socialpulse.services.import_model import Context, Limits, Parsed, clean_handle, end_of_day
 from socialpulse.services.ports import DataLake, ImportFormats, ImportLake, WorkspaceRepository
 
@@ -313,9 +314,10 @@ def _only_account(name: str, network: Network, accounts: Sequence[Account]) -> t
 
 
 def _family(fmt: str) -> str:
-    """The ledger's format name: "tiktok" for all TikTok Studio files, "x-tweets" as is."""
+    """The ledger's format name: the registry's format id ("tiktok" for all TikTok Studio
+    files, whose parsers name the sheets they read: tiktok-overview...), "x-tweets" as is."""
     head = fmt.split("-")[0]
-    return head if head in ("tiktok", "youtube", "linkedin") else fmt
+    return head if head in FORMAT_IDS else fmt
 
 
 def _check_observed(at: datetime | date | None, today: date) -> None:

@@ -135,6 +135,24 @@ def parse_legacy(src: Source, ctx: Context) -> Parsed:
                      + ("" if ctx.source_tz else " (the workspace's; pass --source-tz to change)"))
     links = sub.values(sub.col("permalink"))
     handles = [(m.group(1) if (m := _PAGE.search(str(x or ""))) else None) for x in links]
+    counters = _legacy_counters(src, ctx, sub, ids)
+    add_posts(out, ids, handles, {
+        "published_at": pa.array(published, TS),
+        "post_type": pa.array([str(v).strip().lower() if v else None
+                               for v in sub.values(sub.col("type"))], pa.string()),
+        "text": pa.array([str(v) if v else None for v in sub.values(sub.col("post message"))],
+                         pa.string()),
+        "url": pa.array([str(v) if v else None for v in links], pa.string()),
+    }, counters, "the post permalinks")
+    if published:
+        out.first_day, out.last_day = min(published).date(), max(published).date()
+    return out
+
+
+def _legacy_counters(src: Source, ctx: Context, sub: Sheet, ids: list[str]
+                     ) -> dict[str, pa.Array]:
+    """A legacy export's counters per post: totals from Key Metrics, actions from the
+    Lifetime Post Stories / Consumptions breakdowns (their sheets, or the CSV's columns)."""
     stories = _breakdown(src, ctx, STORIES)
     consumptions = _breakdown(src, ctx, CONSUMPTIONS)
 
@@ -170,17 +188,7 @@ def parse_legacy(src: Source, ctx: Context) -> Parsed:
         counters["video_views"] = sum_columns([int_column(sub, c) for c in views])
     counters["engagements"] = sum_columns([counters["likes"], counters["comments"],
                                            counters["shares"]])
-    add_posts(out, ids, handles, {
-        "published_at": pa.array(published, TS),
-        "post_type": pa.array([str(v).strip().lower() if v else None
-                               for v in sub.values(sub.col("type"))], pa.string()),
-        "text": pa.array([str(v) if v else None for v in sub.values(sub.col("post message"))],
-                         pa.string()),
-        "url": pa.array([str(v) if v else None for v in links], pa.string()),
-    }, counters, "the post permalinks")
-    if published:
-        out.first_day, out.last_day = min(published).date(), max(published).date()
-    return out
+    return counters
 
 
 # --- Meta Business Suite ------------------------------------------------------------------------

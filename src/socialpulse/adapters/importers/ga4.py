@@ -134,17 +134,8 @@ def parse(src: Source, ctx: Context) -> Parsed:
     if not totals:
         raise fail(src.name, "no rows from social sources (docs/importers.md lists the "
                    "sources GA4 names social networks by)")
-    keys = sorted(totals)
-    fields = [f for f in ("social_sessions", "bounced_sessions", "conversions", "revenue")
-              if any(f in seen[k] for k in keys)]
-    out.daily = pa.table({
-        "network": pa.array([k[0] for k in keys], pa.string()),
-        "date": pa.array([k[1] for k in keys], pa.date32()),
-        **{f: pa.array([(totals[k][f] if f == "revenue" else int(totals[k][f]))
-                        if f in seen[k] else None for k in keys],
-                       pa.float64() if f == "revenue" else pa.int64()) for f in fields},
-    })
-    cover_days(out, [k[1] for k in keys], ctx.tz, "the report's last day {}")
+    out.daily = _daily(totals, seen)
+    cover_days(out, sorted(k[1] for k in totals), ctx.tz, "the report's last day {}")
     out.notes.append("sessions, engaged sessions, key events and revenue from social sources "
                      "are added up per network and day; bounced sessions = sessions - engaged "
                      "sessions")
@@ -152,6 +143,21 @@ def parse(src: Source, ctx: Context) -> Parsed:
         out.notes.append(f"no Date column: the totals of {start or '?'}..{end} are stored on "
                          f"{end}; export with the Date dimension for daily figures")
     return out
+
+
+def _daily(totals: dict[tuple[str, date], dict[str, float]],
+           seen: dict[tuple[str, date], set[str]]) -> pa.Table:
+    """One row per network and day: the fields some row gave (revenue a decimal)."""
+    keys = sorted(totals)
+    fields = [f for f in ("social_sessions", "bounced_sessions", "conversions", "revenue")
+              if any(f in seen[k] for k in keys)]
+    return pa.table({
+        "network": pa.array([k[0] for k in keys], pa.string()),
+        "date": pa.array([k[1] for k in keys], pa.date32()),
+        **{f: pa.array([(totals[k][f] if f == "revenue" else int(totals[k][f]))
+                        if f in seen[k] else None for k in keys],
+                       pa.float64() if f == "revenue" else pa.int64()) for f in fields},
+    })
 
 
 def _row_day(sheet: Sheet, i: int, col: int) -> date:

@@ -26,8 +26,7 @@ from typing import Any
 import pyarrow as pa
 import yaml
 
-from socialpulse.adapters.lake import SCHEMAS
-from socialpulse.domain.datasets import MAPPING_FIELDS, POST_COUNTERS
+from socialpulse.domain.datasets import MAPPING_FIELDS, POST_COUNTERS, STORED
 from socialpulse.domain.errors import InvalidInput
 from socialpulse.domain.models import Network, parse_enum
 
@@ -100,10 +99,8 @@ def load_mapping(path: Path) -> dict[str, Any]:
     return data
 
 
-def parse(src: Source, ctx: Context) -> Parsed:
-    if ctx.mapping is None:
-        raise InvalidInput(f"{src.name}: the generic format needs a mapping file (--mapping)")
-    m = load_mapping(ctx.mapping)
+def _sheet(src: Source, m: dict[str, Any], ctx: Context) -> tuple[Sheet, str]:
+    """The mapped sheet (a CSV, or the mapping's sheet of a workbook) and its label."""
     if src.kind == "csv":
         rows: list[list[Any]] = list(src.rows)
         label = src.name
@@ -118,12 +115,43 @@ def parse(src: Source, ctx: Context) -> Parsed:
     hr = int(m.get("header_row", 1)) - 1
     if hr < 0 or hr >= len(rows):
         raise fail(src.name, f"header_row {hr + 1} is outside the file")
-    sheet = make_sheet(label, rows, hr, ctx.limits)
-    cols: dict[str, str] = {k: str(v) for k, v in m["columns"].items()}
-    idx = {k: sheet.col(v) for k, v in cols.items()}
-    for k, i in idx.items():
-        if i is None:
-            raise fail(label, f"column {cols[k]!r} (for {k}, from the mapping) is missing")
+    return make_sheet(label, rows, hr, ctx.limits), label
+
+
+class _Mapped:
+    """The mapping's columns of one sheet, read as typed arrays."""
+
+    def __init__(self, sheet: Sheet, cols: dict[str, str], label: str, ctx: Context,
+                 tz: str) -> None:
+        self.sheet, self.cols, self.label, self.ctx, self.tz = sheet, cols, label, ctx, tz
+        self.idx = {k: sheet.col(v) for k, v in cols.items()}
+        for k, i in self.idx.items():
+            if i is None:
+                raise fail(label, f"column {cols[k]!r} (for {k}, from the mapping) is missing")
+
+    def times(self, field: str, as_date: bool) -> pa.Array:
+        vals: list[Any] = []
+        for i, v in enumerate(self.sheet.values(self.idx.get(field))):
+            if v in (None, ""):
+                vals.append(None)
+                continue
+            dt, _ = read_time(v, self.ctx.today, self.label, self.sheet.row_number(i),
+                              self.cols[field], "a date" if as_date else "a date/time")
+            vals.append(dt.date() if as_date else to_utc(dt, self.tz))
+        return pa.array(vals, pa.date32() if as_date else TS)
+
+    def text(self, field: str) -> pa.Array:
+        return pa.array([str(v) if v not in (None, "") else None
+                         for v in self.sheet.values(self.idx.get(field))], pa.string())
+
+
+def parse(src: Source, ctx: Context) -> Parsed:
+    if ctx.mapping is None:
+        raise InvalidInput(f"{src.name}: the generic format needs a mapping file (--mapping)")
+    m = load_mapping(ctx.mapping)
+    sheet, label = _sheet(src, m, ctx)
+    r = _Mapped(sheet, {k: str(v) for k, v in m["columns"].items()}, label, ctx,
+                str(m.get("timezone") or ctx.source_tz or ctx.tz))
     net_col = sheet.col(str(m["network_column"])) if m.get("network_column") else None
     checked = (_row_networks(sheet, net_col, label)
                if net_col is not None and not m.get("network") else None)
@@ -133,7 +161,6 @@ def parse(src: Source, ctx: Context) -> Parsed:
     # several networks in one file: each row keeps its own, and the import gives each
     # network's rows to that network's account
     row_networks = checked if len(nets) > 1 else None
-    tz = str(m.get("timezone") or ctx.source_tz or ctx.tz)
     out = Parsed(src.name, "generic", network)
     out.rows_read = out.rows_used = len(sheet.rows)
     acc_col = sheet.col(str(m["account_column"])) if m.get("account_column") else None
@@ -144,46 +171,41 @@ def parse(src: Source, ctx: Context) -> Parsed:
     named = sorted({h for h in handles.to_pylist() if h})
     if named and not out.handle:  # rows name their accounts: the file's own is the first
         out.handle, out.handle_origin = named[0], f"the column {m['account_column']!r}"
-
-    def times(field: str, as_date: bool) -> pa.Array:
-        vals: list[Any] = []
-        for i, v in enumerate(sheet.values(idx.get(field))):
-            if v in (None, ""):
-                vals.append(None)
-                continue
-            dt, _ = read_time(v, ctx.today, label, sheet.row_number(i), cols[field],
-                              "a date" if as_date else "a date/time")
-            vals.append(dt.date() if as_date else to_utc(dt, tz))
-        return pa.array(vals, pa.date32() if as_date else TS)
-
-    def text(field: str) -> pa.Array:
-        return pa.array([str(v) if v not in (None, "") else None
-                         for v in sheet.values(idx.get(field))], pa.string())
-
     if m.get("dataset", "posts") == "posts":
-        ids = text("post_id")
-        if ids.null_count:
-            raise fail(label, f"{ids.null_count} rows have no {cols['post_id']!r} (post_id)")
-        post_cols: dict[str, pa.Array] = {"handle": handles, "post_id": ids,
-                                          "published_at": times("published_at", False)}
-        for f in ("post_type", "text", "url", "campaign"):
-            if f in idx:
-                post_cols[f] = text(f)
-        out.posts = _with_networks(pa.table(post_cols), row_networks)
-        snap: dict[str, pa.Array] = {"handle": handles, "post_id": ids}
-        if "observed_at" in idx:
-            snap["observed_at"] = times("observed_at", False)
-        snap.update({c: int_column(sheet, idx[c]) for c in COUNTERS if c in idx})
-        out.snapshots = _with_networks(pa.table(snap), row_networks)
+        _posts(out, r, handles, row_networks)
     else:
-        days = times("date", True)
-        floats = {f.name for f in SCHEMAS["account_daily"] if f.type == pa.float64()}
-        out.daily = _with_networks(pa.table({
-            "handle": handles, "date": days,
-            **{f: (_floats(sheet, idx[f]) if f in floats else int_column(sheet, idx[f]))
-               for f in DAILY[1:] if f in idx}}), row_networks)
-        cover_days(out, [d for d in days.to_pylist() if d], ctx.tz, "the file's last day {}")
+        _daily(out, r, handles, row_networks)
     return out
+
+
+def _posts(out: Parsed, r: _Mapped, handles: pa.Array, row_networks: pa.Array | None) -> None:
+    ids = r.text("post_id")
+    if ids.null_count:
+        raise fail(r.label, f"{ids.null_count} rows have no {r.cols['post_id']!r} (post_id)")
+    post_cols: dict[str, pa.Array] = {"handle": handles, "post_id": ids,
+                                      "published_at": r.times("published_at", False)}
+    for f in ("post_type", "text", "url", "campaign"):
+        if f in r.idx:
+            post_cols[f] = r.text(f)
+    out.posts = _with_networks(pa.table(post_cols), row_networks)
+    snap: dict[str, pa.Array] = {"handle": handles, "post_id": ids}
+    if "observed_at" in r.idx:
+        snap["observed_at"] = r.times("observed_at", False)
+    snap.update({c: int_column(r.sheet, r.idx[c]) for c in COUNTERS if c in r.idx})
+    out.snapshots = _with_networks(pa.table(snap), row_networks)
+
+
+#: Daily fields stored as decimals (the rest are counts).
+_FLOATS = frozenset(c.name for c in STORED["account_daily"].columns if c.type == "float64")
+
+
+def _daily(out: Parsed, r: _Mapped, handles: pa.Array, row_networks: pa.Array | None) -> None:
+    days = r.times("date", True)
+    out.daily = _with_networks(pa.table({
+        "handle": handles, "date": days,
+        **{f: (_floats(r.sheet, r.idx[f]) if f in _FLOATS else int_column(r.sheet, r.idx[f]))
+           for f in DAILY[1:] if f in r.idx}}), row_networks)
+    cover_days(out, [d for d in days.to_pylist() if d], r.ctx.tz, "the file's last day {}")
 
 
 def _row_networks(sheet: Sheet, col: int | None, label: str) -> pa.Array:

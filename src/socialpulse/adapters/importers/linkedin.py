@@ -100,29 +100,7 @@ def parse(src: Source, ctx: Context) -> Parsed:
         if kind == "updates":
             _updates(sheet, out, ctx)
             continue
-        d = date_column(sheet, sheet.col("date", required=True) or 0, ctx.today,
-                        like="04/01/2020")
-        days.extend(d)
-        cols: dict[str, pa.Array] = {}
-        if kind == "visitors":
-            cols["profile_views"] = int_column(sheet, sheet.col("total page views (total)"))
-        elif kind == "aggregated":
-            cols["ad_impressions"] = int_column(sheet, sheet.col("impressions (sponsored)"))
-            cols["ad_clicks"] = int_column(sheet, sheet.col("clicks (sponsored)"))
-            cols["impressions"] = int_column(sheet, sheet.col("impressions (organic)"))
-            cols["reach"] = int_column(sheet, sheet.col("unique impressions (organic)"))
-            cols.update(_engagement_counters(sheet, "clicks (organic)", "reactions (organic)",
-                                             "comments (organic)", "shares (organic)"))
-            out.notes.append("daily organic impressions, clicks, reactions, comments and shares "
-                             "of all updates are stored as account totals: metrics use them "
-                             "only while the page has no per-update data (an update sheet)")
-        elif kind == "followers":
-            out.skipped["daily new followers (the file has no follower total; not stored as "
-                        "followers)"] += len(d)
-        for name, arr in cols.items():
-            for day, v in zip(d, arr.to_pylist(), strict=True):
-                daily.setdefault(day, {})[name] = v
-        out.rows_used += len(d) if cols else 0
+        days.extend(_daily_sheet(sheet, kind, out, ctx, daily))
     if not found:
         raise fail(src.name, "no LinkedIn export sheet found (expected update engagement, "
                    "update metrics, visitor metrics or followers)")
@@ -139,6 +117,35 @@ def parse(src: Source, ctx: Context) -> Parsed:
         out.audience = table.set_column(table.schema.get_field_index("date"), "date", day)
     out.fmt = "linkedin-" + "+".join(sorted(set(found)))
     return out
+
+
+def _daily_sheet(sheet: Sheet, kind: str, out: Parsed, ctx: Context,
+                 daily: dict[date, dict[str, int | None]]) -> list[date]:
+    """A daily sheet (visitors, aggregated update metrics, followers) into ``daily``; answers
+    its days."""
+    d = date_column(sheet, sheet.col("date", required=True) or 0, ctx.today,
+                    like="04/01/2020")
+    cols: dict[str, pa.Array] = {}
+    if kind == "visitors":
+        cols["profile_views"] = int_column(sheet, sheet.col("total page views (total)"))
+    elif kind == "aggregated":
+        cols["ad_impressions"] = int_column(sheet, sheet.col("impressions (sponsored)"))
+        cols["ad_clicks"] = int_column(sheet, sheet.col("clicks (sponsored)"))
+        cols["impressions"] = int_column(sheet, sheet.col("impressions (organic)"))
+        cols["reach"] = int_column(sheet, sheet.col("unique impressions (organic)"))
+        cols.update(_engagement_counters(sheet, "clicks (organic)", "reactions (organic)",
+                                         "comments (organic)", "shares (organic)"))
+        out.notes.append("daily organic impressions, clicks, reactions, comments and shares "
+                         "of all updates are stored as account totals: metrics use them "
+                         "only while the page has no per-update data (an update sheet)")
+    elif kind == "followers":
+        out.skipped["daily new followers (the file has no follower total; not stored as "
+                    "followers)"] += len(d)
+    for name, arr in cols.items():
+        for day, v in zip(d, arr.to_pylist(), strict=True):
+            daily.setdefault(day, {})[name] = v
+    out.rows_used += len(d) if cols else 0
+    return d
 
 
 def _updates(sheet: Sheet, out: Parsed, ctx: Context) -> None:

@@ -186,7 +186,13 @@ def _content(sheet: Sheet, ctx: Context, out: Parsed) -> None:
                          pa.string()),
         "url": pa.array(links, pa.string()),
     }, counters, "the video links")
-    # "Time" is the day the export was taken: the snapshot's observation day
+    _export_day(sheet, ctx, out, published)
+
+
+def _export_day(sheet: Sheet, ctx: Context, out: Parsed,
+                published: list[datetime | None]) -> None:
+    """The "Time" column: the day the export was taken, the snapshot's observation day (its
+    year from --year or the newest post, as shown days have none)."""
     t_i = sheet.col("time", "date")
     if t_i is not None and sheet.rows:
         try:
