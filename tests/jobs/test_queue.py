@@ -229,3 +229,20 @@ def test_a_handlers_error_is_retried_with_backoff_then_fails(home: Home) -> None
     [second] = runner.drain(kinds=[name])
     assert second.state is JobState.FAILED and len(calls) == 2
     assert service.get(job.id).error == "internal error (OSError: disk on fire); see the log"
+
+
+def test_a_running_worker_takes_new_jobs_and_stops_on_sigterm(home: Home) -> None:
+    worker = _worker(home, "--poll", "0.1")
+    try:
+        ids = _enqueue(home, home.touch, 3)
+        _wait_for("the worker to run the jobs",
+                  lambda: all(home.app.jobs.get(i).state is JobState.DONE for i in ids))
+    finally:
+        worker.send_signal(signal.SIGTERM)
+        out, err = worker.communicate(timeout=DEADLINE_S)
+    assert worker.returncode == 0, err
+    lines = out.splitlines()
+    assert lines[0].startswith("socialpulse worker worker@") and "waiting for jobs" in lines[0]
+    assert lines[1:] == [f"job {i} (test job, number {n}): done: touched number {n}"
+                         for n, i in enumerate(ids)] + ["socialpulse worker stopped"]
+    assert runs(home.runs_dir) == {i: 1 for i in ids}

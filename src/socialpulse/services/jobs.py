@@ -254,10 +254,13 @@ class JobRunner:
 
     def run_forever(self, stop: threading.Event, poll_s: float = 2.0,
                     report: Callable[[Outcome], None] = lambda o: None) -> None:
-        """Drain, then wait ``poll_s`` (or a `wake`), until ``stop`` is set."""
+        """Run due jobs one by one, then wait ``poll_s`` (or a `wake`), until ``stop`` is
+        set; a stop lets the running job finish and takes no other."""
         while not stop.is_set():
             try:
-                for outcome in self.drain():
+                for recovered in self.recover():
+                    report(recovered)
+                while not stop.is_set() and (outcome := self.run_one()) is not None:
                     report(outcome)
             except Exception:  # the database was away a moment: log, wait, go on
                 log.exception("job runner %s: could not poll the queue", self.worker_id)
