@@ -159,15 +159,16 @@ def test_listening_figures_are_identical_on_duckdb_and_spark(demo_app_ro: App,
     """Every listening question the service asks, on the demo's mentions: volumes by grain,
     share of voice and sentiment, top authors, trending terms, themes, the mention list with
     filters, alert mentions and the day counts spike detection reads, the data range."""
-    import copy
-
-    from socialpulse.adapters.mention_queries import IbisMentionQueries
+    from socialpulse.bootstrap import open_home
     from socialpulse.domain.listening.selection import MentionSelection
     from socialpulse.domain.periods import DateRange
+    from socialpulse.settings import Settings
 
     duck = demo_app_ro.listening
-    spark = copy.copy(duck)
-    spark.queries = IbisMentionQueries(IbisEngine(spark_backend, demo_app_ro.lake.files))
+    # the setting alone moves listening to Spark (the session is the fixture's: getOrCreate)
+    spark_app = open_home(Settings.from_env(demo_app_ro.settings.home, query_engine="spark"))
+    spark = spark_app.listening
+    assert spark.queries.engine_name() == "pyspark"
     ws = demo_app_ro.workspace("demo")
     q3 = parse_period("2026-Q3")
     assert spark.data_range(ws) == duck.data_range(ws) is not None
@@ -195,3 +196,4 @@ def test_listening_figures_are_identical_on_duckdb_and_spark(demo_app_ro: App,
         _same_tree(d, s, name)
     sql = spark.explain(ws, "share_of_voice", q3)
     assert sql.engine == "pyspark" and "`mention_id`" in sql.sql
+    spark_app.store.dispose()
