@@ -28,8 +28,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "src"))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from results import record  # noqa: E402
-from socialpulse.adapters.importers import Limits  # noqa: E402
 from socialpulse.bootstrap import open_home  # noqa: E402
+from socialpulse.domain.actor import Actor  # noqa: E402
+from socialpulse.services.import_model import Limits  # noqa: E402
 from socialpulse.services.imports import ImportOptions  # noqa: E402
 from socialpulse.settings import Settings  # noqa: E402
 
@@ -116,7 +117,7 @@ def bench(rows: int) -> None:
             ws = app.store.create_workspace("bench", "Bench", "Europe/Madrid")
             opts = ImportOptions(limits=Limits(max_file_bytes=4 * 2**30))
             t0 = time.perf_counter()
-            res = app.imports.run(ws, [(csv_path, csv_path.name)], opts)
+            res = app.imports.run(Actor.local("bench"), ws, [(csv_path, csv_path.name)], opts)
             value = min(value, time.perf_counter() - t0)
             assert res.rows["posts"] == rows, res.rows  # type: ignore[union-attr]
             app.store.dispose()

@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from socialpulse.bootstrap import App, open_home
+from socialpulse.domain.actor import Actor
 from socialpulse.domain.models import Workspace
 from socialpulse.services.imports import ImportOptions, ImportResult
 from socialpulse.settings import Settings
@@ -38,7 +39,7 @@ def sample_files(folder: str, pattern: str = "*") -> list[tuple[Path, str]]:
 def do_import(app: App, ws: Workspace, files: list[tuple[Path, str]],
               options: ImportOptions | None = None) -> ImportResult:
     plan = app.imports.plan(ws, files, options, now=NOW)
-    return app.imports.commit(plan, "test")
+    return app.imports.commit(Actor.local("tester"), plan, "test")
 
 
 def metric(app: App, ws: Workspace, metric_id: str, network: str | None = None,

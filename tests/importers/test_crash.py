@@ -19,6 +19,7 @@ from pathlib import Path
 import pytest
 
 from socialpulse.bootstrap import open_home
+from socialpulse.domain.actor import Actor
 from socialpulse.settings import Settings
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -28,13 +29,14 @@ CHILD = """
 import sys
 from pathlib import Path
 from socialpulse.bootstrap import open_home
+from socialpulse.domain.actor import Actor
 from socialpulse.settings import Settings
 home, csv = Path(sys.argv[1]), Path(sys.argv[2])
 app = open_home(Settings(home=home))
 ws = app.store.workspace("acme")
 def progress(stage, done, total):
     print(stage, flush=True)
-res = app.imports.run(ws, [(csv, csv.name)], progress=progress)
+res = app.imports.run(Actor.local("tester"), ws, [(csv, csv.name)], progress=progress)
 print("done", res.rows, flush=True)
 """
 
@@ -89,7 +91,7 @@ def test_kill_9_then_rerun(tmp_path, big_csv, stage, seed):
     try:
         ws = app.store.workspace("acme")
         pending = app.store.batches(ws.id, "pending")
-        res = app.imports.run(ws, [(big_csv, big_csv.name)])
+        res = app.imports.run(Actor.local("tester"), ws, [(big_csv, big_csv.name)])
         assert res.rows["posts"] == ROWS  # type: ignore[union-attr]
         # a batch the kill left pending is found by its content hash and redone
         assert res.resumed == bool(pending)  # type: ignore[union-attr]

@@ -101,3 +101,19 @@ def test_newest_export_wins_inside_one_import_and_repeats_are_no_ops(home, ws, t
     assert posts["1465712230054432768"]["text"].startswith("Join our (edited)")
     again = do_import(home, ws, list(reversed(files)))
     assert again.already_imported and again.batch_id == first.batch_id
+
+
+def test_an_actor_without_grants_imports_nothing(home, ws):
+    """Writing an import is an authorized write (Action.DATA_IMPORT): a signed-in user, who is
+    granted nothing until roles exist, is refused before any account or batch is written."""
+    import pytest
+
+    from socialpulse.domain.actor import Actor, ActorKind
+    from socialpulse.domain.errors import Forbidden
+
+    plan = home.imports.plan(ws, sample_files("x", NAME))
+    with pytest.raises(Forbidden, match="may not .* in workspace 'acme'"):
+        home.imports.commit(Actor("user:ann", "ann", ActorKind.USER), plan, "test")
+    assert home.store.accounts(ws.id) == []
+    assert home.store.batches(ws.id, None) == []
+    assert do_import(home, ws, sample_files("x", NAME)).batch_id is not None

@@ -17,7 +17,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from socialpulse.domain.actor import Action
+from socialpulse.domain.actor import Action, Actor
 from socialpulse.domain.errors import SocialPulseError
 from socialpulse.services.imports import ImportOptions
 from socialpulse.services.jobs import JobContext, JobKind, register_kind
@@ -65,7 +65,8 @@ def run_commit(ctx: JobContext) -> dict[str, Any]:
     """Parse the files again and write them as one batch; the files are deleted after."""
     try:
         plan = _plan(ctx)
-        result = ctx.services.imports.commit(plan, _names(ctx.payload)[:500], ctx.progress)
+        result = ctx.services.imports.commit(Actor.system("worker"), plan,
+                                             _names(ctx.payload)[:500], ctx.progress)
     except SocialPulseError:
         shutil.rmtree(ctx.payload["folder"], ignore_errors=True)
         raise

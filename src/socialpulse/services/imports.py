@@ -20,6 +20,7 @@ from typing import Any
 
 import pyarrow.compute as pc
 
+from socialpulse.domain.actor import Action, Actor, authorize
 from socialpulse.domain.errors import InvalidInput
 from socialpulse.domain.models import NETWORK_LABELS, Account, Network, Workspace, parse_enum
 from socialpulse.domain.periods import implausible_data_date
@@ -170,10 +171,11 @@ class ImportService:
         }
         return ImportPlan(workspace, reports, parsed, accounts, rows, _preview(parsed))
 
-    def commit(self, plan: ImportPlan, source: str, progress: Progress = _no_progress
-               ) -> ImportResult:
+    def commit(self, actor: Actor, plan: ImportPlan, source: str,
+               progress: Progress = _no_progress) -> ImportResult:
         """Create missing accounts and write the whole import as one batch."""
         ws = plan.workspace
+        authorize(actor, Action.DATA_IMPORT, ws.slug)
         known = {(a.network, a.handle) for a in self.store.accounts(ws.id)}
         ids: dict[tuple[Network, str], int] = {}
         created = []
@@ -197,13 +199,14 @@ class ImportService:
         return ImportResult(plan, res.batch_id, res.rows, res.already_imported, res.resumed,
                             created)
 
-    def run(self, workspace: Workspace, files: Sequence[tuple[Path, str]],
+    def run(self, actor: Actor, workspace: Workspace, files: Sequence[tuple[Path, str]],
             options: ImportOptions | None = None, progress: Progress = _no_progress,
             dry_run: bool = False) -> ImportResult | ImportPlan:
+        """Plan, then (unless ``dry_run``) commit: the import as the CLI runs it."""
         plan = self.plan(workspace, files, options, progress)
         if dry_run:
             return plan
-        return self.commit(plan, ", ".join(name for _, name in files)[:500], progress)
+        return self.commit(actor, plan, ", ".join(name for _, name in files)[:500], progress)
 
     # --- resolution -----------------------------------------------------------------------
 

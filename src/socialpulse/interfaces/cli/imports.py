@@ -141,7 +141,8 @@ def import_command(
             _print_plan(plan)
         result: ImportResult | None = None
         if not dry_run:
-            result = svc.commit(plan, ", ".join(n for _, n in files)[:500], bar.update)
+            result = svc.commit(acting(), plan, ", ".join(n for _, n in files)[:500],
+                                bar.update)
     if as_json:
         echo_json(result.as_dict() if result else plan.as_dict())
         return

@@ -326,7 +326,7 @@ async def api_import(request: Request, slug: str) -> Response:
         plan = app.imports.plan(ws, files, options)
         if dry:
             return JSONResponse(_jsonable({**plan.as_dict(), "dry_run": True}))
-        result = app.imports.commit(plan, ", ".join(n for _, n in files)[:500])
+        result = app.imports.commit(acting(request), plan, ", ".join(n for _, n in files)[:500])
         return JSONResponse(_jsonable({**result.as_dict(), "dry_run": False}))
     finally:
         shutil.rmtree(folder, ignore_errors=True)
