@@ -34,6 +34,12 @@ class Limits:
     max_cells: int = 2_000_000
 
 
+#: The limits of listening's mention files (`adapters/connectors`): the same checks, with room
+#: for bigger files, since a mentions file is read a line (a record) at a time, never as a
+#: workbook; a line is bounded like a cell.
+MENTION_LIMITS = Limits(max_file_bytes=512 * 1024 * 1024)
+
+
 @dataclass(frozen=True)
 class Context:
     """What an importer may use besides the file: options and the import's context."""

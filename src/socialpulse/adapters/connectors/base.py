@@ -17,11 +17,13 @@ from typing import Protocol, runtime_checkable
 from socialpulse.domain.errors import InvalidInput
 from socialpulse.domain.listening.mention import RawMention
 from socialpulse.domain.platforms import PLATFORMS
+from socialpulse.services.import_model import MENTION_LIMITS
 
-#: untrusted files: larger than this is refused before reading
-MAX_FILE_BYTES = 512 * 1024 * 1024
-#: one JSON line or CSV row longer than this is refused (naming the line)
-MAX_LINE_BYTES = 1024 * 1024
+#: untrusted files: the importers' one set of limits (`services/import_model.Limits`), with
+#: listening's room for bigger files: larger than this is refused before reading
+MAX_FILE_BYTES = MENTION_LIMITS.max_file_bytes
+#: one JSON line or CSV row longer than this is refused (naming the line): a cell's limit
+MAX_LINE_BYTES = MENTION_LIMITS.max_cell_bytes
 #: generic files, then the networks whose posts the platform registry says a file can hold
 FORMATS = ("jsonl", "csv", *(p.mention_format for p in PLATFORMS.values() if p.mention_format))
 
