@@ -148,7 +148,8 @@ class App:
         from socialpulse.adapters.store.goals_repo import GoalsRepository
         from socialpulse.catalogue.goals import goal_catalogue
 
-        return GoalsService(self.metrics, GoalsRepository(self.store), goal_catalogue())
+        return GoalsService(self.metrics, self.store, GoalsRepository(self.store),
+                            goal_catalogue())
 
     @cached_property
     def overview(self) -> OverviewService:
@@ -248,7 +249,9 @@ class App:
                 MaturityRepo(self.store), ws, until),
             mentions=lambda actor, ws, until: load_demo_mentions(self.listening, actor, ws,
                                                                  until),
-            goals=lambda actor, ws, until: load_demo_goals(self, ws, until),
+            goals=lambda actor, ws, until: load_demo_goals(
+                self.goals, self.report_schedules, self.settings.home / "reports", actor, ws,
+                until),
         )
         return DemoService(self.workspaces, self.store, self.lake, parts)
 

@@ -10,6 +10,7 @@ from typing import Any, Protocol
 import pyarrow as pa
 
 from socialpulse.domain.branding import Branding
+from socialpulse.domain.goals import CheckIn, Goal, Objective, StatusEntry
 from socialpulse.domain.audit import LakeDetails
 from socialpulse.domain.jobs import Job, JobState
 from socialpulse.domain.listening.figures import BrandFigure
@@ -397,3 +398,42 @@ class AuditRuns(Protocol):
     def audit_runs(self, workspace_id: int) -> list[AuditRun]: ...
 
     def baselines(self, workspace_id: int, run_id: int | None = None) -> list[Baseline]: ...
+
+
+# --- Goals and OKRs (the app database) --------------------------------------------------------
+
+class GoalsStore(Protocol):
+    """Goals, OKRs, check-ins and status history of a workspace (`adapters/store/goals_repo`).
+    Every read and write names the workspace or a goal of it."""
+
+    def add_goal(self, g: Goal) -> int: ...
+
+    def goal(self, workspace_id: int, goal_id: int) -> Goal: ...
+
+    def goals(self, workspace_id: int, include_archived: bool = False) -> list[Goal]: ...
+
+    def archive_goal(self, workspace_id: int, goal_id: int) -> None: ...
+
+    def revise_goal(self, g: Goal, note: CheckIn) -> None: ...
+
+    def add_checkin(self, goal_id: int, c: CheckIn) -> None: ...
+
+    def checkins(self, goal_id: int) -> list[CheckIn]: ...
+
+    def record_status(self, goal_id: int, e: StatusEntry, always: bool = False) -> bool: ...
+
+    def status_history(self, goal_id: int) -> list[StatusEntry]: ...
+
+    def add_objective(self, workspace_id: int, title: str, kind: str, deadline: date,
+                      owner: str, key_results: Sequence[tuple[str, str, Goal | None]]
+                      ) -> int: ...
+
+    def objective(self, workspace_id: int, objective_id: int) -> Objective: ...
+
+    def objectives(self, workspace_id: int) -> list[Objective]: ...
+
+    def add_kr_grade(self, key_result_id: int, on: date, grade: float, comment: str,
+                     author: str) -> None: ...
+
+
+# --- Listening: mention queries and writes, NLP, mention sources, its tables ------------------
