@@ -4,8 +4,7 @@
 "Create goal" button), and the Overview's maturity panel. Numbers come from the services; the
 radar is a Vega-Lite spec from the shared chart helper.
 
-This router also carries the routers of the pages and APIs that came with the assessment:
-`audit`, `funnel` and `maturity_api` (``app.py`` registers this module only).
+The maturity JSON API is `maturity_api`; the Audit and Funnel pages are `audit` and `funnel`.
 """
 
 from __future__ import annotations
@@ -22,15 +21,12 @@ from socialpulse.domain.errors import InvalidInput, SocialPulseError
 from socialpulse.domain.models import Workspace
 from socialpulse.services.charts import chart_spec
 
-from . import audit, funnel, maturity_api
 from .common import Acting, page_url, page_workspace, parse_id, redirect_to, render, sp
 from .maturity_api import profile_choices
 from .registry import NavItem, OverviewPanel, register_nav, register_overview_panel
 from .security import CSRF_FIELD
 
 router = APIRouter()
-for _sub in (audit.router, funnel.router, maturity_api.router):
-    router.include_router(_sub)
 
 register_nav(NavItem("Maturity", "/maturity", order=45))
 
