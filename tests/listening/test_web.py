@@ -76,6 +76,16 @@ def test_api_writes_on_a_private_home(demo_app: App) -> None:
         r = c.post("/api/listening/classify", json={"texts": ["love it", "hate it"],
                                                     "languages": ["en"]})
         assert [x["lang"] for x in r.json()] == ["en", "en"]
+        # detection is a POST (GET alerts only lists): stricter settings find more spikes
+        listed = c.get(f"{API}/alerts").json()
+        assert c.get(f"{API}/alerts").json() == listed
+        r = c.post(f"{API}/alerts/detect", json={"threshold": 2.0, "min_volume": 5})
+        assert r.status_code == 200, r.text
+        assert len(r.json()) > len(listed) and r.json() == c.get(f"{API}/alerts").json()
+        for bad in ({"threshold": 0}, {"threshold": "3"}, {"min_volume": 0},
+                    {"min_volume": True}):
+            r = c.post(f"{API}/alerts/detect", json=bad)
+            assert r.status_code == 400 and r.json()["error"]["message"].startswith("body: ")
 
 
 @pytest.mark.browser

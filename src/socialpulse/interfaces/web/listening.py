@@ -250,6 +250,24 @@ def api_alerts(request: Request, slug: str, actor: Acting) -> list[dict[str, Any
     return [x.as_dict() for x in a.listening.alerts(ws, brand=q.get("brand") or None)]
 
 
+@router.post("/api/workspaces/{slug}/listening/alerts/detect", tags=["listening"])
+async def api_detect_alerts(request: Request, slug: str, actor: Acting) -> list[dict[str, Any]]:
+    """Run spike detection and store what it finds (a write, so a POST; ``GET alerts`` only
+    lists): ``{min_volume?, threshold?}`` (defaults 20 and 3.5). Answers the alerts."""
+    a, ws = sp(request), api_workspace(request, slug)
+    body = await json_body(request)
+    min_volume = body.get("min_volume", 20)
+    if isinstance(min_volume, bool) or not isinstance(min_volume, int) \
+            or not 1 <= min_volume <= 1_000_000:
+        raise InvalidInput("body: min_volume: a whole number from 1 to 1000000")
+    threshold = body.get("threshold", 3.5)
+    if isinstance(threshold, bool) or not isinstance(threshold, int | float) \
+            or not 0 < threshold < 1000:
+        raise InvalidInput("body: threshold: a number above 0 and below 1000")
+    a.listening.detect_alerts(actor, ws, min_volume=min_volume, threshold=float(threshold))
+    return [x.as_dict() for x in a.listening.alerts(ws)]
+
+
 @router.post("/api/workspaces/{slug}/listening/alerts/{alert_id}/acknowledge",
              tags=["listening"])
 def api_ack(request: Request, slug: str, alert_id: RowId, actor: Acting) -> dict[str, Any]:
