@@ -107,6 +107,7 @@ def path_values(client: TestClient) -> dict[str, str]:
         "objective_id": str(okrs[0]["id"]),
         "assessment": str(done[0]["id"]),
         "metric_id": "engagement_rate",
+        "figure": "share_of_voice",
         "job_id": "no-such-job",  # jobs live in memory; a 404 is still a read
         "path": "app.css",
     }
