@@ -229,17 +229,29 @@ class IbisMentionQueries:
             out.append(r)
         return total, out
 
-    def alert_mentions(self, sel: MentionSelection, limit: int) -> list[dict[str, Any]]:
-        """The mentions behind an alert: most-followed authors first."""
+    def alert_mentions(self, sels: Sequence[MentionSelection], limit: int
+                       ) -> list[list[dict[str, Any]]]:
+        """The mentions behind each alert (one selection each), most-followed authors first,
+        at most ``limit`` each: one query for all alerts, not one per alert."""
+        if not sels:
+            return []
         cols = ["mention_id", "published_at", "author", "author_followers", "network", "lang",
                 "sentiment", "text", "url"]
 
         def build() -> ir.Table:
-            t = self._select(sel)
-            return t.select(*cols).order_by([
-                t.author_followers.isnull().asc(), t.author_followers.desc(),
-                t.published_at.asc(), t.mention_id.asc()]).limit(limit)
-        return self._rows(build)
+            parts = [self._select(sel).select(*cols).mutate(_alert=ibis.literal(i, "int64"))
+                     for i, sel in enumerate(sels)]
+            u = parts[0].union(*parts[1:], distinct=False) if len(parts) > 1 else parts[0]
+            rank = ibis.row_number().over(group_by=u._alert, order_by=[
+                u.author_followers.isnull().asc(), u.author_followers.desc(),
+                u.published_at.asc(), u.mention_id.asc()])
+            return (u.mutate(_rn=rank).filter(lambda x: x._rn < limit)
+                    .order_by(["_alert", "_rn"]))
+        out: list[list[dict[str, Any]]] = [[] for _ in sels]
+        for r in self._rows(build):
+            out[r.pop("_alert")].append(r)
+            r.pop("_rn")
+        return out
 
     def mention_rows(self, workspace_id: int, mention_id: str) -> list[dict[str, Any]]:
         """The stored rows of one mention (one per brand it matched), every column but the

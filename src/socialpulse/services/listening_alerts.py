@@ -19,6 +19,10 @@ from socialpulse.services.listening_analysis import MentionAnalysis
 ALERT_KINDS = ("volume", "negative_share")
 
 
+def _alert_mention(r: dict[str, Any]) -> AlertMention:
+    return AlertMention(**{**r, "url": r["url"] or "", "author": r["author"] or ""})
+
+
 @dataclass(frozen=True)
 class AlertMention:
     mention_id: str
@@ -105,25 +109,23 @@ class SpikeAlerts(MentionAnalysis):
         """Stored alerts, newest first, each with the mentions that caused it (by reach)."""
         brands = {b.id: b for b in self.store.brands(ws.id)}
         only = self.brand_id(ws, brand)
+        stored = [a for a in self.repo.alerts(ws.id)
+                  if (only is None or a.brand_id == only)
+                  and (period is None or not (a.end < period.start or a.start > period.end))]
+        # the mentions that caused them: what each alert counted (negative ones for a
+        # negative-share spike), in one query
+        sels = [MentionSelection(ws.id, DateRange(a.start, a.end), a.brand_id,
+                                 "negative" if a.kind == "negative_share" else None)
+                for a in stored]
+        mentions = self.queries.alert_mentions(sels, int(mentions_per_alert))
         out = []
-        for a in self.repo.alerts(ws.id):
-            if only is not None and a.brand_id != only:
-                continue
-            if period is not None and (a.end < period.start or a.start > period.end):
-                continue
+        for a, rows in zip(stored, mentions, strict=True):
             b = brands.get(a.brand_id)
             out.append(Alert(a.id, b.name if b else str(a.brand_id), a.brand_id,
                              bool(b and b.is_own), a.kind, a.start, a.end, a.peak_day,
                              a.observed, a.expected, a.z, a.volume, a.status,
-                             self._alert_mentions(ws, a, mentions_per_alert)))
+                             [_alert_mention(r) for r in rows]))
         return out
-
-    def _alert_mentions(self, ws: Workspace, a: StoredAlert, limit: int) -> list[AlertMention]:
-        sel = MentionSelection(ws.id, DateRange(a.start, a.end), a.brand_id,
-                               "negative" if a.kind == "negative_share" else None)
-        rows = self.queries.alert_mentions(sel, int(limit))
-        return [AlertMention(**{**r, "url": r["url"] or "", "author": r["author"] or ""})
-                for r in rows]
 
     def acknowledge(self, actor: Actor, ws: Workspace, alert_id: int) -> None:
         authorize(actor, Action.LISTENING_EDIT, ws.slug)
