@@ -8,16 +8,22 @@ from pathlib import Path
 from typing import Any, Protocol
 
 import pyarrow as pa
-
+from socialpulse.domain.audit import LakeDetails
 from socialpulse.domain.branding import Branding
 from socialpulse.domain.goals import CheckIn, Goal, Objective, StatusEntry
-from socialpulse.domain.audit import LakeDetails
 from socialpulse.domain.jobs import Job, JobState
 from socialpulse.domain.listening.figures import BrandFigure
 from socialpulse.domain.listening.mention import RawMention
 from socialpulse.domain.listening.records import Correction, StoredAlert
 from socialpulse.domain.listening.selection import MentionSelection
-from socialpulse.domain.maturity import Assessment, AuditRun, Baseline, Pack, Profile, StoredPack
+from socialpulse.domain.maturity import (
+    Assessment,
+    AuditRun,
+    Baseline,
+    Pack,
+    Profile,
+    StoredPack,
+)
 from socialpulse.domain.models import Account, Brand, Function, Network, Workspace
 from socialpulse.domain.periods import DateRange
 from socialpulse.domain.platforms import ImportFormat
