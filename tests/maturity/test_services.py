@@ -52,7 +52,7 @@ def test_audit_figures_come_from_the_metric_service(demo_app: App) -> None:
 def test_audit_saves_baselines_for_goals(demo_app: App) -> None:
     ws = demo_app.workspace("demo")
     assert demo_app.audit.baselines(ws) == []
-    report = demo_app.audit.run(ws, Q3)
+    report = demo_app.audit.save(ACTOR, ws, Q3)
     found = demo_app.audit.baselines(ws)
     assert {b.run_id for b in found} == {report.run_id}
     whole = demo_app.audit.baseline(ws, "engagement_rate")
@@ -66,7 +66,7 @@ def test_audit_saves_baselines_for_goals(demo_app: App) -> None:
     care = next(a for a in demo_app.store.accounts(ws.id) if a.handle == "@acmecare")
     rr = demo_app.audit.baseline(ws, "response_rate", care.id)
     assert rr is not None and 50 < rr.value < 100
-    not_saved = demo_app.audit.run(ws, Q3, save=False)
+    not_saved = demo_app.audit.run(ws, Q3)
     assert not_saved.run_id is None and len(demo_app.audit.runs(ws)) == 1
 
 
@@ -74,7 +74,7 @@ def test_best_content_types_and_hours_by_hand(demo_app_ro: App) -> None:
     """Recompute one account's best post type and hour from the raw lake rows with pandas."""
     app = demo_app_ro
     ws = app.workspace("demo")
-    report = app.audit.run(ws, Q3, save=False)
+    report = app.audit.run(ws, Q3)
     acc = next(a for a in app.store.accounts(ws.id) if a.label == "Instagram @acme.outdoor")
     posts = app.lake.read(ws.id, "posts").to_pandas()
     snaps = app.lake.read(ws.id, "post_snapshots").to_pandas()

@@ -25,6 +25,7 @@ from datetime import timedelta
 from typing import Any
 
 from socialpulse.domain import audit as rules
+from socialpulse.domain.actor import Action, Actor, authorize
 from socialpulse.domain.audit import LakeDetails
 from socialpulse.domain.errors import MissingData
 from socialpulse.domain.maturity import AuditRun, Baseline
@@ -90,10 +91,19 @@ class AuditService:
             raise MissingData(f"workspace {workspace.slug!r} has no own accounts to audit")
         return own
 
-    def run(
-        self, workspace: Workspace, period: DateRange | None = None, save: bool = True
-    ) -> AuditReport:
-        """Audit every own account over the period (default: the last 90 days with data)."""
+    def save(self, actor: Actor, workspace: Workspace, period: DateRange | None = None
+             ) -> AuditReport:
+        """Audit and store the run with its baselines (what goals start from): a write."""
+        authorize(actor, Action.MATURITY_EDIT, workspace.slug)
+        return self._audit(workspace, period, store=True)
+
+    def run(self, workspace: Workspace, period: DateRange | None = None) -> AuditReport:
+        """Audit every own account over the period (default: the last 90 days with data);
+        a read: nothing is stored (see `save`)."""
+        return self._audit(workspace, period, store=False)
+
+    def _audit(self, workspace: Workspace, period: DateRange | None, store: bool
+               ) -> AuditReport:
         period = period or self.default_period(workspace)
         own = self.own_accounts(workspace)
         by_acc, totals, notes = self._measure(workspace, own, period)
@@ -111,7 +121,7 @@ class AuditService:
             medians={k: _round(v) for k, v in medians.items()},
             workspace_figures={k: _round(v) for k, v in totals.items()}, notes=notes,
         )
-        if save:
+        if store:
             run = self.repo.save_audit(
                 workspace.id, period.start, period.end, report.as_dict(),
                 self._baselines(by_acc, totals, own, period),

@@ -59,7 +59,7 @@ AUDIT_COLUMNS = ["rank", "account", "network", "posts_per_week", "followers",
 
 def audit_section(ctx: Context) -> Section | None:
     """Audit highlights: the best and weakest own accounts over the period, with their flags."""
-    report = ctx.src.audit.run(ctx.workspace, ctx.period, save=False)
+    report = ctx.src.audit.run(ctx.workspace, ctx.period)
     if not report.accounts:
         return None
     rows = [{k: a.get(k) for k in AUDIT_COLUMNS} for a in report.accounts]

@@ -95,7 +95,7 @@ def audit(
     if baselines:
         _print_baselines(a, ws, f)
         return
-    report = a.audit.run(ws, rng, save=save)
+    report = a.audit.save(acting(), ws, rng) if save else a.audit.run(ws, rng)
     if f == "json":
         echo_json(report.as_dict())
         return

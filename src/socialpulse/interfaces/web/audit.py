@@ -13,7 +13,16 @@ from socialpulse.domain.errors import InvalidInput
 from socialpulse.domain.periods import parse_period
 from socialpulse.services.overview import PRESETS
 
-from .common import RowId, api_workspace, page_workspace, parse_id, redirect_to, render, sp
+from .common import (
+    RowId,
+    acting,
+    api_workspace,
+    page_workspace,
+    parse_id,
+    redirect_to,
+    render,
+    sp,
+)
 from .registry import NavItem, register_nav
 
 router = APIRouter()
@@ -44,7 +53,7 @@ def audit_page(request: Request) -> HTMLResponse:
             return render(request, "maturity_audit.html", ctx, workspace=ws)
         period = app.overview.resolve_period(
             ws, q.get("period") or "last90", q.get("from") or None, q.get("to") or None)
-        report = app.audit.run(ws, period.range, save=False).as_dict()
+        report = app.audit.run(ws, period.range).as_dict()
     ctx.update(report=report, period=period)
     ctx["labels"] = {a.id: a.label for a in app.workspaces.accounts(ws)}
     return render(request, "maturity_audit.html", ctx, workspace=ws)
@@ -58,7 +67,7 @@ async def audit_save(request: Request) -> RedirectResponse:
     form = await request.form()
     start, end = str(form.get("start") or ""), str(form.get("end") or "")
     period = parse_period(f"{start}..{end}", "period", date.today()) if start and end else None
-    report = app.audit.run(ws, period, save=True)
+    report = app.audit.save(acting(request), ws, period)
     return redirect_to("/audit", ws, run=report.run_id)
 
 
@@ -66,7 +75,8 @@ def _api_audit(request: Request, slug: str, period: str | None, save: bool) -> d
     """GET and POST audit differ only in storing the run (and its baselines)."""
     ws = api_workspace(request, slug)
     rng = parse_period(period, "period", date.today()) if period else None
-    return sp(request).audit.run(ws, rng, save=save).as_dict()
+    audit = sp(request).audit
+    return (audit.save(acting(request), ws, rng) if save else audit.run(ws, rng)).as_dict()
 
 
 @router.get("/api/workspaces/{slug}/audit", tags=["maturity"])

@@ -176,7 +176,7 @@ def _table(app: App, ws: Workspace, table: str, rng: DateRange | None, metrics: 
                 "progress", "expected", "status", "reason", "owner"]
         return cols, goal_rows
     if table == "audit":
-        report = app.audit.run(ws, rng, save=False)
+        report = app.audit.run(ws, rng)
         cols = ["rank", "account", "network", "function", "posts_per_week", "followers",
                 "audience_growth_rate", "engagement_rate", "response_rate", "verdict", "reason",
                 "flags"]
