@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any, Protocol
 
 import pyarrow as pa
+
 from socialpulse.domain.audit import LakeDetails
 from socialpulse.domain.branding import Branding
 from socialpulse.domain.goals import CheckIn, Goal, Objective, StatusEntry
