@@ -179,3 +179,31 @@ def test_cli_prints_one_line_per_issue(monkeypatch: pytest.MonkeyPatch,
         "socialpulse: error: metrics.yaml: metric reach: unit: 'furlongs' is not one of count, "
         "percent, ratio, currency, seconds, score",
     ]
+
+
+def test_source_registry_and_citations_list_every_issue() -> None:
+    """The source registry and the citations of a catalogue file report every issue at once,
+    each with its entry (sources.yaml's id; the cited text's place in the file)."""
+    from socialpulse.catalogue.sources import parse_sources, resolve_citations
+
+    with pytest.raises(CatalogueError) as err:
+        parse_sources({"sources": {"ok": {"title": "Fine"}, "No Title": {},
+                                   "bad id": {"title": "T"}}})
+    assert str(err.value).splitlines() == [
+        "sources.yaml: source 'No Title': title: a title is required",
+        "sources.yaml: source 'No Title': ids are lowercase words and dashes",
+        "sources.yaml: source 'bad id': ids are lowercase words and dashes",
+    ]
+    registry = parse_sources({"sources": {"known": {"title": "A known source"}}})
+    doc = {"questions": {"q1": {"evidence": "{source:nope}, p. 2"},
+                         "q2": {"notes": ["{source:known}", "{source:gone} and {source:nope}"]}}}
+    with pytest.raises(CatalogueError) as err:
+        resolve_citations(doc, "maturity.yaml", registry)
+    lines = str(err.value).splitlines()
+    assert [line.split("; known:")[0] for line in lines] == [
+        "maturity.yaml: questions.q1.evidence: cites unknown source 'nope'",
+        "maturity.yaml: questions.q2.notes[1]: cites unknown source 'gone'",
+        "maturity.yaml: questions.q2.notes[1]: cites unknown source 'nope'",
+    ]
+    ok = resolve_citations({"a": ["{source:known}, ch. 1"]}, "x.yaml", registry)
+    assert ok == {"a": ["A known source, ch. 1"]}
