@@ -8,32 +8,34 @@ from dataclasses import dataclass
 from functools import cached_property
 from typing import TYPE_CHECKING, Any
 
-from socialpulse.adapters.engine import IbisEngine
-from socialpulse.adapters.lake import Lake
-from socialpulse.adapters.store import Store
-from socialpulse.catalogue import metric_catalogue
 from socialpulse.domain.actor import Actor
 from socialpulse.domain.errors import InvalidInput, NotFound
-from socialpulse.domain.metrics import Catalogue
-from socialpulse.domain.models import Workspace
-from socialpulse.services.audit import AuditService
-from socialpulse.services.goals import GoalsService
-from socialpulse.services.maturity import MaturityService
-from socialpulse.services.metrics import MetricsService
-from socialpulse.services.overview import OverviewService
 from socialpulse.settings import Settings
 
 MARKER_TEXT = "# socialpulse data home: app database, Parquet lake and settings\nversion = 1\n"
 
+# Adapters and services are imported by the properties that build them, never at the top:
+# every `socialpulse` command imports this module, and `--help` must not pay for Ibis,
+# SQLAlchemy, Alembic or PyArrow (issue 13; tests/core/test_cli_imports.py checks it).
 if TYPE_CHECKING:
+    from socialpulse.adapters.engine import IbisEngine
+    from socialpulse.adapters.lake import Lake
+    from socialpulse.adapters.store import Store
+    from socialpulse.domain.metrics import Catalogue
+    from socialpulse.domain.models import Workspace
     from socialpulse.services.audience import AudienceService
+    from socialpulse.services.audit import AuditService
     from socialpulse.services.batches import BatchService
     from socialpulse.services.compare import CompareService
     from socialpulse.services.demo import DemoService
     from socialpulse.services.funnel import FunnelService
+    from socialpulse.services.goals import GoalsService
     from socialpulse.services.imports import ImportService
     from socialpulse.services.jobs import JobService
     from socialpulse.services.listening import ListeningService
+    from socialpulse.services.maturity import MaturityService
+    from socialpulse.services.metrics import MetricsService
+    from socialpulse.services.overview import OverviewService
     from socialpulse.services.posts import PostsService
     from socialpulse.services.report_branding import BrandingService
     from socialpulse.services.report_schedules import ReportSchedules
@@ -99,10 +101,14 @@ class App:
 
     @cached_property
     def store(self) -> Store:
+        from socialpulse.adapters.store import Store
+
         return Store(self.settings.db_url)
 
     @cached_property
     def lake(self) -> Lake:
+        from socialpulse.adapters.lake import Lake
+
         return Lake(self.settings.lake_dir, self.store)
 
     @cached_property
@@ -131,28 +137,37 @@ class App:
 
     @cached_property
     def catalogue(self) -> Catalogue:
+        from socialpulse.catalogue import metric_catalogue
+
         return metric_catalogue()
 
     @cached_property
     def engine(self) -> IbisEngine:
+        from socialpulse.adapters.engine import IbisEngine
+
         if self.settings.query_engine == "spark":
             return IbisEngine(spark_backend(self.settings), self.lake.files)
         return IbisEngine(duckdb_backend(), self.lake.files)
 
     @cached_property
     def metrics(self) -> MetricsService:
+        from socialpulse.services.metrics import MetricsService
+
         return MetricsService(self.catalogue, self.store, self.engine)
 
     @cached_property
     def goals(self) -> GoalsService:
         from socialpulse.adapters.store.goals_repo import GoalsRepository
         from socialpulse.catalogue.goals import goal_catalogue
+        from socialpulse.services.goals import GoalsService
 
         return GoalsService(self.metrics, self.store, GoalsRepository(self.store),
                             goal_catalogue())
 
     @cached_property
     def overview(self) -> OverviewService:
+        from socialpulse.services.overview import OverviewService
+
         return OverviewService(self.metrics, self.store)
 
     @cached_property
@@ -165,6 +180,7 @@ class App:
     def audit(self) -> AuditService:
         from socialpulse.adapters.lake_audit import LakeAuditReads
         from socialpulse.adapters.store.maturity_tables import MaturityRepo
+        from socialpulse.services.audit import AuditService
 
         return AuditService(self.metrics, self.store, LakeAuditReads(self.lake),
                             MaturityRepo(self.store))
@@ -172,6 +188,7 @@ class App:
     @cached_property
     def maturity(self) -> MaturityService:
         from socialpulse.adapters.store.maturity_tables import MaturityRepo
+        from socialpulse.services.maturity import MaturityService
 
         return MaturityService(self.metrics, lambda ws: self.store.accounts(ws.id),
                                MaturityRepo(self.store))

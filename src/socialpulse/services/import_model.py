@@ -13,11 +13,13 @@ from collections import Counter
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
+from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
-import pyarrow as pa
-
 from socialpulse.domain.models import Network
+
+if TYPE_CHECKING:  # annotations only: `socialpulse --help` must not import PyArrow
+    import pyarrow as pa
 
 
 @dataclass(frozen=True)

@@ -18,8 +18,6 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
-import pyarrow.compute as pc
-
 from socialpulse.domain.actor import Action, Actor, authorize
 from socialpulse.domain.errors import InvalidInput
 from socialpulse.domain.models import NETWORK_LABELS, Account, Network, Workspace, parse_enum
@@ -287,6 +285,8 @@ def by_network(p: Parsed, accounts: Sequence[Account], account: str | None) -> l
                        warnings=list(p.warnings) if i == 0 else [],
                        notes=list(p.notes) if i == 0 else [])
         used = 0
+        import pyarrow.compute as pc  # here, not at the top: `socialpulse --help` imports us
+
         for t in split:
             table = getattr(p, t)
             rows = table.filter(pc.equal(table["network"], name)).drop_columns(["network"])
@@ -344,6 +344,8 @@ def _check_tz(tz: str | None) -> None:
 
 
 def _handles(p: Parsed) -> set[str]:
+    import pyarrow.compute as pc  # here, not at the top: `socialpulse --help` imports us
+
     out = {p.handle} if p.handle else set()
     for t in (getattr(p, name) for name in TABLES):
         if t is not None and "handle" in t.column_names:

@@ -5,9 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping, Sequence
 from datetime import date, datetime
 from pathlib import Path
-from typing import Any, Protocol
-
-import pyarrow as pa
+from typing import TYPE_CHECKING, Any, Protocol
 
 from socialpulse.domain.audit import LakeDetails
 from socialpulse.domain.branding import Branding
@@ -31,6 +29,9 @@ from socialpulse.domain.platforms import ImportFormat
 from socialpulse.domain.query import PlannedMetric, QueryPlan
 from socialpulse.domain.schedules import Delivery, Schedule
 from socialpulse.services.import_model import Context, Parsed
+
+if TYPE_CHECKING:  # annotations only: `socialpulse --help` must not import PyArrow
+    import pyarrow as pa
 
 
 class EngineRunResult(Protocol):
