@@ -16,7 +16,6 @@ from socialpulse.interfaces.cli.common import (
     print_table,
 )
 from socialpulse.interfaces.cli.root import app
-from socialpulse.services.audience import COLUMNS, records
 
 
 @app.command("audience")
@@ -29,6 +28,8 @@ def audience_command(
 ) -> None:
     """Audience breakdowns per account (followers by gender and territory, visitors by
     location, job function, seniority, industry, company size): the latest of each."""
+    from socialpulse.services.audience import COLUMNS, records  # on use: --help imports all
+
     f = check_format(fmt)
     a, ws = open_workspace(workspace)
     found = a.audience.audience(ws, account)

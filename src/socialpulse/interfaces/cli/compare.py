@@ -17,7 +17,6 @@ from socialpulse.interfaces.cli.common import (
 )
 from socialpulse.interfaces.cli.root import app
 from socialpulse.interfaces.cli.scope import scope_line
-from socialpulse.services.compare import parse_compare_metrics
 
 
 @app.command("compare")
@@ -35,6 +34,8 @@ def compare_command(
     """Compare every brand (own and competitors) on the same metrics, per follower or per post
     where sizes differ; says which inputs a competitor's data lacks (``--format json`` also
     says why each variant was chosen)."""
+    from socialpulse.services.compare import parse_compare_metrics  # on use, not on --help
+
     f = check_format(fmt)
     chosen = parse_compare_metrics(metrics)
     a, ws = open_workspace(workspace)

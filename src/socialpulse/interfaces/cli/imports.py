@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
@@ -19,8 +19,9 @@ from socialpulse.domain.periods import parse_date
 from socialpulse.domain.platforms import FORMAT_IDS
 from socialpulse.interfaces.cli.common import acting, echo_json, open_app, print_table
 from socialpulse.interfaces.cli.root import app
-from socialpulse.services.import_model import Limits
-from socialpulse.services.imports import ImportOptions, ImportPlan, ImportResult, ImportService
+
+if TYPE_CHECKING:  # --help imports every command module: annotations only
+    from socialpulse.services.imports import ImportPlan, ImportResult, ImportService
 
 
 def _files(paths: list[Path]) -> list[tuple[Path, str]]:
@@ -119,6 +120,9 @@ def import_command(
     if max_file_mb <= 0 or max_cell_kb <= 0:
         raise InvalidInput("--max-file-mb and --max-cell-kb must be positive")
     files = _files(paths)
+    from socialpulse.services.import_model import Limits  # on use: --help imports every module
+    from socialpulse.services.imports import ImportOptions
+
     options = ImportOptions(
         fmt=fmt, account=account, year=year, encoding=encoding, source_tz=source_tz,
         mapping=mapping, observed_at=_observed(observed_at),

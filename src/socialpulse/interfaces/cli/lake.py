@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
@@ -18,7 +18,9 @@ from socialpulse.interfaces.cli.common import (
     open_workspace,
 )
 from socialpulse.interfaces.cli.root import app
-from socialpulse.services.batches import BatchRecord
+
+if TYPE_CHECKING:  # --help imports every command module: annotations only
+    from socialpulse.services.batches import BatchRecord
 
 lake_app = typer.Typer(help="The Parquet lake: import batches, removing one, compaction.",
                        no_args_is_help=True)

@@ -30,7 +30,6 @@ from socialpulse.interfaces.cli.common import (
     settings,
 )
 from socialpulse.interfaces.cli.root import app
-from socialpulse.services.listening import classified
 
 listen_app = typer.Typer(
     help="Listening: brand queries, mentions, sentiment, share of voice, spike alerts.",
@@ -198,6 +197,8 @@ def classify(
 
 
 def _emit_classified(enricher: Any, texts: list[str]) -> None:
+    from socialpulse.services.listening import classified  # on use: --help imports every module
+
     typer.echo("\n".join(json.dumps(c, ensure_ascii=False) for c in classified(enricher, texts)))
 
 

@@ -11,10 +11,9 @@ import json
 import sys
 from datetime import date
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
-import yaml
 
 from socialpulse.bootstrap import App
 from socialpulse.domain import maturity as mat
@@ -36,7 +35,9 @@ from socialpulse.interfaces.cli.common import (
     print_table,
 )
 from socialpulse.interfaces.cli.root import app
-from socialpulse.services.audit import AuditReport
+
+if TYPE_CHECKING:  # --help imports every command module: annotations only
+    from socialpulse.services.audit import AuditReport
 
 maturity_app = typer.Typer(no_args_is_help=True)
 benchmark_app = typer.Typer(
@@ -314,6 +315,8 @@ def benchmark_export(
 ) -> None:
     """Export aggregates (quantiles and n per industry x size band x dimension), never answers;
     groups of fewer than 5 organisations are left out."""
+    import yaml  # on use: --help imports every command module
+
     f = check_format(fmt, ("yaml", "json"))
     a = open_app()
     if pack:

@@ -15,14 +15,16 @@ import signal
 import threading
 from datetime import timedelta
 from types import FrameType
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from socialpulse.domain.jobs import JobState
 from socialpulse.interfaces.cli.common import acting, open_app
 from socialpulse.interfaces.cli.root import app
-from socialpulse.services.jobs import Outcome, worker_name
+
+if TYPE_CHECKING:  # --help imports every command module: annotations only
+    from socialpulse.services.jobs import Outcome
 
 
 def _print(outcome: Outcome) -> None:
@@ -45,6 +47,8 @@ def worker(
         help="Queue this failed (or outcome unknown) job again, then exit.")] = None,
 ) -> None:
     """Run queued background jobs: web imports, scheduled reports (until stopped)."""
+    from socialpulse.services.jobs import worker_name  # on use: --help imports every module
+
     a = open_app()
     if retry is not None:
         job = a.jobs.get(retry)
