@@ -42,13 +42,14 @@ def _answer(app: App, slug: str) -> list[dict[str, Any]]:
     return app.metrics.compute(ws, METRICS, period=EVERYTHING).rows
 
 
-def _second_batch(app: App) -> None:
-    """An overlapping import (the same posts observed later) so a compaction has work."""
+def _second_batch(app: App, day: int = 30) -> None:
+    """An overlapping import (the same posts observed later) so a compaction has work; another
+    ``day`` makes it new content whatever order the lake's files keep their rows in."""
     ws = app.workspace("demo")
     snaps = app.lake.read(ws.id, "post_snapshots").slice(0, 300)
     later = snaps.set_column(
         snaps.schema.get_field_index("observed_at"), "observed_at",
-        pa.array([datetime(2026, 10, 30, tzinfo=UTC)] * len(snaps), pa.timestamp("us", tz="UTC")))
+        pa.array([datetime(2026, 10, day, tzinfo=UTC)] * len(snaps), pa.timestamp("us", tz="UTC")))
     app.lake.ingest(ws.id, "later.csv", "t", {"post_snapshots": later})
 
 
@@ -130,7 +131,7 @@ def test_files_a_query_listed_stay_readable_after_the_swap(demo_app: App):
     assert sum(pq.read_metadata(p).num_rows for p in listed) == rows
     # the next import after the grace period deletes them
     demo_app.lake.grace_s = 0
-    _second_batch(demo_app)
+    _second_batch(demo_app, day=31)
     assert not any(p.exists() for p in listed)
 
 

@@ -28,6 +28,13 @@ import ibis.expr.types as ir
 import pyarrow as pa
 
 from socialpulse.adapters.lake import SCHEMAS
+from socialpulse.adapters.lake_intervals import (
+    INTERVAL_COLUMNS,
+    SETTLED,
+    parse_part,
+    settled_batch,
+    split,
+)
 from socialpulse.domain import datasets
 from socialpulse.domain.models import Account
 from socialpulse.domain.periods import DateRange, Grain
@@ -60,6 +67,19 @@ def _with_schema(table: ir.Table, dataset: str) -> ir.Table:
     return table.mutate(**missing) if missing else table
 
 
+@dataclass(frozen=True)
+class _Source:
+    """The engine's tables as the levels read them (engine_sql.TableSource)."""
+
+    engine: IbisEngine
+
+    def __call__(self, dataset: str, workspace_id: int) -> ir.Table:
+        return self.engine._table(dataset, workspace_id)
+
+    def parts(self, dataset: str, workspace_id: int) -> frozenset[str]:
+        return self.engine.parts(dataset, workspace_id)
+
+
 class IbisEngine:
     """Runs plans on one Ibis backend over the files the lake says are committed."""
 
@@ -68,6 +88,7 @@ class IbisEngine:
         self.files = files
         # one DuckDB connection is not safe across threads (the web server's pool)
         self._lock = threading.RLock()
+        self._source = _Source(self)
 
     # -- sources --------------------------------------------------------------------------
 
@@ -82,10 +103,26 @@ class IbisEngine:
         types (the hook other query adapters build on; call it holding `lock`)."""
         return self._table(dataset, workspace_id)
 
-    def _table(self, dataset: str, workspace_id: int) -> ir.Table:
+    def parts(self, dataset: str, workspace_id: int) -> frozenset[str]:
+        """Which parts of a dataset have files (adapters/lake_intervals.py): ``settled``, the
+        batch whose snapshots carry validity intervals, and ``rest``, every other batch."""
+        return frozenset(k for k, v in self._split(dataset, workspace_id).items() if v)
+
+    def _split(self, dataset: str, workspace_id: int) -> dict[str, list[str]]:
+        snaps = tuple(str(p) for p in self.files(workspace_id, "post_snapshots"))
         paths = [str(p) for p in self.files(workspace_id, dataset)]
+        return split(paths, settled_batch(snaps))
+
+    def _table(self, dataset: str, workspace_id: int) -> ir.Table:
+        """A dataset's committed files, or one part of them (``post_snapshots@settled``)."""
+        dataset, part = parse_part(dataset)
+        if part is None:
+            paths = [str(p) for p in self.files(workspace_id, dataset)]
+        else:
+            paths = self._split(dataset, workspace_id)[part]
         if not paths:
             return self._small_table(SCHEMAS[dataset].empty_table(), dataset)
+        intervals = part == SETTLED and dataset == "post_snapshots"
         if self.backend.name == "duckdb":
             # by name: files written before a dataset gained columns (account totals) lack
             # them, and read as null instead of failing the query
@@ -95,7 +132,9 @@ class IbisEngine:
         if self.backend.name == "pyspark":
             # ibis' pyspark read_parquet takes one path; Spark itself takes many
             name = f"sp_{dataset}_{uuid.uuid4().hex[:12]}"
-            frame = self.backend._session.read.schema(spark_schema(dataset)).parquet(*paths)
+            ddl = spark_schema(dataset) + "".join(
+                f", `{c}` TIMESTAMP" for c in INTERVAL_COLUMNS if intervals)
+            frame = self.backend._session.read.schema(ddl).parquet(*paths)
             frame.createOrReplaceTempView(name)
             return self.backend.table(name)
         return self.backend.read_parquet(paths)
@@ -149,7 +188,7 @@ class IbisEngine:
         parts: list[ir.Table] = []
         for spec in datasets.MEASURED.values():
             # daily rows carry the post counters' account totals even with no daily measure
-            level = LEVELS[spec.level](self._table, plan, tz,
+            level = LEVELS[spec.level](self._source, plan, tz,
                                        totals if spec.level == "daily_rows" else (), spec)
             if level is None:
                 continue
@@ -163,7 +202,7 @@ class IbisEngine:
             union = union.union(p, distinct=False)
         keys = ["account_id", "account", "brand", "network", *(["bucket"] if grain else [])]
         first = union.group_by(keys).aggregate(**{c: union[c].sum() for c in value_cols})
-        return with_totals(self._table, plan, first, totals)
+        return with_totals(self._source, plan, first, totals)
 
     @staticmethod
     def _shape(
@@ -194,13 +233,13 @@ class IbisEngine:
         if sort not in (*POST_SORTS, rate.key):
             raise ValueError(f"cannot sort posts by {sort!r}")
         with self._lock:
-            posts = latest_posts(self._table, workspace_id, [
+            posts = latest_posts(self._source, workspace_id, [
                 "published_at", "local_date", "post_type", "text", "url", "campaign"])
             posts = in_period(posts, "local_date", period)
             posts = posts.filter(posts.account_id.isin(list(account_ids)))
             if search:
                 posts = posts.filter(posts.text.lower().contains(search.lower()))
-            snaps = latest_snapshots(self._table, workspace_id, period, tz, counters)
+            snaps = latest_snapshots(self._source, workspace_id, period, tz, counters)
             j = posts.left_join(snaps, ["account_id", "post_id"]).select(
                 *[posts[c] for c in posts.columns], *[snaps[c] for c in counters],
                 snaps.observed_at)

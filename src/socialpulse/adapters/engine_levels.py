@@ -17,7 +17,7 @@ no engine code. The rules (docs/DESIGN-NOTES.md, "Two levels"):
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from datetime import datetime, time
+from datetime import UTC, datetime, time
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -39,23 +39,32 @@ from .engine_sql import (
     ratio_parts,
     total_col,
 )
+from .lake_intervals import (
+    BEGIN_US,
+    END_US,
+    INTERVAL_COLUMNS,
+    REST,
+    SETTLED,
+    VALID_FROM,
+    VALID_TO,
+    part_name,
+)
 
 LevelBuilder = Callable[[TableSource, QueryPlan, str, Sequence[Measure], MeasuredDataset],
                         "ir.Table | None"]
 
 
-def latest_snapshots(src: TableSource, workspace_id: int, period: DateRange | None, tz: str,
-                     columns: Sequence[str]) -> ir.Table:
-    """One snapshot per post: the latest observed before the period ends; a post observed
-    only later (an export taken after the period, or counts stamped at import time)
-    counts with its earliest later snapshot, the closest value we have."""
-    snaps = src("post_snapshots", workspace_id).filter(
-        lambda t: t.workspace_id == workspace_id
-    )
-    snaps = snaps.select("account_id", "post_id", "observed_at", "batch_id", *columns)
+def _cutoff(period: DateRange | None, tz: str) -> datetime | None:
+    """The instant a period ends (its last local day's end, in UTC terms); None: no period."""
+    if period is None:
+        return None
+    return datetime.combine(period.end_exclusive, time(), ZoneInfo(tz))
+
+
+def _by_window(snaps: ir.Table, cutoff: datetime | None) -> ir.Table:
+    """The snapshot rule as a window over each post's rows (any batches, no intervals)."""
     order: list[Any] = [snaps.observed_at.desc(), snaps.batch_id.desc()]
-    if period is not None:
-        cutoff = datetime.combine(period.end_exclusive, time(), ZoneInfo(tz))
+    if cutoff is not None:
         before = snaps.observed_at < ibis.literal(cutoff, "timestamp('UTC')")
         no_ts = ibis.null("timestamp('UTC')")
         # within each side every key is either all null or all set, so engines' different
@@ -71,18 +80,70 @@ def latest_snapshots(src: TableSource, workspace_id: int, period: DateRange | No
     return snaps.mutate(_rn=latest).filter(lambda t: t._rn == 0).drop("_rn")
 
 
+def _in_interval(t: ir.Table, cutoff: datetime | None) -> ir.BooleanValue:
+    """Whether a settled snapshot is the one that counts for a period ending at ``cutoff``
+    (no period: the latest snapshot, whose interval is open)."""
+    end = ibis.literal(datetime.fromtimestamp(END_US / 1e6, UTC), "timestamp('UTC')")
+    if cutoff is None:
+        return t[VALID_TO] == end
+    e = ibis.literal(cutoff, "timestamp('UTC')")
+    return (t[VALID_FROM] < e) & (t[VALID_TO] >= e)
+
+
+def _parted(src: TableSource, dataset: str, workspace_id: int, columns: Sequence[str],
+            pick: Callable[[ir.Table], ir.Table],
+            settled_pick: Callable[[ir.Table], ir.Table]) -> ir.Table:
+    """One row per post of a dataset read in parts (adapters/lake_intervals.py): the settled
+    batch through ``settled_pick`` (no window) for posts no other batch touches, and ``pick``
+    (the window) over every row of the few posts that other batches touch."""
+    def read(name: str, extra: Sequence[str] = ()) -> ir.Table:
+        t = src(name, workspace_id).filter(lambda x: x.workspace_id == workspace_id)
+        return t.select(*columns, *extra)
+
+    parts = src.parts(dataset, workspace_id)
+    if SETTLED not in parts:
+        return pick(read(dataset))
+    extra = INTERVAL_COLUMNS if dataset == "post_snapshots" else ()
+    settled = read(part_name(dataset, SETTLED), extra)
+    quiet = settled_pick(settled).select(*columns)
+    if REST not in parts:
+        return quiet
+    rest = read(part_name(dataset, REST))
+    touched = rest.select("account_id", "post_id").distinct()
+    quiet = quiet.anti_join(touched, ["account_id", "post_id"])
+    mixed = settled.select(*columns).semi_join(touched, ["account_id", "post_id"])
+    return quiet.union(pick(mixed.union(rest)), distinct=False)
+
+
+def latest_snapshots(src: TableSource, workspace_id: int, period: DateRange | None, tz: str,
+                     columns: Sequence[str]) -> ir.Table:
+    """One snapshot per post: the latest observed before the period ends; a post observed
+    only later (an export taken after the period, or counts stamped at import time)
+    counts with its earliest later snapshot, the closest value we have. Settled snapshots
+    answer by their validity interval, a filter inside the scan (adapters/lake_intervals.py)."""
+    cutoff = _cutoff(period, tz)
+    cols = ["account_id", "post_id", "observed_at", "batch_id", *columns]
+    if cutoff is not None and not BEGIN_US < cutoff.timestamp() * 1e6 < END_US:
+        return _by_window(src("post_snapshots", workspace_id)
+                          .filter(lambda t: t.workspace_id == workspace_id).select(*cols),
+                          cutoff)
+    return _parted(src, "post_snapshots", workspace_id, cols,
+                   lambda t: _by_window(t, cutoff),
+                   lambda t: t.filter(_in_interval(t, cutoff)))
+
+
 def latest_posts(src: TableSource, workspace_id: int, columns: Sequence[str]) -> ir.Table:
     """One row per post: the version of the latest batch (later exports correct text,
-    type or campaign)."""
-    posts = (
-        src("posts", workspace_id)
-        .filter(lambda t: t.workspace_id == workspace_id)
-        .select("account_id", "post_id", "batch_id", *columns)
-    )
-    latest = ibis.row_number().over(group_by=[posts.account_id, posts.post_id],
-                                    order_by=[posts.batch_id.desc()])
-    return (posts.mutate(_rn=latest).filter(lambda t: t._rn == 0)
-            .select("account_id", "post_id", *columns))
+    type or campaign). The settled batch holds one row per post, so only posts that other
+    batches touch need the window."""
+    def by_window(posts: ir.Table) -> ir.Table:
+        latest = ibis.row_number().over(group_by=[posts.account_id, posts.post_id],
+                                        order_by=[posts.batch_id.desc()])
+        return posts.mutate(_rn=latest).filter(lambda t: t._rn == 0).drop("_rn")
+
+    cols = ["account_id", "post_id", "batch_id", *columns]
+    return _parted(src, "posts", workspace_id, cols, by_window,
+                   lambda t: t).select("account_id", "post_id", *columns)
 
 
 def post_snapshots_level(src: TableSource, plan: QueryPlan, tz: str,

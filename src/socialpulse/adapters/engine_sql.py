@@ -6,8 +6,8 @@ the same rules whichever backend compiles them.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
-from typing import Any
+from collections.abc import Sequence
+from typing import Any, Protocol
 
 import ibis
 import ibis.expr.types as ir
@@ -20,8 +20,15 @@ from socialpulse.domain.query import PlannedMetric, QueryPlan
 
 _TRUNC = {Grain.WEEK: "W", Grain.MONTH: "M", Grain.QUARTER: "Q"}
 
-#: A committed dataset of a workspace as one table on the engine's backend.
-TableSource = Callable[[str, int], ir.Table]
+class TableSource(Protocol):
+    """A committed dataset of a workspace as one table on the engine's backend; a name like
+    ``post_snapshots@settled`` reads one part of it (adapters/lake_intervals.py)."""
+
+    def __call__(self, dataset: str, workspace_id: int) -> ir.Table: ...
+
+    def parts(self, dataset: str, workspace_id: int) -> frozenset[str]:
+        """The parts of a dataset that have files (``settled``, ``rest``)."""
+        ...
 
 
 def agg_col(measure_id: str) -> str:

@@ -32,6 +32,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
+from socialpulse.adapters.lake_intervals import SNAPSHOT_ROW_GROUP, VALID_TO, with_intervals
 from socialpulse.adapters.store import Batch, Store
 from socialpulse.domain import datasets
 from socialpulse.domain.errors import Conflict, InvalidInput
@@ -193,7 +194,10 @@ class Lake:
         final.parent.mkdir(parents=True, exist_ok=True)
         tmp = final.with_name(f".{final.name}.{uuid.uuid4().hex}.tmp")
         with open(tmp, "wb") as fh:
-            pq.write_table(table, fh, compression="zstd")
+            # snapshot files carry validity intervals, sorted by them: small row groups let
+            # readers skip superseded snapshots (adapters/lake_intervals.py)
+            rows = SNAPSHOT_ROW_GROUP if VALID_TO in table.column_names else None
+            pq.write_table(table, fh, compression="zstd", row_group_size=rows)
             fh.flush()
             os.fsync(fh.fileno())
         os.replace(tmp, final)
@@ -285,6 +289,8 @@ class Lake:
                             pa.repeat(pa.scalar(value, pa.int64()), len(table)),
                         )
                     rows[name] = len(table)
+                    if name == "post_snapshots":
+                        table = with_intervals(table)
                     for month, part in self._partitions(name, table):
                         rel = f"{name}/ws={workspace_id}/month={month}/b{batch_id:08d}.parquet"
                         files.append(rel)
