@@ -16,6 +16,7 @@ from socialpulse.domain.models import Workspace
 from socialpulse.domain.periods import DateRange, Grain
 from socialpulse.domain.query import Breakdown
 from socialpulse.services.metrics import network_label
+from socialpulse.services.versioned import DataVersion, VersionedMemo
 
 if TYPE_CHECKING:
     from socialpulse.services.audience import AudienceService
@@ -126,6 +127,11 @@ class Context:
     scope: str
     colour: str = "#0f766e"  # the brand's primary colour, for single-colour charts
     memo: dict[str, Any] = field(default_factory=dict)
+    #: The data's version stamp (`services.versioned`), read once per report.
+    version: DataVersion = ()
+    #: Figures that depend only on the data and the question, kept per `version` across
+    #: reports (the `ReportService`'s memo); a fresh one by default (nothing shared).
+    figures: VersionedMemo = field(default_factory=lambda: VersionedMemo(16, copies=True))
 
     @property
     def previous(self) -> DateRange:
@@ -151,13 +157,34 @@ def grain_for(period: DateRange) -> Grain:
     return Grain.MONTH
 
 
+#: Every metric the report reads per network (the KPI sentences' drivers and the Networks
+#: table): asked for in one query per period, so the two sections never run their own.
+NETWORK_FIGURES = ("impressions", "engagements", "engagement_rate", "followers",
+                   "audience_growth_rate")
+
+
 def by_network(ctx: Context, metrics: Sequence[str], period: DateRange,
                ) -> dict[str, dict[str, Any]]:
-    """``metrics`` per network (by its label) over ``period``, for the report's accounts."""
-    table = ctx.src.metrics.compute(
-        ctx.workspace, [(m, None) for m in metrics], breakdown=Breakdown(entities=("network",)),
-        period=period, account_ids=ctx.account_ids, allow_empty=True)
-    return {network_label(str(r["network"])): r for r in table.rows}
+    """``metrics`` per network (by its label) over ``period``, for the report's accounts.
+
+    One planned query per period answers every section: `NETWORK_FIGURES` by network, asked
+    once (a metric's value does not depend on the others asked with it) and kept per data
+    version (`ReportService`), so a preview followed by its download computes them once."""
+    unplanned = [m for m in metrics if m not in NETWORK_FIGURES]
+    if unplanned:
+        raise ValueError(f"by_network: {unplanned} not in NETWORK_FIGURES; add them there")
+    key = ("by_network", ctx.workspace.id, ctx.version, ctx.account_ids, period)
+
+    def query() -> dict[str, dict[str, Any]]:
+        table = ctx.src.metrics.compute(
+            ctx.workspace, [(m, None) for m in NETWORK_FIGURES],
+            breakdown=Breakdown(entities=("network",)), period=period,
+            account_ids=ctx.account_ids, allow_empty=True)
+        return {network_label(str(r["network"])): r for r in table.rows}
+
+    rows = ctx.figures.get(key, query)
+    return {label: {k: v for k, v in r.items() if k == "network" or k in metrics}
+            for label, r in rows.items()}
 
 
 def ordinal(n: int) -> str:

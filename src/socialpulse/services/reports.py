@@ -52,8 +52,11 @@ from socialpulse.services.report_sections_strategy import (
     listening_section,
     maturity_section,
 )
+from socialpulse.services.versioned import VersionedMemo, data_version
 
 log = logging.getLogger("socialpulse.reports")
+#: Per-network figure tables kept (two per report: the period and the previous one).
+FIGURES_MEMO_SIZE = 32
 
 #: The report's sections in order: (id, provider). Features may append their own.
 SECTIONS: list[tuple[str, Provider]] = [
@@ -99,6 +102,9 @@ class ReportService:
     def __init__(self, sources: ReportSources, clock: Callable[[], date] = date.today) -> None:
         self.src = sources
         self.clock = clock
+        #: Figures per data version (`report_model.by_network`): the Reports page's preview
+        #: and the download that follows it ask the same questions of the same data.
+        self._figures = VersionedMemo(FIGURES_MEMO_SIZE, copies=True)
 
     def build(self, workspace: Workspace, period: DateRange, today: date | None = None,
               sections: Sequence[str] | None = None) -> Report:
@@ -106,7 +112,8 @@ class ReportService:
         scope = self.src.overview.scope(workspace)
         brand = self.src.branding.view(workspace)
         ctx = Context(self.src, workspace, period, day, scope.account_ids, scope.label,
-                      brand.primary)
+                      brand.primary, version=data_version(self.src.metrics.store, workspace),
+                      figures=self._figures)
         built, notes = _build_sections(ctx, sections)
         if not any(s.id in ("kpis", "networks") for s in built):
             raise MissingData(f"period: workspace {workspace.slug!r} has no data in "
