@@ -7,12 +7,15 @@ roles) and check that writes are refused with 403 / exit 2 and change nothing, w
 
 from __future__ import annotations
 
+import ast
+from pathlib import Path
 from typing import Any
 
 import pytest
 
 from socialpulse.bootstrap import App, local_actor
 from socialpulse.domain.actor import Actor, ActorKind
+from socialpulse.interfaces import web
 from socialpulse.interfaces.cli import common as cli_common
 from socialpulse.interfaces.cli import main
 from socialpulse.interfaces.web.app import create_app
@@ -79,3 +82,46 @@ def test_the_local_user_is_named_by_the_login(monkeypatch: pytest.MonkeyPatch) -
     monkeypatch.setenv("LOGNAME", "ada")
     assert local_actor() == Actor("local:ada", "ada", ActorKind.LOCAL_USER)
     assert cli_common.acting() == local_actor()
+
+
+#: POST routes that only read (a body too large or structured for a query string).
+READS_BY_POST = {
+    "api_test_query": "counts the stored mentions a query would match",
+    "api_classify": "language and sentiment of the texts sent, nothing stored",
+}
+
+
+def routes_without_actor(folder: Path) -> list[str]:
+    """Web routes answering POST, PUT, PATCH or DELETE whose function (or a function of its
+    module it calls) neither takes `Acting` nor calls `acting(request)`."""
+    out = []
+    for path in sorted(folder.glob("*.py")):
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        funcs = {n.name: n for n in tree.body
+                 if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef))}
+        for fn in funcs.values():
+            methods = {d.func.attr for d in fn.decorator_list
+                       if isinstance(d, ast.Call) and isinstance(d.func, ast.Attribute)}
+            if not methods & {"post", "put", "patch", "delete"} or fn.name in READS_BY_POST:
+                continue
+            called = [funcs[c.func.id] for c in ast.walk(fn) if isinstance(c, ast.Call)
+                      and isinstance(c.func, ast.Name) and c.func.id in funcs]
+            text = " ".join(ast.unparse(f) for f in [fn, *called])
+            if "Acting" not in ast.unparse(fn.args) and "acting(" not in text:
+                out.append(f"{path.name}:{fn.lineno} {fn.name}")
+    return out
+
+
+def test_every_web_write_resolves_the_actor() -> None:
+    assert routes_without_actor(Path(web.__file__).parent) == []
+
+
+def test_the_route_checker_finds_a_write_without_actor(tmp_path: Path) -> None:
+    (tmp_path / "r.py").write_text(
+        "@router.post('/a')\ndef forgot(request): ...\n"
+        "@router.delete('/b')\ndef typed(request, actor: Acting): ...\n"
+        "def _helper(request):\n    return acting(request)\n"
+        "@router.patch('/c')\ndef helped(request):\n    return _helper(request)\n"
+        "@router.get('/d')\ndef read(request): ...\n"
+        "@router.post('/e')\ndef api_classify(request): ...\n", encoding="utf-8")
+    assert routes_without_actor(tmp_path) == ["r.py:2 forgot"]
