@@ -15,14 +15,7 @@ from socialpulse.domain.listening.figures import BrandFigure
 from socialpulse.domain.listening.mention import RawMention
 from socialpulse.domain.listening.records import Correction, StoredAlert
 from socialpulse.domain.listening.selection import MentionSelection
-from socialpulse.domain.maturity import (
-    Assessment,
-    AuditRun,
-    Baseline,
-    Pack,
-    Profile,
-    StoredPack,
-)
+from socialpulse.domain.maturity import Assessment, AuditRun, Baseline, Pack, Profile, StoredPack
 from socialpulse.domain.models import Account, Brand, Function, Network, Workspace
 from socialpulse.domain.periods import DateRange
 from socialpulse.domain.platforms import ImportFormat
@@ -51,7 +44,7 @@ class MetricEngine(Protocol):
               search: str | None = None) -> tuple[pa.Table, int]: ...
 
 
-# --- Workspaces, accounts and the import ledger (the app database) ---------------------------
+# --- Workspaces, accounts and the import ledger (the app database) ----------------------------
 
 class LedgerBatch(Protocol):
     """One import as the ledger records it (read-only to services)."""
@@ -79,7 +72,8 @@ class LedgerBatch(Protocol):
 
 
 class WorkspaceRepository(Protocol):
-    """Workspaces, their brands and accounts, and the ledger of their imports."""
+    """Workspaces, their brands and accounts, and the ledger of their imports
+    (`adapters/store.Store`)."""
 
     def create_workspace(self, slug: str, name: str, timezone: str = "UTC",
                          languages: Sequence[str] = ("en",)) -> Workspace: ...
@@ -115,7 +109,7 @@ class WorkspaceRepository(Protocol):
                 ) -> Sequence[LedgerBatch]: ...
 
 
-# --- The Parquet lake ------------------------------------------------------------------------
+# --- The Parquet lake -------------------------------------------------------------------------
 
 class Ingested(Protocol):
     @property
@@ -136,7 +130,8 @@ class Removed(Protocol):
 
 
 class DataLake(Protocol):
-    """The lake as services use it: whole-batch writes, small reads, maintenance."""
+    """The lake as services use it: whole-batch writes, small reads, maintenance
+    (`adapters/lake.Lake`)."""
 
     root: Path
     grace_s: float
@@ -152,6 +147,8 @@ class DataLake(Protocol):
 
     def remove(self, workspace_id: int, batch_id: int) -> Removed: ...
 
+
+# --- Background jobs (the app database) -------------------------------------------------------
 
 class JobQueue(Protocol):
     """The durable job queue (`adapters/store/jobs_repo.JobsRepo`); times are UTC, given by
@@ -183,71 +180,6 @@ class JobQueue(Protocol):
     def retry_now(self, job_id: int, *, now: datetime) -> bool: ...
 
     def jobs(self, states: Sequence[JobState] | None = None, limit: int = 100) -> list[Job]: ...
-
-
-class MaturityRepository(Protocol):
-    """Organisation profiles, assessments and benchmark packs (`adapters/store/maturity_tables`).
-    Profiles and assessments are per workspace; packs belong to the installation."""
-
-    def profile(self, workspace_id: int) -> Profile | None: ...
-
-    def set_profile(self, workspace_id: int, profile: Profile) -> None: ...
-
-    def profiles(self) -> dict[int, Profile]: ...
-
-    def create_assessment(self, workspace_id: int, version: int, answers: dict[str, int],
-                          source: str, scores: dict[str, Any] | None = None,
-                          completed_at: datetime | None = None) -> Assessment: ...
-
-    def update_answers(self, assessment_id: int, answers: dict[str, int]) -> Assessment: ...
-
-    def complete(self, assessment_id: int, scores: dict[str, Any]) -> Assessment: ...
-
-    def assessment(self, workspace_id: int, assessment_id: int) -> Assessment: ...
-
-    def assessments(self, workspace_id: int, status: str | None = None) -> list[Assessment]: ...
-
-    def latest_completed(self) -> dict[int, Assessment]: ...
-
-    def save_pack(self, pack: Pack) -> StoredPack: ...
-
-    def delete_pack(self, name: str) -> bool: ...
-
-    def packs(self) -> list[StoredPack]: ...
-
-
-class BrandingRepository(Protocol):
-    """A workspace's report branding (`adapters/store/reports_tables`); absent means defaults."""
-
-    def branding(self, workspace_id: int) -> Branding: ...
-
-    def save_branding(self, workspace_id: int, b: Branding) -> None: ...
-
-
-# --- Listening: mention queries and writes, NLP, mention sources, its tables ------------------
-
-
-class ReportSchedulesRepo(Protocol):
-    """Report schedules and their delivered periods (`adapters/store/reports_tables`)."""
-
-    def add_schedule(self, workspace_id: int, cadence: str, fmt: str, folder: str,
-                     recipients: tuple[str, ...]) -> Schedule: ...
-
-    def schedules(self, workspace_id: int | None = None) -> list[Schedule]: ...
-
-    def schedule(self, schedule_id: int) -> Schedule | None: ...
-
-    def remove_schedule(self, workspace_id: int, schedule_id: int) -> None: ...
-
-    def delivered(self, schedule_id: int, period_key: str) -> bool: ...
-
-    def record_delivery(self, schedule_id: int, period_key: str, path: str,
-                        emailed_to: str) -> None: ...
-
-    def deliveries(self, schedule_id: int) -> list[Delivery]: ...
-
-
-# --- Goals and OKRs (the app database) --------------------------------------------------------
 
 
 # --- Listening: mention queries and writes, NLP, mention sources, its tables ------------------
@@ -369,44 +301,26 @@ class ListeningTables(Protocol):
                          ) -> StoredAlert: ...
 
 
-# --- Imports: the parsers, and parsed files as lake tables (engineer C) -----------------------
+# --- Reports: schedules and deliveries (the app database) -------------------------------------
 
-class ImportFormats(Protocol):
-    """The import formats and their parsers (`adapters/importers.Importers`)."""
+class ReportSchedulesRepo(Protocol):
+    """Report schedules and their delivered periods (`adapters/store/reports_tables`)."""
 
-    def formats(self) -> Sequence[ImportFormat]: ...
+    def add_schedule(self, workspace_id: int, cadence: str, fmt: str, folder: str,
+                     recipients: tuple[str, ...]) -> Schedule: ...
 
-    def read(self, path: Path, name: str, ctx: Context, fmt: str | None = None) -> Parsed: ...
+    def schedules(self, workspace_id: int | None = None) -> list[Schedule]: ...
 
+    def schedule(self, schedule_id: int) -> Schedule | None: ...
 
-class ImportLake(Protocol):
-    """Parsed files as the lake's tables, and daily rows completed with the stored ones
-    (`adapters/lake_imports.LakeImportTables`)."""
+    def remove_schedule(self, workspace_id: int, schedule_id: int) -> None: ...
 
-    def tables(self, parsed: Sequence[Parsed], ids: Mapping[tuple[Network, str], int],
-               tz: str) -> dict[str, pa.Table]: ...
+    def delivered(self, schedule_id: int, period_key: str) -> bool: ...
 
-    def merge_daily(self, workspace_id: int, new: pa.Table) -> pa.Table: ...
+    def record_delivery(self, schedule_id: int, period_key: str, path: str,
+                        emailed_to: str) -> None: ...
 
-
-# --- The audit: its lake reads and its runs (engineer C) --------------------------------------
-
-class AuditLakeReads(Protocol):
-    """What the audit reads from the lake besides metrics (`adapters/lake_audit.py`)."""
-
-    def audit_details(self, workspace_id: int, period: DateRange, tz: str) -> LakeDetails: ...
-
-
-class AuditRuns(Protocol):
-    """Audit runs and the baselines they saved (`adapters/store/maturity_tables.MaturityRepo`)."""
-
-    def save_audit(self, workspace_id: int, period_start: date, period_end: date,
-                   report: dict[str, Any],
-                   baselines: Sequence[tuple[int | None, str, str, float, str]]) -> AuditRun: ...
-
-    def audit_runs(self, workspace_id: int) -> list[AuditRun]: ...
-
-    def baselines(self, workspace_id: int, run_id: int | None = None) -> list[Baseline]: ...
+    def deliveries(self, schedule_id: int) -> list[Delivery]: ...
 
 
 # --- Goals and OKRs (the app database) --------------------------------------------------------
@@ -445,4 +359,84 @@ class GoalsStore(Protocol):
                      author: str) -> None: ...
 
 
-# --- Listening: mention queries and writes, NLP, mention sources, its tables ------------------
+# --- Maturity: profiles, assessments, benchmark packs (the app database) ----------------------
+
+class MaturityRepository(Protocol):
+    """Organisation profiles, assessments and benchmark packs (`adapters/store/maturity_tables`).
+    Profiles and assessments are per workspace; packs belong to the installation."""
+
+    def profile(self, workspace_id: int) -> Profile | None: ...
+
+    def set_profile(self, workspace_id: int, profile: Profile) -> None: ...
+
+    def profiles(self) -> dict[int, Profile]: ...
+
+    def create_assessment(self, workspace_id: int, version: int, answers: dict[str, int],
+                          source: str, scores: dict[str, Any] | None = None,
+                          completed_at: datetime | None = None) -> Assessment: ...
+
+    def update_answers(self, assessment_id: int, answers: dict[str, int]) -> Assessment: ...
+
+    def complete(self, assessment_id: int, scores: dict[str, Any]) -> Assessment: ...
+
+    def assessment(self, workspace_id: int, assessment_id: int) -> Assessment: ...
+
+    def assessments(self, workspace_id: int, status: str | None = None) -> list[Assessment]: ...
+
+    def latest_completed(self) -> dict[int, Assessment]: ...
+
+    def save_pack(self, pack: Pack) -> StoredPack: ...
+
+    def delete_pack(self, name: str) -> bool: ...
+
+    def packs(self) -> list[StoredPack]: ...
+
+
+# --- Report branding (the app database) -------------------------------------------------------
+
+class BrandingRepository(Protocol):
+    """A workspace's report branding (`adapters/store/reports_tables`); absent means defaults."""
+
+    def branding(self, workspace_id: int) -> Branding: ...
+
+    def save_branding(self, workspace_id: int, b: Branding) -> None: ...
+
+
+# --- Imports: the parsers, and parsed files as lake tables ------------------------------------
+
+class ImportFormats(Protocol):
+    """The import formats and their parsers (`adapters/importers.Importers`)."""
+
+    def formats(self) -> Sequence[ImportFormat]: ...
+
+    def read(self, path: Path, name: str, ctx: Context, fmt: str | None = None) -> Parsed: ...
+
+
+class ImportLake(Protocol):
+    """Parsed files as the lake's tables, and daily rows completed with the stored ones
+    (`adapters/lake_imports.LakeImportTables`)."""
+
+    def tables(self, parsed: Sequence[Parsed], ids: Mapping[tuple[Network, str], int],
+               tz: str) -> dict[str, pa.Table]: ...
+
+    def merge_daily(self, workspace_id: int, new: pa.Table) -> pa.Table: ...
+
+
+# --- The audit: its lake reads and its runs ---------------------------------------------------
+
+class AuditLakeReads(Protocol):
+    """What the audit reads from the lake besides metrics (`adapters/lake_audit.py`)."""
+
+    def audit_details(self, workspace_id: int, period: DateRange, tz: str) -> LakeDetails: ...
+
+
+class AuditRuns(Protocol):
+    """Audit runs and the baselines they saved (`adapters/store/maturity_tables.MaturityRepo`)."""
+
+    def save_audit(self, workspace_id: int, period_start: date, period_end: date,
+                   report: dict[str, Any],
+                   baselines: Sequence[tuple[int | None, str, str, float, str]]) -> AuditRun: ...
+
+    def audit_runs(self, workspace_id: int) -> list[AuditRun]: ...
+
+    def baselines(self, workspace_id: int, run_id: int | None = None) -> list[Baseline]: ...
