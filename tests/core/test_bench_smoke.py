@@ -80,3 +80,25 @@ def test_pages_benchmark_small(demo_home_template: Path, tmp_path: Path) -> None
             entry = data[f"pages_{name}_p95_{label}"]
             assert entry["requests"] > 0 and entry["ratio"] == entry["value"] / entry["baseline"]
     assert data["pages_overview_closed_loop_demo"]["value"] > 0
+
+
+def test_cli_benchmark_small(demo_home_template: Path, tmp_path: Path) -> None:
+    """The CLI benchmark runs each command as a whole process on the demo (a failing command
+    aborts it) and records wall and CPU ratios to ``python -c "import duckdb"``."""
+    import shutil
+
+    home = tmp_path / "home"
+    shutil.copytree(demo_home_template, home)
+    results = tmp_path / "results.json"
+    env = {**os.environ, "SOCIALPULSE_BENCH_RESULTS": str(results)}
+    proc = subprocess.run(
+        [sys.executable, "-m", "bench.bench_cli", "--home", str(home), "--repeat", "1"],
+        cwd=ROOT, env=env, capture_output=True, text=True, check=False, timeout=600,
+    )
+    assert proc.returncode == 0, proc.stdout[-2000:] + proc.stderr[-2000:]
+    data = json.loads(results.read_text())
+    for name in ("cli_help", "cli_metrics_compute", "cli_posts"):
+        entry = data[name]
+        assert entry["ratio"] == entry["value"] / entry["baseline"]
+        assert entry["cpu_ratio"] == entry["cpu_seconds"] / entry["baseline_cpu_seconds"]
+        assert entry["repeat"] == 1 and entry["command"]

@@ -1,0 +1,91 @@
+"""Benchmark: how long the CLI takes to answer, as a whole process, on the demo workspace.
+
+A command a person types is judged by the wall time from pressing Enter to the prompt coming
+back: interpreter start, imports, opening the data home, the query, printing. Each command runs
+as a fresh process (best of ``--repeat`` after one warm-up, so the file cache is warm as it is for
+a person working); the baseline is ``python -c "import duckdb"`` measured the same way in the
+same run: the least any command that queries the lake can cost (start Python, load the engine).
+Each entry also keeps the best CPU seconds (user + system of the child) of both: on a shared,
+busy machine the wall time waits for a core, the CPU time much less.
+
+    python -m bench.bench_cli [--home DIR] [--repeat 5]
+
+Writes cli_* entries to bench/results.json (see bench/results.py):
+- ``cli_help``: ``socialpulse --help``;
+- ``cli_metrics_compute``: ``socialpulse metrics compute engagement_rate --by network``;
+- ``cli_posts``: ``socialpulse posts --limit 10``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Sequence
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent
+sys.path.insert(0, str(ROOT.parent))
+
+from bench.results import record  # noqa: E402
+
+COMMANDS: dict[str, tuple[str, ...]] = {
+    "cli_help": ("--help",),
+    "cli_metrics_compute": ("metrics", "compute", "engagement_rate", "--by", "network"),
+    "cli_posts": ("posts", "--limit", "10"),
+}
+BASELINE = (sys.executable, "-c", "import duckdb")
+
+
+def socialpulse(home: Path, *args: str) -> list[str]:
+    """The installed console script, as a user runs it (not ``python -m``)."""
+    script = Path(sys.executable).with_name("socialpulse")
+    return [str(script), "--home", str(home), *args]
+
+
+def timed(argv: Sequence[str], repeat: int) -> tuple[float, float]:
+    """Best wall and best CPU time (seconds) of ``repeat`` runs after one warm-up; a failed
+    run aborts (a benchmark of an error message would measure the wrong thing)."""
+    best_wall = best_cpu = float("inf")
+    for i in range(repeat + 1):
+        before = os.times()
+        t0 = time.perf_counter()
+        proc = subprocess.run(argv, capture_output=True, text=True, check=False)
+        took = time.perf_counter() - t0
+        after = os.times()
+        if proc.returncode != 0:
+            raise SystemExit(f"{' '.join(argv)} exited {proc.returncode}: {proc.stderr[-500:]}")
+        if i:
+            best_wall = min(best_wall, took)
+            best_cpu = min(best_cpu, after.children_user - before.children_user
+                           + after.children_system - before.children_system)
+    return best_wall, best_cpu
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--home", type=Path, help="data home (default: a new demo home)")
+    ap.add_argument("--repeat", type=int, default=5)
+    args = ap.parse_args()
+    with tempfile.TemporaryDirectory() as tmp:
+        home = args.home
+        if home is None:
+            home = Path(tmp) / "home"
+            subprocess.run(socialpulse(home, "demo", "--no-serve", "--until", "2026-10-31"),
+                           check=True, capture_output=True)
+        for name, cmd in COMMANDS.items():
+            # the baseline is re-measured beside each command: the machine may be busier later
+            baseline, baseline_cpu = timed(BASELINE, args.repeat)
+            value, cpu = timed(socialpulse(home, *cmd), args.repeat)
+            record(name, value, baseline, "seconds (whole process, best of runs)",
+                   baseline_what='python -c "import duckdb"', command=" ".join(cmd),
+                   cpu_seconds=cpu, baseline_cpu_seconds=baseline_cpu,
+                   cpu_ratio=cpu / baseline_cpu if baseline_cpu else None,
+                   repeat=args.repeat)
+
+
+if __name__ == "__main__":
+    main()
