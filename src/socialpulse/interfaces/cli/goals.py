@@ -25,12 +25,6 @@ from socialpulse.interfaces.cli.common import (
     print_table,
 )
 from socialpulse.interfaces.cli.root import app
-from socialpulse.services.goal_input import (
-    parse_change,
-    parse_key_result,
-    parse_milestone,
-    parse_number,
-)
 
 goals_app = typer.Typer(help="SMART goals: types, templates, add, list, show, check-in, revise, "
                         "archive.",
@@ -134,6 +128,7 @@ def goals_add(
 ) -> None:
     """Create a SMART goal (from a template in one command) and show its checks."""
     from socialpulse.domain.goals import GoalSpec
+    from socialpulse.services.goal_input import parse_change, parse_milestone, parse_number
 
     f = _fmt(fmt)
     day = _today(today)
@@ -248,6 +243,9 @@ def goals_revise(
 
     What the goal measures stays; the revision is checked like a new goal and logged as a
     check-in with your reason."""
+    # on use: --help imports every command module, and these the whole goals domain
+    from socialpulse.services.goal_input import parse_change, parse_milestone, parse_number
+
     f = _fmt(fmt)
     if milestone and no_milestones:
         raise InvalidInput("--milestone and --no-milestones: give one of them")
@@ -341,6 +339,8 @@ def okrs_add(
     fmt: FormatOpt = "table",
 ) -> None:
     """Create an OKR; metric key results become tracked goals."""
+    from socialpulse.services.goal_input import parse_key_result  # on use, not on --help
+
     f = _fmt(fmt)
     krs = [parse_key_result(k, i) for i, k in enumerate(kr, start=1)]
     a, ws = open_workspace(workspace)
