@@ -67,6 +67,11 @@ class Chart:
     wide: bool = True
 
 
+#: Called with each chart as soon as its section is built: the renderer (`report_render`)
+#: registers one that starts drawing it, so pictures are drawn while later sections query.
+CHART_LISTENERS: list[Callable[[Chart], None]] = []
+
+
 @dataclass
 class Section:
     id: str

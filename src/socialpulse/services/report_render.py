@@ -17,7 +17,9 @@ from __future__ import annotations
 import base64
 import copy
 import json
-from concurrent.futures import ThreadPoolExecutor
+import threading
+from collections import OrderedDict
+from concurrent.futures import Future, ThreadPoolExecutor
 from enum import StrEnum
 from functools import lru_cache
 from pathlib import Path
@@ -30,6 +32,7 @@ from socialpulse.domain.errors import InvalidInput
 from socialpulse.domain.formatting import format_value
 from socialpulse.domain.maturity import STAGES
 from socialpulse.services.export import to_xlsx
+from socialpulse.services.report_model import CHART_LISTENERS, Chart
 from socialpulse.services.reports import Report
 
 TEMPLATES = Path(__file__).parent / "report_templates"
@@ -77,17 +80,47 @@ def chart_png(spec: dict[str, Any], width: int) -> bytes:
     the report's have a fixed width).
 
     A PNG is a function of the spec (data included) and the width only, so it is kept by
-    their JSON text (`_png_of`): the download that follows a preview draws no chart again,
-    and a chart whose data changed has another key (never a stale picture)."""
+    their JSON text: the download that follows a preview draws no chart again, and a chart
+    whose data changed has another key (never a stale picture)."""
+    return _png_future(_spec_json(spec, width)).result()
+
+
+def prefetch_chart(chart: Chart) -> None:
+    """Start drawing ``chart`` now, in the background (`CHART_LISTENERS`): while the report's
+    next sections run their queries, vl-convert (outside the GIL) draws this one."""
+    _png_future(_spec_json(chart.spec, WIDE if chart.wide else HALF))
+
+
+def clear_chart_memo() -> None:
+    """Forget every drawn chart (benchmarks measure drawing anew)."""
+    with _PNG_LOCK:
+        _PNGS.clear()
+
+
+def _spec_json(spec: dict[str, Any], width: int) -> str:
     s = copy.deepcopy(spec)
     s["width"] = width
     s.setdefault("config", {})["font"] = CHART_FONT
     s["background"] = "white"
-    return _png_of(json.dumps(s, default=str))
+    return json.dumps(s, default=str)
 
 
-@lru_cache(maxsize=PNG_MEMO_SIZE)
-def _png_of(spec_json: str) -> bytes:
+def _png_future(spec_json: str) -> Future[bytes]:
+    """The drawing of ``spec_json``, started once: later asks (a prefetch, then the render)
+    wait for the same one; a failed drawing is forgotten, so the next ask tries again."""
+    with _PNG_LOCK:
+        fut = _PNGS.get(spec_json)
+        if fut is not None and not (fut.done() and fut.exception() is not None):
+            _PNGS.move_to_end(spec_json)
+            return fut
+        fut = _POOL.submit(_draw, spec_json)
+        _PNGS[spec_json] = fut
+        while len(_PNGS) > PNG_MEMO_SIZE:
+            _PNGS.popitem(last=False)
+        return fut
+
+
+def _draw(spec_json: str) -> bytes:
     import vl_convert as vlc
 
     # vl-convert releases the GIL and serialises its engine itself: conversions may overlap
@@ -95,21 +128,23 @@ def _png_of(spec_json: str) -> bytes:
     return png
 
 
+_PNGS: OrderedDict[str, Future[bytes]] = OrderedDict()
+_PNG_LOCK = threading.Lock()
+_POOL = ThreadPoolExecutor(CHART_THREADS, thread_name_prefix="report-chart")
+CHART_LISTENERS.append(prefetch_chart)
+
+
 def _png_uri(png: bytes) -> str:
     return "data:image/png;base64," + base64.b64encode(png).decode("ascii")
 
 
 def chart_images(report: Report) -> dict[str, str]:
-    """Every chart of the report as a ``data:`` PNG by ``<section>-<n>``, converted in a few
-    threads (vl-convert runs outside the GIL: about 0.2 s a chart, 8 in the quarterly)."""
-    jobs = {f"{s.id}-{i}": (c.spec, WIDE if c.wide else HALF)
-            for s in report.sections for i, c in enumerate(s.charts, start=1)}
-    if not jobs:
-        return {}
-    with ThreadPoolExecutor(max_workers=min(CHART_THREADS, len(jobs))) as pool:
-        pngs = dict(zip(jobs, pool.map(lambda job: chart_png(*job), jobs.values()),
-                        strict=True))
-    return {k: _png_uri(v) for k, v in pngs.items()}
+    """Every chart of the report as a ``data:`` PNG by ``<section>-<n>``, drawn in a few
+    threads (vl-convert runs outside the GIL: about 0.2 s a chart, 8 in the quarterly); those
+    prefetched while the report was built are ready or under way."""
+    futures = {f"{s.id}-{i}": _png_future(_spec_json(c.spec, WIDE if c.wide else HALF))
+               for s in report.sections for i, c in enumerate(s.charts, start=1)}
+    return {k: _png_uri(f.result()) for k, f in futures.items()}
 
 
 def render_html(report: Report) -> str:

@@ -29,6 +29,7 @@ from socialpulse.domain.models import Workspace
 from socialpulse.domain.periods import DateRange
 from socialpulse.services.metrics import display_formula
 from socialpulse.services.report_model import (
+    CHART_LISTENERS,
     Chart,
     Context,
     Provider,
@@ -93,6 +94,9 @@ def _build_sections(ctx: Context, wanted: Sequence[str] | None
             continue
         if sec is not None:
             built.append(sec)
+            for chart in sec.charts:
+                for listener in CHART_LISTENERS:
+                    listener(chart)
     return built, notes
 
 
