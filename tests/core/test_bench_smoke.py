@@ -32,7 +32,7 @@ def _run_small(module: str, tmp_path: Path) -> dict[str, Any]:
 
 def test_overview_benchmark_small(tmp_path: Path) -> None:
     data = _run_small("bench.bench_metrics", tmp_path)
-    for name in ("overview_vs_duckdb_sql", "overview_vs_pandas",
+    for name in ("overview_vs_one_scan", "overview_vs_duckdb_sql", "overview_vs_pandas",
                  "overview_peak_memory_vs_duckdb_sql"):
         entry = data[name]
         assert set(entry) >= {"value", "baseline", "ratio", "unit"}

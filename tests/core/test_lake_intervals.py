@@ -65,13 +65,14 @@ def _posts(acc: int, ids: list[str], campaign: str) -> pa.Table:
 
 def _batches(acc: int) -> list[dict[str, pa.Table]]:
     """Two first imports, then a later one: A gains a snapshot and a same-instant correction,
-    C an earlier snapshot, D appears; A's campaign is corrected."""
+    C an earlier snapshot, D appears; A's campaign is corrected; E's post row comes only with
+    the later import, F has snapshots but no post row anywhere (never counted)."""
     x1 = {"posts": _posts(acc, ["A", "B"], "old"),
           "post_snapshots": _snaps(acc, [("A", T1, 10), ("A", T2, 20), ("A", T3, 30),
-                                         ("B", T2, 5)])}
+                                         ("B", T2, 5), ("E", T2, 50)])}
     x2 = {"posts": _posts(acc, ["C"], "old"),
-          "post_snapshots": _snaps(acc, [("C", T1, 7), ("C", T3, 9)])}
-    y = {"posts": _posts(acc, ["A", "D"], "new"),
+          "post_snapshots": _snaps(acc, [("C", T1, 7), ("C", T3, 9), ("F", T1, 60)])}
+    y = {"posts": _posts(acc, ["A", "D", "E"], "new"),
          "post_snapshots": _snaps(acc, [("A", T4, 40), ("A", T2, 21), ("C", T0, 6),
                                         ("D", T2, 3)])}
     return [x1, x2, y]
@@ -141,11 +142,11 @@ def test_every_lake_answers_alike_on_duckdb(lakes: dict[str, App]) -> None:
     expected = _answers(lakes["old"], lakes["old"].engine)
     # the rule itself, checked by hand on a few cut-offs (old files: today's window)
     by_end = dict(expected[1:])
-    assert [r[3] for r in by_end[date(2026, 2, 1)]] == [10, 5, 6, 3]  # all first snapshots
-    assert [r[3] for r in by_end[date(2026, 2, 28)]] == [10, 5, 6, 3]  # T1 is the cut-off
-    assert [r[3] for r in by_end[date(2026, 3, 5)]] == [10, 5, 7, 3]
-    assert [r[3] for r in by_end[date(2026, 3, 31)]] == [21, 5, 7, 3]  # A at T2 corrected
-    assert [r[3] for r in by_end[None]] == [40, 5, 9, 3]
+    assert [r[3] for r in by_end[date(2026, 2, 1)]] == [10, 5, 6, 3, 50, 60]  # the first ones
+    assert [r[3] for r in by_end[date(2026, 2, 28)]] == [10, 5, 6, 3, 50, 60]  # T1: cut-off
+    assert [r[3] for r in by_end[date(2026, 3, 5)]] == [10, 5, 7, 3, 50, 60]
+    assert [r[3] for r in by_end[date(2026, 3, 31)]] == [21, 5, 7, 3, 50, 60]  # A corrected
+    assert [r[3] for r in by_end[None]] == [40, 5, 9, 3, 50, 60]
     for kind in KINDS[1:]:
         assert _answers(lakes[kind], lakes[kind].engine) == expected, kind
 
@@ -154,15 +155,20 @@ def test_every_lake_gives_the_same_metrics(lakes: dict[str, App]) -> None:
     def figures(app: App) -> list[Any]:
         ws = app.workspace("w")
         out = []
-        for end in ENDS[:-1]:
-            t = app.metrics.compute(ws, [("impressions", None), ("shares", None)],
-                                    Breakdown(("account",), Grain.MONTH),
-                                    DateRange(date(2026, 1, 1), end))
-            out.append(t.records())
+        for end in ENDS:
+            period = None if end is None else DateRange(date(2026, 1, 1), end)
+            for campaign in (None, "new", "old"):
+                t = app.metrics.compute(ws, [("impressions", None), ("shares", None)],
+                                        Breakdown(("account",), Grain.MONTH), period,
+                                        campaign=campaign)
+                out.append(t.records())
         return out
 
     expected = figures(lakes["old"])
-    assert any(r["impressions"] for rows in expected for r in rows)
+    # by hand, after every snapshot: A 40 + B 5 + C 9 + D 3 + E 50 (F has no post row)
+    assert expected[-6][0]["impressions"] == 107
+    assert expected[-5][0]["impressions"] == 93 and expected[-4][0]["impressions"] == 14
+    assert expected[-3] == expected[-6]  # no period: the latest snapshots, F still left out
     for kind in KINDS[1:]:
         assert figures(lakes[kind]) == expected, kind
 
@@ -177,15 +183,19 @@ def test_every_lake_answers_alike_on_spark(lakes: dict[str, App],
 
 
 def test_intervals_partition_time_per_post() -> None:
-    """First snapshot from BEGIN, each until the next one, the last until END; rows come
-    back sorted by valid_to; a batch with a null key stays unsettled."""
+    """First snapshot from BEGIN, each until the next one, the last until END; each row
+    carries its post's day and campaign when the batch has the post; rows come back sorted
+    by valid_to; a batch with a null key stays unsettled."""
     t = _snaps(1, [("A", T3, 3), ("B", T2, 1), ("A", T1, 1), ("A", T2, 2)])
-    out = with_intervals(t).to_pylist()
+    out = with_intervals(t, _posts(1, ["A"], "c")).to_pylist()
     us = {(r["post_id"], r["impressions"]): (r["valid_from"], r["valid_to"]) for r in out}
+    found = {(r["post_id"], r["post_found"], r["post_campaign"], r["post_local_date"])
+             for r in out}
+    assert found == {("A", True, "c", date(2026, 1, 5)), ("B", False, None, None)}
     begin = datetime.fromtimestamp(BEGIN_US / 1e6, UTC)
     end = datetime.fromtimestamp(END_US / 1e6, UTC)
     assert us == {("A", 1): (begin, T2), ("A", 2): (T2, T3), ("A", 3): (T3, end),
                   ("B", 1): (begin, end)}
     assert [r["valid_to"] for r in out] == sorted(r["valid_to"] for r in out)
     nulls = t.set_column(2, "observed_at", pa.nulls(4, pa.timestamp("us", tz="UTC")))
-    assert with_intervals(nulls).column_names == t.column_names
+    assert with_intervals(nulls, None).column_names == t.column_names

@@ -17,7 +17,8 @@ from __future__ import annotations
 
 import threading
 import uuid
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -31,6 +32,7 @@ from socialpulse.adapters.lake import SCHEMAS
 from socialpulse.adapters.lake_intervals import (
     INTERVAL_COLUMNS,
     SETTLED,
+    SPARK_TYPES,
     parse_part,
     settled_batch,
     split,
@@ -89,6 +91,7 @@ class IbisEngine:
         # one DuckDB connection is not safe across threads (the web server's pool)
         self._lock = threading.RLock()
         self._source = _Source(self)
+        self._pin: dict[tuple[int, str], list[str]] | None = None
 
     # -- sources --------------------------------------------------------------------------
 
@@ -109,15 +112,37 @@ class IbisEngine:
         return frozenset(k for k, v in self._split(dataset, workspace_id).items() if v)
 
     def _split(self, dataset: str, workspace_id: int) -> dict[str, list[str]]:
-        snaps = tuple(str(p) for p in self.files(workspace_id, "post_snapshots"))
-        paths = [str(p) for p in self.files(workspace_id, dataset)]
-        return split(paths, settled_batch(snaps))
+        snaps = tuple(self._listed(workspace_id, "post_snapshots"))
+        return split(self._listed(workspace_id, dataset), settled_batch(snaps))
+
+    def _listed(self, workspace_id: int, dataset: str) -> list[str]:
+        """A dataset's committed files, listed once per query while one is being built: its
+        parts (settled batch, the rest) must come from one state of the ledger, even when a
+        compaction swaps the batches in between."""
+        if self._pin is None:
+            return [str(p) for p in self.files(workspace_id, dataset)]
+        key = (workspace_id, dataset)
+        if key not in self._pin:
+            self._pin[key] = [str(p) for p in self.files(workspace_id, dataset)]
+        return self._pin[key]
+
+    @contextmanager
+    def _pinned(self) -> Iterator[None]:
+        """File lists stay as first listed until the outermost query ends (hold the lock)."""
+        outer = self._pin is None
+        if outer:
+            self._pin = {}
+        try:
+            yield
+        finally:
+            if outer:
+                self._pin = None
 
     def _table(self, dataset: str, workspace_id: int) -> ir.Table:
         """A dataset's committed files, or one part of them (``post_snapshots@settled``)."""
         dataset, part = parse_part(dataset)
         if part is None:
-            paths = [str(p) for p in self.files(workspace_id, dataset)]
+            paths = self._listed(workspace_id, dataset)
         else:
             paths = self._split(dataset, workspace_id)[part]
         if not paths:
@@ -133,7 +158,7 @@ class IbisEngine:
             # ibis' pyspark read_parquet takes one path; Spark itself takes many
             name = f"sp_{dataset}_{uuid.uuid4().hex[:12]}"
             ddl = spark_schema(dataset) + "".join(
-                f", `{c}` TIMESTAMP" for c in INTERVAL_COLUMNS if intervals)
+                f", `{c}` {SPARK_TYPES[c]}" for c in INTERVAL_COLUMNS if intervals)
             frame = self.backend._session.read.schema(ddl).parquet(*paths)
             frame.createOrReplaceTempView(name)
             return self.backend.table(name)
@@ -232,7 +257,7 @@ class IbisEngine:
         counters = list(datasets.POST_COUNTERS)
         if sort not in (*POST_SORTS, rate.key):
             raise ValueError(f"cannot sort posts by {sort!r}")
-        with self._lock:
+        with self._lock, self._pinned():
             posts = latest_posts(self._source, workspace_id, [
                 "published_at", "local_date", "post_type", "text", "url", "campaign"])
             posts = in_period(posts, "local_date", period)
@@ -268,14 +293,14 @@ class IbisEngine:
         return second_level(plan, self.first_level(plan, accounts, tz))
 
     def sql(self, plan: QueryPlan, accounts: Sequence[Account], tz: str) -> str:
-        with self._lock:
+        with self._lock, self._pinned():
             return str(ibis.to_sql(self.compile(plan, accounts, tz), dialect=self._dialect()))
 
     def _dialect(self) -> str:
         return str(self.backend.name)
 
     def run(self, plan: QueryPlan, accounts: Sequence[Account], tz: str) -> EngineResult:
-        with self._lock:
+        with self._lock, self._pinned():
             first = self.first_level(plan, accounts, tz).cache()
             try:
                 missing, excluded = diagnose(plan, first)

@@ -6,7 +6,9 @@ no engine code. The rules (docs/DESIGN-NOTES.md, "Two levels"):
 
 - *post snapshots*: the latest snapshot of each post observed before the period ends (a post
   observed only later takes its earliest later snapshot), joined to the post's latest
-  attributes and filtered by its local publication day;
+  attributes and filtered by its local publication day; for settled snapshots (validity
+  intervals and the post's attributes stored with them, adapters/lake_intervals.py) a range
+  filter inside one scan, the window and the join only for posts that newer batches touch;
 - *daily rows*: the latest row per account and day; stocks read at the bucket's end (ARG_MAX)
   and just before its start (LAG, then ARG_MIN); beside them, the account's daily totals of
   post counters for accounts without per-post data;
@@ -43,6 +45,8 @@ from .lake_intervals import (
     BEGIN_US,
     END_US,
     INTERVAL_COLUMNS,
+    POST_ATTRIBUTES,
+    POST_FOUND,
     REST,
     SETTLED,
     VALID_FROM,
@@ -90,6 +94,16 @@ def _in_interval(t: ir.Table, cutoff: datetime | None) -> ir.BooleanValue:
     return (t[VALID_FROM] < e) & (t[VALID_TO] >= e)
 
 
+def _read(src: TableSource, name: str, workspace_id: int, columns: Sequence[str]) -> ir.Table:
+    return src(name, workspace_id).filter(lambda x: x.workspace_id == workspace_id).select(
+        *columns)
+
+
+def _in_range(cutoff: datetime | None) -> bool:
+    """Whether intervals can answer for this cut-off (their open ends are finite instants)."""
+    return cutoff is None or BEGIN_US < cutoff.timestamp() * 1e6 < END_US
+
+
 def _parted(src: TableSource, dataset: str, workspace_id: int, columns: Sequence[str],
             pick: Callable[[ir.Table], ir.Table],
             settled_pick: Callable[[ir.Table], ir.Table]) -> ir.Table:
@@ -97,8 +111,7 @@ def _parted(src: TableSource, dataset: str, workspace_id: int, columns: Sequence
     batch through ``settled_pick`` (no window) for posts no other batch touches, and ``pick``
     (the window) over every row of the few posts that other batches touch."""
     def read(name: str, extra: Sequence[str] = ()) -> ir.Table:
-        t = src(name, workspace_id).filter(lambda x: x.workspace_id == workspace_id)
-        return t.select(*columns, *extra)
+        return _read(src, name, workspace_id, [*columns, *extra])
 
     parts = src.parts(dataset, workspace_id)
     if SETTLED not in parts:
@@ -123,10 +136,8 @@ def latest_snapshots(src: TableSource, workspace_id: int, period: DateRange | No
     answer by their validity interval, a filter inside the scan (adapters/lake_intervals.py)."""
     cutoff = _cutoff(period, tz)
     cols = ["account_id", "post_id", "observed_at", "batch_id", *columns]
-    if cutoff is not None and not BEGIN_US < cutoff.timestamp() * 1e6 < END_US:
-        return _by_window(src("post_snapshots", workspace_id)
-                          .filter(lambda t: t.workspace_id == workspace_id).select(*cols),
-                          cutoff)
+    if not _in_range(cutoff):
+        return _by_window(_read(src, "post_snapshots", workspace_id, cols), cutoff)
     return _parted(src, "post_snapshots", workspace_id, cols,
                    lambda t: _by_window(t, cutoff),
                    lambda t: t.filter(_in_interval(t, cutoff)))
@@ -146,6 +157,38 @@ def latest_posts(src: TableSource, workspace_id: int, columns: Sequence[str]) ->
                    lambda t: t).select("account_id", "post_id", *columns)
 
 
+def snapshots_with_posts(src: TableSource, workspace_id: int, period: DateRange | None,
+                         tz: str, columns: Sequence[str], attrs: Sequence[str]) -> ir.Table:
+    """Each post's snapshot for the period (`latest_snapshots`) with the post's latest
+    ``attrs`` (`latest_posts`). Posts of the settled batch that no other batch touches carry
+    both in their settled snapshot rows: one filtered scan, no window and no join
+    (adapters/lake_intervals.py). Posts that other batches touch are joined as before."""
+    cutoff = _cutoff(period, tz)
+    keys = ["account_id", "post_id"]
+    out = [*keys, *columns, *attrs]
+    if (SETTLED not in src.parts("post_snapshots", workspace_id) or not _in_range(cutoff)
+            or not set(attrs) <= set(POST_ATTRIBUTES)):
+        return latest_snapshots(src, workspace_id, period, tz, columns).join(
+            latest_posts(src, workspace_id, attrs), keys).select(*out)
+    settled = _read(src, part_name("post_snapshots", SETTLED), workspace_id,
+                    [*keys, *columns, VALID_FROM, VALID_TO, POST_FOUND,
+                     *(POST_ATTRIBUTES[a] for a in attrs)])
+    quiet = settled.filter(_in_interval(settled, cutoff) & settled[POST_FOUND]).select(
+        *keys, *columns, **{a: settled[POST_ATTRIBUTES[a]] for a in attrs})
+    rest = [_read(src, part_name(d, REST), workspace_id, keys) for d in ("post_snapshots", "posts")
+            if REST in src.parts(d, workspace_id)]
+    if not rest:
+        return quiet
+    touched = rest[0] if len(rest) == 1 else rest[0].union(rest[1])
+    touched = touched.distinct()
+    snaps = _by_window(_read(src, "post_snapshots", workspace_id,
+                             [*keys, "observed_at", "batch_id", *columns]
+                             ).semi_join(touched, keys), cutoff)
+    posts = latest_posts(src, workspace_id, attrs).semi_join(touched, keys)
+    return quiet.anti_join(touched, keys).union(
+        snaps.join(posts, keys).select(*out), distinct=False)
+
+
 def post_snapshots_level(src: TableSource, plan: QueryPlan, tz: str,
                          totals: Sequence[Measure], spec: MeasuredDataset) -> ir.Table | None:
     """Post measures per account and bucket (and the sums behind mean-of-post-ratios)."""
@@ -157,11 +200,11 @@ def post_snapshots_level(src: TableSource, plan: QueryPlan, tz: str,
     # only the columns the plan needs go through the window (engines do not always
     # push projections below a window, and the rows are wide)
     needed = sorted({m.column for m in measures if m.column})
-    snaps = latest_snapshots(src, q.workspace_id, q.period, tz, needed)
-    posts = latest_posts(src, q.workspace_id, [spec.time_column, "campaign"])
+    j = snapshots_with_posts(src, q.workspace_id, q.period, tz, needed,
+                             [spec.time_column, "campaign"])
     if q.campaign is not None:
-        posts = posts.filter(posts.campaign == q.campaign)
-    j = in_period(snaps.join(posts, ["account_id", "post_id"]), spec.time_column, q.period)
+        j = j.filter(j.campaign == q.campaign)
+    j = in_period(j, spec.time_column, q.period)
     if q.account_ids:
         j = j.filter(j.account_id.isin(list(q.account_ids)))
     keys = group_keys(j, spec.entity, spec.time_column, q.breakdown.grain)

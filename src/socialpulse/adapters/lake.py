@@ -290,7 +290,7 @@ class Lake:
                         )
                     rows[name] = len(table)
                     if name == "post_snapshots":
-                        table = with_intervals(table)
+                        table = with_intervals(table, tables.get("posts"))
                     for month, part in self._partitions(name, table):
                         rel = f"{name}/ws={workspace_id}/month={month}/b{batch_id:08d}.parquet"
                         files.append(rel)

@@ -7,15 +7,18 @@ time: s_k counts exactly when ``valid_from < E <= valid_to`` with valid_from = s
 s1, so a period ending before the post was first seen still picks it) and valid_to = s_{k+1}
 (END for sn). Storing the two columns with each snapshot turns a window over every post into a
 filter inside one scan, and files sorted by ``valid_to`` (small row groups) let DuckDB skip the
-row groups of snapshots superseded before E.
+row groups of snapshots superseded before E. Each settled snapshot also carries its post's day
+and campaign as its batch has them (``post_found`` false when the batch has no row of the post),
+so level 1 needs neither the window over posts nor the join on string keys for such posts.
 
 Where they are computed: every batch's snapshot files are written with the intervals of that
 batch alone (at import, and at compaction, which merges everything into one batch). Files are
 immutable, so a post that also has rows in another batch cannot trust them: the engine reads the
 largest *settled* batch (its files carry the columns) with the range filter, leaves out the posts
-that any other batch touches, and picks those few posts with the window over all their rows
-(`engine_levels.latest_snapshots`). This stays right whatever imports run concurrently, and
-lakes written before the columns existed (no settled batch) read as before.
+that any other batch touches (snapshots or post rows), and picks those few posts with the window
+and the join over all their rows (`engine_levels.snapshots_with_posts`). This stays right
+whatever imports run concurrently, and lakes written before the columns existed (no settled
+batch) read as before.
 """
 
 from __future__ import annotations
@@ -33,7 +36,15 @@ import pyarrow.parquet as pq
 
 VALID_FROM = "valid_from"
 VALID_TO = "valid_to"
-INTERVAL_COLUMNS = (VALID_FROM, VALID_TO)
+#: The post's attributes that level 1 reads, copied into each settled snapshot from the same
+#: batch's posts (posts column -> snapshot column), and whether the batch has the post at all.
+POST_ATTRIBUTES = {"local_date": "post_local_date", "campaign": "post_campaign"}
+POST_FOUND = "post_found"
+_ATTRIBUTE_TYPES = {"local_date": pa.date32(), "campaign": pa.string()}
+#: The columns a settled snapshot file carries beyond the registry's, with Spark DDL types.
+INTERVAL_COLUMNS = (VALID_FROM, VALID_TO, *POST_ATTRIBUTES.values(), POST_FOUND)
+SPARK_TYPES = {VALID_FROM: "TIMESTAMP", VALID_TO: "TIMESTAMP", "post_local_date": "DATE",
+               "post_campaign": "STRING", POST_FOUND: "BOOLEAN"}
 _TS = pa.timestamp("us", tz="UTC")
 #: Open ends as instants (every engine compares them; a null would need an OR in each filter
 #: and would hide the bound from row-group statistics).
@@ -48,20 +59,21 @@ REST = "rest"
 _BATCH = re.compile(r"b(\d+)\.parquet$")
 
 
-def with_intervals(table: pa.Table) -> pa.Table:
-    """A batch's snapshots with their validity intervals, sorted by ``valid_to``.
+def with_intervals(table: pa.Table, posts: pa.Table | None) -> pa.Table:
+    """A batch's snapshots with their validity intervals and their post's attributes in the
+    same batch (``posts``; `POST_ATTRIBUTES`), sorted by ``valid_to``.
 
-    The batch holds one row per (account_id, post_id, observed_at) (the lake dedupes within a
-    batch). A batch with a null key value is returned unchanged: unsettled, read by the window.
+    The batch holds one row per (account_id, post_id, observed_at) and one per post (the lake
+    dedupes within a batch). A batch with a null key is returned unchanged: unsettled, read by
+    the window.
     """
+    posts = posts if posts is not None else pa.table(
+        {"account_id": pa.array([], pa.int64()), "post_id": pa.array([], pa.string())})
     keys = ("account_id", "post_id", "observed_at")
-    if len(table) == 0 or any(table[k].null_count for k in keys):
+    if (len(table) == 0 or any(table[k].null_count for k in keys)
+            or any(posts[k].null_count for k in keys[:2])):
         return table
-    # one integer key per post (account rank, post_id's dictionary code), then two stable
-    # single-key sorts: several times cheaper than a lexsort or a window over strings
-    _, acc = np.unique(table["account_id"].to_numpy(), return_inverse=True)
-    post = pc.dictionary_encode(table["post_id"].combine_chunks()).indices.to_numpy()
-    key = acc.astype(np.int64) * (int(post.max()) + 1) + post
+    key, post_key = _post_keys(table, posts)
     obs = table["observed_at"].cast(pa.int64()).to_numpy()
     by_time = np.argsort(obs, kind="stable")
     order = by_time[np.argsort(key[by_time], kind="stable")]
@@ -79,7 +91,39 @@ def with_intervals(table: pa.Table) -> pa.Table:
     vf[order], vt[order] = valid_from, valid_to
     out = table.append_column(VALID_FROM, pa.array(vf, pa.int64()).cast(_TS))
     out = out.append_column(VALID_TO, pa.array(vt, pa.int64()).cast(_TS))
+    out = _with_post_attributes(out, key, posts, post_key)
     return out.take(np.argsort(vt, kind="stable"))
+
+
+def _post_keys(snaps: pa.Table, posts: pa.Table) -> tuple[np.ndarray, np.ndarray]:
+    """One integer per post (account rank, post_id's dictionary code), shared by the batch's
+    snapshots and posts: sorts and lookups on integers, several times cheaper than on strings."""
+    n = len(snaps)
+    accounts = np.concatenate([snaps["account_id"].to_numpy(), posts["account_id"].to_numpy()])
+    _, acc = np.unique(accounts, return_inverse=True)
+    ids = pa.chunked_array([*snaps["post_id"].chunks, *posts["post_id"].chunks], pa.string())
+    code = pc.dictionary_encode(ids.combine_chunks()).indices.to_numpy()
+    key = acc.astype(np.int64) * (int(code.max()) + 1) + code
+    return key[:n], key[n:]
+
+
+def _with_post_attributes(snaps: pa.Table, key: np.ndarray, posts: pa.Table,
+                          post_key: np.ndarray) -> pa.Table:
+    """The post's day and campaign as this batch has them (null, and POST_FOUND false, for
+    a post this batch has no row of)."""
+    order = np.argsort(post_key, kind="stable")
+    sorted_keys = post_key[order]
+    pos = np.searchsorted(sorted_keys, key)
+    inside = np.minimum(pos, max(len(sorted_keys) - 1, 0))
+    found = (pos < len(sorted_keys)) & (sorted_keys[inside] == key) if len(sorted_keys) else (
+        np.zeros(len(key), dtype=bool))
+    index = pa.array(order[inside] if len(order) else np.zeros(len(key), np.int64),
+                     mask=~found)
+    for column, name in POST_ATTRIBUTES.items():
+        values = (posts[column].take(index) if column in posts.column_names and len(posts)
+                  else pa.nulls(len(key), _ATTRIBUTE_TYPES[column]))
+        snaps = snaps.append_column(name, values.cast(_ATTRIBUTE_TYPES[column]))
+    return snaps.append_column(POST_FOUND, pa.array(found, pa.bool_()))
 
 
 def batch_of(path: str | Path) -> int | None:
