@@ -73,7 +73,7 @@ def with_intervals(table: pa.Table, posts: pa.Table | None) -> pa.Table:
     if (len(table) == 0 or any(table[k].null_count for k in keys)
             or any(posts[k].null_count for k in keys[:2])):
         return table
-    key, post_key = _post_keys(table, posts)
+    key, post_key, n_keys = _post_keys(table, posts)
     obs = table["observed_at"].cast(pa.int64()).to_numpy()
     by_time = np.argsort(obs, kind="stable")
     order = by_time[np.argsort(key[by_time], kind="stable")]
@@ -91,34 +91,35 @@ def with_intervals(table: pa.Table, posts: pa.Table | None) -> pa.Table:
     vf[order], vt[order] = valid_from, valid_to
     out = table.append_column(VALID_FROM, pa.array(vf, pa.int64()).cast(_TS))
     out = out.append_column(VALID_TO, pa.array(vt, pa.int64()).cast(_TS))
-    out = _with_post_attributes(out, key, posts, post_key)
+    out = _with_post_attributes(out, key, posts, post_key, n_keys)
     return out.take(np.argsort(vt, kind="stable"))
 
 
-def _post_keys(snaps: pa.Table, posts: pa.Table) -> tuple[np.ndarray, np.ndarray]:
-    """One integer per post (account rank, post_id's dictionary code), shared by the batch's
-    snapshots and posts: sorts and lookups on integers, several times cheaper than on strings."""
+def _post_keys(snaps: pa.Table, posts: pa.Table) -> tuple[np.ndarray, np.ndarray, int]:
+    """One dense integer per post (0..n-1), shared by the batch's snapshots and posts, and n:
+    sorts and lookups on integers, several times cheaper than on strings (hash encodings, no
+    sort of the keys)."""
     n = len(snaps)
-    accounts = np.concatenate([snaps["account_id"].to_numpy(), posts["account_id"].to_numpy()])
-    _, acc = np.unique(accounts, return_inverse=True)
+    accounts = pa.chunked_array([*snaps["account_id"].chunks, *posts["account_id"].chunks],
+                                pa.int64())
+    acc = pc.dictionary_encode(accounts.combine_chunks()).indices.to_numpy()
     ids = pa.chunked_array([*snaps["post_id"].chunks, *posts["post_id"].chunks], pa.string())
     code = pc.dictionary_encode(ids.combine_chunks()).indices.to_numpy()
-    key = acc.astype(np.int64) * (int(code.max()) + 1) + code
-    return key[:n], key[n:]
+    pair = acc.astype(np.int64) * (int(code.max()) + 1) + code
+    encoded = pc.dictionary_encode(pa.array(pair))
+    dense = encoded.indices.to_numpy().astype(np.int64)
+    return dense[:n], dense[n:], len(encoded.dictionary)
 
 
 def _with_post_attributes(snaps: pa.Table, key: np.ndarray, posts: pa.Table,
-                          post_key: np.ndarray) -> pa.Table:
+                          post_key: np.ndarray, n_keys: int) -> pa.Table:
     """The post's day and campaign as this batch has them (null, and POST_FOUND false, for
     a post this batch has no row of)."""
-    order = np.argsort(post_key, kind="stable")
-    sorted_keys = post_key[order]
-    pos = np.searchsorted(sorted_keys, key)
-    inside = np.minimum(pos, max(len(sorted_keys) - 1, 0))
-    found = (pos < len(sorted_keys)) & (sorted_keys[inside] == key) if len(sorted_keys) else (
-        np.zeros(len(key), dtype=bool))
-    index = pa.array(order[inside] if len(order) else np.zeros(len(key), np.int64),
-                     mask=~found)
+    row_of = np.full(n_keys, -1, dtype=np.int64)
+    row_of[post_key] = np.arange(len(post_key))  # one row per post in a batch
+    row = row_of[key]
+    found = row >= 0
+    index = pa.array(np.where(found, row, 0), mask=~found)
     for column, name in POST_ATTRIBUTES.items():
         values = (posts[column].take(index) if column in posts.column_names and len(posts)
                   else pa.nulls(len(key), _ATTRIBUTE_TYPES[column]))
