@@ -28,10 +28,12 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 
 from socialpulse.domain.errors import InvalidInput
+from socialpulse.domain.platforms import Network
 
 FIELDS = ("lang", "author", "network")
-NETWORKS = ("x", "facebook", "instagram", "linkedin", "youtube", "tiktok", "mastodon",
-            "bluesky", "reddit", "web", "news", "other")
+#: where a mention can come from: every platform of the registry, then sources that are not
+#: social networks of ours (forums, the web, the press)
+NETWORKS = (*(n.value for n in Network), "reddit", "web", "news", "other")
 MAX_QUERY_LENGTH = 4000
 _WORD = re.compile(r"[@#]?[\w*?][\w*?'’.-]*", re.UNICODE)
 _TEXT_TOKEN = re.compile(r"[@#]?\w+(?:[’'.-]\w+)*", re.UNICODE)
