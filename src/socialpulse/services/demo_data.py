@@ -147,6 +147,40 @@ def _campaign(d: date, evs: dict[str, Event]) -> str | None:
     return None
 
 
+_POST_COLS = ("post_id", "published_at", "local_date", "post_type", "text", "url", "campaign",
+              "account_id")
+_SNAPSHOT_COLS = ("post_id", "observed_at", "impressions", "reach", "engagements", "likes",
+                  "comments", "shares", "clicks", "video_views", "saves", "account_id")
+_DAILY_EXTRA_COLS = ("social_sessions", "bounced_sessions", "conversions", "all_conversions",
+                     "ad_spend", "ad_clicks", "ad_impressions", "messages_received",
+                     "messages_replied", "first_response_seconds", "csat_ratings",
+                     "csat_satisfied", "csat_score_total", "nps_responses", "nps_promoters",
+                     "nps_detractors")
+VIRAL_TEXT = "This 10-second tent pitch went everywhere #acmeoutdoor"
+
+
+@dataclass
+class _AccountRun:
+    """One account's generation: what it is drawn from, its columns so far, its running state.
+
+    Every random draw comes from ``rng`` in a fixed order, so the same ``until`` date always
+    gives the same tables."""
+
+    acc: DemoAccount
+    rng: np.random.Generator
+    evs: dict[str, Event]
+    tz: ZoneInfo
+    cutoff: datetime
+    own: bool
+    provides: set[str]
+    followers: float
+    posts: dict[str, list[object]]
+    snaps: dict[str, list[object]]
+    daily: dict[str, list[object]]
+    seq: int = 0
+    viral_done: bool = False
+
+
 def generate(until: date) -> dict[str, dict[str, pa.Table]]:
     """Tables per demo account key: posts, post_snapshots, account_daily."""
     evs = events(until)
@@ -155,123 +189,152 @@ def generate(until: date) -> dict[str, dict[str, pa.Table]]:
     cutoff = datetime.combine(until + timedelta(days=1), time(), tz).astimezone(UTC)
     out: dict[str, dict[str, pa.Table]] = {}
     for idx, acc in enumerate(ACCOUNTS):
-        rng = np.random.default_rng([SEED, idx])
-        own = acc.brand == OWN_BRAND
-        provides = PROVIDES[acc.network] if own else PUBLIC_ONLY & PROVIDES[acc.network]
-        posts: dict[str, list[object]] = {k: [] for k in
-                                          ("post_id", "published_at", "local_date", "post_type",
-                                           "text", "url", "campaign", "account_id")}
-        snaps: dict[str, list[object]] = {k: [] for k in
-                                          ("post_id", "observed_at", "impressions", "reach",
-                                           "engagements", "likes", "comments", "shares",
-                                           "clicks", "video_views", "saves", "account_id")}
-        daily: dict[str, list[object]] = {"date": [], "followers": [], "profile_views": []}
-        extra_cols = ("social_sessions", "bounced_sessions", "conversions", "all_conversions",
-                      "ad_spend", "ad_clicks", "ad_impressions", "messages_received",
-                      "messages_replied", "first_response_seconds", "csat_ratings",
-                      "csat_satisfied", "csat_score_total", "nps_responses", "nps_promoters",
-                      "nps_detractors")
-        for c in extra_cols:
-            daily[c] = []
-        followers = float(acc.followers)
-        seq = 0
-        viral_done = False
+        run = _start_account(idx, acc, evs, tz, cutoff)
         for day_i in range(DAYS):
-            d = start + timedelta(days=day_i)
-            wd = d.weekday()
-            camp = _campaign(d, evs)
-            bad = _in(d, evs["bad-week"]) and own
-            growth = acc.daily_growth * (1 + 0.35 * math.sin(2 * math.pi * day_i / 365))
-            if camp and own:
-                growth *= 2.2
-            if bad:
-                growth = -0.0025
-            if own and d > evs["viral"].start and (d - evs["viral"].start).days < 10 \
-                    and acc.key == "acme-tt":
-                growth += 0.006
-            followers *= 1 + growth + rng.normal(0, 0.0002)
-            f_int = int(round(followers))
-            daily["date"].append(d)
-            daily["followers"].append(f_int)
-            daily["profile_views"].append(
-                int(rng.poisson(f_int * 0.0018 * WEEKDAY_ENGAGEMENT[wd])) if own else None
-            )
-            for c in extra_cols:
-                daily[c].append(None)
-            if own:
-                _business_day(daily, acc, rng, d, camp, bad, wd)
-            rate = acc.posts_per_week / 7 * WEEKDAY_POSTS[wd] * (1.5 if camp and own else 1)
-            if bad:
-                rate *= 0.5
-            for _ in range(int(rng.poisson(rate))):
-                seq += 1
-                hour = int(rng.choice([8, 9, 10, 12, 13, 17, 18, 19, 20]))
-                local = datetime.combine(d, time(hour, int(rng.integers(0, 60))), tz)
-                published = local.astimezone(UTC)
-                lang = "en" if rng.random() < 0.6 else str(rng.choice(["es", "de", "fr"]))
-                text = str(rng.choice(TOPICS[lang])).format(
-                    place=rng.choice(PLACES), product=rng.choice(PRODUCTS)
-                )
-                if camp and own:
-                    text += f" #{camp.replace('-', '')}"
-                pid = f"{acc.key}-{d.strftime('%Y%m%d')}-{seq}"
-                ptype = _post_type(acc.network, rng)
-                factor = float(rng.lognormal(0, 0.55)) * WEEKDAY_ENGAGEMENT[wd]
-                if camp and own:
-                    factor *= 1.5
-                if bad:
-                    factor *= 0.45
-                er = ENGAGEMENT_BASE[acc.network] * float(rng.lognormal(0, 0.25))
-                if bad:
-                    er *= 0.4
-                impressions = followers * REACH_FACTOR[acc.network] * factor
-                share_boost = 1.0
-                if own and not viral_done and d >= evs["viral"].start and acc.key == "acme-tt":
-                    impressions *= 45
-                    share_boost = 6.0
-                    text = "This 10-second tent pitch went everywhere #acmeoutdoor"
-                    viral_done = True
-                engagements = impressions * er * (1.3 if share_boost > 1 else 1)
-                final = {
-                    "impressions": impressions,
-                    "reach": impressions * float(rng.uniform(0.62, 0.85)),
-                    "likes": engagements * 0.55,
-                    "comments": engagements * 0.08,
-                    "shares": engagements * 0.07 * share_boost,
-                    "clicks": engagements * 0.2,
-                    "video_views": impressions * (0.6 if ptype in ("video", "reel") else 0.05),
-                    "saves": engagements * 0.05,
-                }
-                final["engagements"] = sum(
-                    final[k] for k in ("likes", "comments", "shares", "clicks", "saves")
-                    if k in provides
-                )
-                posts["post_id"].append(pid)
-                posts["published_at"].append(published)
-                posts["local_date"].append(d)
-                posts["post_type"].append(ptype)
-                posts["text"].append(text)
-                posts["url"].append(_url(acc, pid))
-                posts["campaign"].append(camp if own else None)
-                posts["account_id"].append(acc.key)
-                for n_snap, (age, frac) in enumerate(SNAPSHOT_AGES):
-                    observed = published + timedelta(days=age)
-                    if observed >= cutoff:
-                        if n_snap > 0 or cutoff - published < timedelta(hours=2):
-                            break
-                        # a post of the last day: exported with what it has so far
-                        observed, frac = cutoff - timedelta(hours=1), frac * 0.6
-                    snaps["post_id"].append(pid)
-                    snaps["observed_at"].append(observed)
-                    snaps["account_id"].append(acc.key)
-                    for k, v in final.items():
-                        snaps[k].append(int(v * frac) if k in provides else None)
+            _day(run, start + timedelta(days=day_i), day_i)
         out[acc.key] = {
-            "posts": _table(posts, exclude=("account_id",)),
-            "post_snapshots": _table(snaps, exclude=("account_id",)),
-            "account_daily": _table(daily),
+            "posts": _table(run.posts, exclude=("account_id",)),
+            "post_snapshots": _table(run.snaps, exclude=("account_id",)),
+            "account_daily": _table(run.daily),
         }
     return out
+
+
+def _start_account(idx: int, acc: DemoAccount, evs: dict[str, Event], tz: ZoneInfo,
+                   cutoff: datetime) -> _AccountRun:
+    own = acc.brand == OWN_BRAND
+    provides = PROVIDES[acc.network] if own else PUBLIC_ONLY & PROVIDES[acc.network]
+    daily: dict[str, list[object]] = {"date": [], "followers": [], "profile_views": []}
+    for c in _DAILY_EXTRA_COLS:
+        daily[c] = []
+    return _AccountRun(
+        acc=acc, rng=np.random.default_rng([SEED, idx]), evs=evs, tz=tz, cutoff=cutoff,
+        own=own, provides=provides, followers=float(acc.followers),
+        posts={k: [] for k in _POST_COLS}, snaps={k: [] for k in _SNAPSHOT_COLS}, daily=daily,
+    )
+
+
+def _growth(run: _AccountRun, d: date, day_i: int, camp: str | None, bad: bool) -> float:
+    """The day's follower growth rate, before its noise."""
+    acc, own, evs = run.acc, run.own, run.evs
+    growth = acc.daily_growth * (1 + 0.35 * math.sin(2 * math.pi * day_i / 365))
+    if camp and own:
+        growth *= 2.2
+    if bad:
+        growth = -0.0025
+    if own and d > evs["viral"].start and (d - evs["viral"].start).days < 10 \
+            and acc.key == "acme-tt":
+        growth += 0.006
+    return growth
+
+
+def _day(run: _AccountRun, d: date, day_i: int) -> None:
+    """One day of an account: its daily row, then its posts and their snapshots."""
+    acc, rng, own, daily = run.acc, run.rng, run.own, run.daily
+    wd = d.weekday()
+    camp = _campaign(d, run.evs)
+    bad = _in(d, run.evs["bad-week"]) and own
+    run.followers *= 1 + _growth(run, d, day_i, camp, bad) + rng.normal(0, 0.0002)
+    f_int = int(round(run.followers))
+    daily["date"].append(d)
+    daily["followers"].append(f_int)
+    daily["profile_views"].append(
+        int(rng.poisson(f_int * 0.0018 * WEEKDAY_ENGAGEMENT[wd])) if own else None
+    )
+    for c in _DAILY_EXTRA_COLS:
+        daily[c].append(None)
+    if own:
+        _business_day(daily, acc, rng, d, camp, bad, wd)
+    rate = acc.posts_per_week / 7 * WEEKDAY_POSTS[wd] * (1.5 if camp and own else 1)
+    if bad:
+        rate *= 0.5
+    for _ in range(int(rng.poisson(rate))):
+        _post(run, d, wd, camp, bad)
+
+
+def _post(run: _AccountRun, d: date, wd: int, camp: str | None, bad: bool) -> None:
+    """One post of the day: its row and its snapshots."""
+    acc, rng, own = run.acc, run.rng, run.own
+    run.seq += 1
+    hour = int(rng.choice([8, 9, 10, 12, 13, 17, 18, 19, 20]))
+    local = datetime.combine(d, time(hour, int(rng.integers(0, 60))), run.tz)
+    published = local.astimezone(UTC)
+    lang = "en" if rng.random() < 0.6 else str(rng.choice(["es", "de", "fr"]))
+    text = str(rng.choice(TOPICS[lang])).format(
+        place=rng.choice(PLACES), product=rng.choice(PRODUCTS)
+    )
+    if camp and own:
+        text += f" #{camp.replace('-', '')}"
+    pid = f"{acc.key}-{d.strftime('%Y%m%d')}-{run.seq}"
+    ptype = _post_type(acc.network, rng)
+    final, viral = _final_counters(run, d, wd, camp, bad, ptype)
+    if viral:
+        text = VIRAL_TEXT
+    posts = run.posts
+    posts["post_id"].append(pid)
+    posts["published_at"].append(published)
+    posts["local_date"].append(d)
+    posts["post_type"].append(ptype)
+    posts["text"].append(text)
+    posts["url"].append(_url(acc, pid))
+    posts["campaign"].append(camp if own else None)
+    posts["account_id"].append(acc.key)
+    _snapshots(run, pid, published, final)
+
+
+def _final_counters(run: _AccountRun, d: date, wd: int, camp: str | None, bad: bool,
+                    ptype: str) -> tuple[dict[str, float], bool]:
+    """A post's counters once it has its full reach, and whether it is the viral post."""
+    acc, rng, own = run.acc, run.rng, run.own
+    factor = float(rng.lognormal(0, 0.55)) * WEEKDAY_ENGAGEMENT[wd]
+    if camp and own:
+        factor *= 1.5
+    if bad:
+        factor *= 0.45
+    er = ENGAGEMENT_BASE[acc.network] * float(rng.lognormal(0, 0.25))
+    if bad:
+        er *= 0.4
+    impressions = run.followers * REACH_FACTOR[acc.network] * factor
+    share_boost = 1.0
+    viral = own and not run.viral_done and d >= run.evs["viral"].start and acc.key == "acme-tt"
+    if viral:
+        impressions *= 45
+        share_boost = 6.0
+        run.viral_done = True
+    engagements = impressions * er * (1.3 if share_boost > 1 else 1)
+    final = {
+        "impressions": impressions,
+        "reach": impressions * float(rng.uniform(0.62, 0.85)),
+        "likes": engagements * 0.55,
+        "comments": engagements * 0.08,
+        "shares": engagements * 0.07 * share_boost,
+        "clicks": engagements * 0.2,
+        "video_views": impressions * (0.6 if ptype in ("video", "reel") else 0.05),
+        "saves": engagements * 0.05,
+    }
+    final["engagements"] = sum(
+        final[k] for k in ("likes", "comments", "shares", "clicks", "saves")
+        if k in run.provides
+    )
+    return final, viral
+
+
+def _snapshots(run: _AccountRun, pid: str, published: datetime,
+               final: dict[str, float]) -> None:
+    """The post's snapshots at the ages the exports see it, up to the export's cutoff."""
+    snaps, cutoff = run.snaps, run.cutoff
+    for n_snap, (age, frac) in enumerate(SNAPSHOT_AGES):
+        observed = published + timedelta(days=age)
+        if observed >= cutoff:
+            if n_snap > 0 or cutoff - published < timedelta(hours=2):
+                break
+            # a post of the last day: exported with what it has so far
+            observed, frac = cutoff - timedelta(hours=1), frac * 0.6
+        snaps["post_id"].append(pid)
+        snaps["observed_at"].append(observed)
+        snaps["account_id"].append(run.acc.key)
+        for k, v in final.items():
+            snaps[k].append(int(v * frac) if k in run.provides else None)
 
 
 def _business_day(
