@@ -26,7 +26,8 @@ from socialpulse.domain.query import (
     resolve_scope,
     scoped,
 )
-from socialpulse.services.ports import MetricEngine, WorkspaceRepository
+from socialpulse.services.ports import EngineRunResult, MetricEngine, WorkspaceRepository
+from socialpulse.services.versioned import VersionedMemo, lake_version
 
 #: The account-totals rule, as `metrics explain` states it (docs/metrics.md says the same).
 ACCOUNT_TOTALS_RULE = (
@@ -45,6 +46,10 @@ OVERVIEW_KPIS = (
     "amplification_rate",
 )
 OVERVIEW_TRENDS = ("impressions", "engagements", "engagement_rate", "followers")
+
+#: Engine answers kept per service (one service per `App`, so per process), least recently
+#: used out first. An entry is one query's rows (a few to a few thousand small dicts).
+RESULT_MEMO_SIZE = 256
 
 
 @dataclass
@@ -150,6 +155,8 @@ class MetricsService:
         self.catalogue = catalogue
         self.store = store
         self.engine = engine
+        # deep copies in and out: callers (reports, pages) decorate rows in place
+        self._results = VersionedMemo(RESULT_MEMO_SIZE, copies=True)
 
     def summaries(self) -> list[dict[str, Any]]:
         return [metric_summary(self.catalogue, m) for m in self.catalogue.metrics.values()]
@@ -232,7 +239,7 @@ class MetricsService:
             resolved = self.resolve_scope(workspace, scope, account_ids, accounts)
             p = QueryPlan(dataclasses.replace(query, account_ids=resolved.account_ids),
                           p.metrics)
-        result = self.engine.run(p, accounts, workspace.timezone)
+        result = self._run(p, accounts, workspace.timezone)
         table = self._table(p, result, accounts)
         table.scope = resolved
         if not allow_empty and (
@@ -245,6 +252,20 @@ class MetricsService:
                 f"{where} (missing inputs: {', '.join(lacking) or 'none'})"
             )
         return table
+
+    def _run(self, p: QueryPlan, accounts: Sequence[Account], tz: str) -> EngineRunResult:
+        """The engine's answer to ``p``, from the memo when the same question was asked of the
+        same data. The key holds every input of `MetricEngine.run`: the engine itself, the
+        lake's committed batches (read now, so an import, compaction, removal or rebuilt demo
+        from any process is a new key), the accounts exactly as passed (network, handle,
+        brand, own or competitor: labels and groups come from them), the time zone, and the
+        query (workspace, metric ids and variants, breakdown, period, account ids the scope
+        resolved to, networks, campaign). Nothing else is read: no clock, no other table."""
+        query = p.query
+        key = ("run", self.engine, lake_version(self.store, query.workspace_id),
+               tuple(accounts), tz, query,
+               tuple((pm.key, pm.metric.id, pm.variant.id) for pm in p.metrics))
+        return self._results.get(key, lambda: self.engine.run(p, accounts, tz))
 
     def resolve_scope(self, workspace: Workspace, scope: Scope | None = None,
                       account_ids: Sequence[int] = (),

@@ -12,6 +12,10 @@ changes whenever anything a computation reads changes:
   its time zone (pages and the API read the workspace per request).
 
 Reading it costs two small indexed queries, far less than one engine query.
+
+`MetricsService` keeps engine answers under `lake_version` (the batches alone) plus the
+accounts exactly as it passes them to the engine, so every computation that goes through it
+(pages, API, CLI, reports, goals) reuses an answer to the same question of the same data.
 """
 
 from __future__ import annotations
@@ -30,12 +34,18 @@ T = TypeVar("T")
 DataVersion = tuple[Hashable, ...]
 
 
+def lake_version(store: WorkspaceRepository, workspace_id: int) -> DataVersion:
+    """The version stamp of a workspace's lake alone: its committed batches (id, content hash,
+    commit time), read now. Engine queries read only the files of these batches."""
+    return tuple(
+        (b.id, b.content_hash, b.committed_at.isoformat() if b.committed_at else "")
+        for b in store.batches(workspace_id, "committed")
+    )
+
+
 def data_version(store: WorkspaceRepository, workspace: Workspace) -> DataVersion:
     """The version stamp of a workspace's data, read now (see the module docstring)."""
-    batches = tuple(
-        (b.id, b.content_hash, b.committed_at.isoformat() if b.committed_at else "")
-        for b in store.batches(workspace.id, "committed")
-    )
+    batches = lake_version(store, workspace.id)
     accounts = tuple((a.id, a.network.value, a.brand_id, a.brand_name, a.is_own)
                      for a in store.accounts(workspace.id))
     return (workspace.id, workspace.timezone, batches, accounts)
