@@ -21,7 +21,14 @@ from socialpulse.interfaces.cli.common import acting, echo_json, open_app, print
 from socialpulse.interfaces.cli.root import app
 
 if TYPE_CHECKING:  # --help imports every command module: annotations only
-    from socialpulse.services.imports import ImportPlan, ImportResult, ImportService
+    from socialpulse.bootstrap import App
+    from socialpulse.domain.models import Workspace
+    from socialpulse.services.imports import (
+        ImportOptions,
+        ImportPlan,
+        ImportResult,
+        ImportService,
+    )
 
 
 def _files(paths: list[Path]) -> list[tuple[Path, str]]:
@@ -111,6 +118,17 @@ def import_command(
     if template is not None:
         _write_templates(template, out)
         return
+    files = _files(_checked_paths(paths, fmt, max_file_mb, max_cell_kb))
+    options = _import_options(fmt, account, year, encoding, source_tz, mapping, observed_at,
+                              max_file_mb, max_cell_kb)
+    a = open_app(create=True)
+    ws = _target_workspace(a, workspace, timezone)
+    _run_import(a.imports, ws, files, options, dry_run=dry_run, as_json=as_json, quiet=quiet)
+
+
+def _checked_paths(paths: list[Path] | None, fmt: str, max_file_mb: float,
+                   max_cell_kb: float) -> list[Path]:
+    """The paths to import, once the options that need no file are known to be valid."""
     if not paths:
         raise InvalidInput("name the export files or folders to import (or --template TYPE "
                            "for empty files to fill)")
@@ -119,25 +137,37 @@ def import_command(
                            f"{', '.join(FORMAT_IDS)}")
     if max_file_mb <= 0 or max_cell_kb <= 0:
         raise InvalidInput("--max-file-mb and --max-cell-kb must be positive")
-    files = _files(paths)
+    return paths
+
+
+def _import_options(fmt: str, account: str | None, year: int | None, encoding: str | None,
+                    source_tz: str | None, mapping: Path | None, observed_at: str | None,
+                    max_file_mb: float, max_cell_kb: float) -> ImportOptions:
     from socialpulse.services.import_model import Limits  # on use: --help imports every module
     from socialpulse.services.imports import ImportOptions
 
-    options = ImportOptions(
+    return ImportOptions(
         fmt=fmt, account=account, year=year, encoding=encoding, source_tz=source_tz,
         mapping=mapping, observed_at=_observed(observed_at),
         limits=Limits(max_file_bytes=int(max_file_mb * 2**20),
                       max_cell_bytes=int(max_cell_kb * 1024)),
     )
-    a = open_app(create=True)
+
+
+def _target_workspace(a: App, workspace: str | None, timezone: str) -> Workspace:
+    """The workspace to import into; an empty home gets one (``workspace`` or "default")."""
     if not a.workspaces.list():
         from socialpulse.services.workspaces import check_timezone
 
         slug = workspace or "default"
         a.workspaces.create(acting(), slug, slug, check_timezone(timezone))
         typer.echo(f"created workspace {slug!r} (time zone {timezone})", err=True)
-    ws = a.workspace(workspace)
-    svc: ImportService = a.imports
+    return a.workspace(workspace)
+
+
+def _run_import(svc: ImportService, ws: Workspace, files: list[tuple[Path, str]],
+                options: ImportOptions, *, dry_run: bool, as_json: bool, quiet: bool) -> None:
+    """Plan (and preview), then commit unless ``dry_run``; print the report."""
     show = not quiet and not as_json
     with _Progress(enabled=show) as bar:
         plan = svc.plan(ws, files, options, bar.update)
