@@ -180,6 +180,18 @@ def create_app(settings: Settings, run_jobs: bool = True) -> FastAPI:
     app.state.settings = settings
     app.state.jobs_runner = runner
 
+    _add_error_handlers(app)
+    _add_middleware(app, settings)
+    for router in ROUTERS:
+        app.include_router(router)
+    app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
+    return app
+
+
+def _add_error_handlers(app: FastAPI) -> None:
+    """Every error answers in the same shape (`error_response`): JSON for the API, a page
+    for the browser."""
+
     @app.exception_handler(SocialPulseError)
     async def _user_error(request: Request, exc: SocialPulseError) -> Response:
         return error_response(request, exc.status_code, exc.message)
@@ -203,6 +215,10 @@ def create_app(settings: Settings, run_jobs: bool = True) -> FastAPI:
     async def _unexpected(request: Request, exc: Exception) -> Response:
         return unexpected_response(request, exc)
 
+
+def _add_middleware(app: FastAPI, settings: Settings) -> None:
+    """Unexpected errors caught innermost, then host and CSRF checks, then the security
+    headers on every response."""
     app.add_middleware(CatchUnexpected)  # first added: innermost, around the routes
 
     # inside the headers middleware, so its refusals carry the same security headers; the key
@@ -219,8 +235,3 @@ def create_app(settings: Settings, run_jobs: bool = True) -> FastAPI:
         response.headers.setdefault("X-Content-Type-Options", "nosniff")
         response.headers.setdefault("Referrer-Policy", "same-origin")
         return response
-
-    for router in ROUTERS:
-        app.include_router(router)
-    app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
-    return app

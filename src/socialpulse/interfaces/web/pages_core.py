@@ -16,9 +16,10 @@ from markupsafe import Markup
 
 from socialpulse.bootstrap import App
 from socialpulse.domain.errors import SocialPulseError
+from socialpulse.domain.metrics import Metric, Variant
 from socialpulse.domain.models import Network, Workspace
 from socialpulse.domain.periods import DateRange, Grain
-from socialpulse.domain.query import ENTITY_DIMENSIONS
+from socialpulse.domain.query import ENTITY_DIMENSIONS, Breakdown, Scope
 from socialpulse.services.charts import (
     axis_format,
     chart_spec,
@@ -189,12 +190,7 @@ def explorer_page(request: Request) -> HTMLResponse:
     if q.get("shown") and q.get("shown") != metric.id:
         variant = None  # the form switched metric: the old variant belongs to the old metric
     v = metric.variant(variant)
-    entity = (q.get("entity") if "entity" in q else "network") or ""
-    grain = (q.get("grain") if "grain" in q else "week") or ""
-    entities = {"account": ["account", "network"], "network": ["network"]}.get(entity)
-    if entities is None and entity:
-        entities = [entity]  # parse_breakdown names the allowed values
-    breakdown = parse_by(",".join([*(entities or []), *([grain] if grain else [])]))
+    entity, grain, breakdown = _explorer_breakdown(request)
     scope = page_scope(request)
     networks = parse_networks(",".join(q.getlist("network")))
     present = sorted({a.network.value for a in app.workspaces.accounts(ws)},
@@ -225,29 +221,49 @@ def explorer_page(request: Request) -> HTMLResponse:
         ctx["result_error"] = (f"workspace {ws.slug!r} has no data yet; import exports with "
                                "`socialpulse import` or load the demo")
     else:
-        chosen = period_choice(request, app, ws)
-        ctx["period"] = chosen
-        table = app.metrics.compute(ws, [(metric.id, v.id)], breakdown, chosen.range,
-                                    networks=networks, scope=scope, allow_empty=True)
-        key = table.metrics[0]
-        ctx.update(
-            table=table,
-            key=key,
-            unit=table.units[key],
-            records=table.records()[:TABLE_ROW_LIMIT],
-            total_rows=len(table.rows),
-            chart=explorer_chart(table, key, metric.name, grain) if table.rows else None,
-            csv_url=page_url(
-                f"/api/workspaces/{ws.slug}/metrics", None,
-                metrics=f"{metric.id}:{v.id}",
-                by=",".join([*breakdown.entities, *([grain] if grain else [])]),
-                period=chosen.range.label(),
-                networks=",".join(networks),
-                format="csv",
-            ) + "&" + scope_query(scope),
-        )
+        ctx.update(_explorer_result(request, app, ws, metric, v, breakdown, grain, networks,
+                                    scope))
     template = "_explorer.html" if is_htmx(request) else "metrics.html"
     return render(request, template, ctx, workspace=ws)
+
+
+def _explorer_breakdown(request: Request) -> tuple[str, str, Breakdown]:
+    """The explorer's entity and grain choices (network and week by default), as a breakdown."""
+    q = request.query_params
+    entity = (q.get("entity") if "entity" in q else "network") or ""
+    grain = (q.get("grain") if "grain" in q else "week") or ""
+    entities = {"account": ["account", "network"], "network": ["network"]}.get(entity)
+    if entities is None and entity:
+        entities = [entity]  # parse_breakdown names the allowed values
+    breakdown = parse_by(",".join([*(entities or []), *([grain] if grain else [])]))
+    return entity, grain, breakdown
+
+
+def _explorer_result(request: Request, app: App, ws: Workspace, metric: Metric, v: Variant,
+                     breakdown: Breakdown, grain: str, networks: list[str],
+                     scope: Scope) -> dict[str, Any]:
+    """The computed part of the explorer: period, table, chart and the CSV link."""
+    chosen = period_choice(request, app, ws)
+    table = app.metrics.compute(ws, [(metric.id, v.id)], breakdown, chosen.range,
+                                networks=networks, scope=scope, allow_empty=True)
+    key = table.metrics[0]
+    return dict(
+        period=chosen,
+        table=table,
+        key=key,
+        unit=table.units[key],
+        records=table.records()[:TABLE_ROW_LIMIT],
+        total_rows=len(table.rows),
+        chart=explorer_chart(table, key, metric.name, grain) if table.rows else None,
+        csv_url=page_url(
+            f"/api/workspaces/{ws.slug}/metrics", None,
+            metrics=f"{metric.id}:{v.id}",
+            by=",".join([*breakdown.entities, *([grain] if grain else [])]),
+            period=chosen.range.label(),
+            networks=",".join(networks),
+            format="csv",
+        ) + "&" + scope_query(scope),
+    )
 
 
 @router.get("/metrics/catalogue", response_class=HTMLResponse)
