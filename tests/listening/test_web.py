@@ -79,6 +79,10 @@ def test_api_writes_on_a_private_home(demo_app: App) -> None:
         # detection is a POST (GET alerts only lists): stricter settings find more spikes
         listed = c.get(f"{API}/alerts").json()
         assert c.get(f"{API}/alerts").json() == listed
+        # the old GET ...?detect=true is refused with the way to detect, and stores nothing
+        r = c.get(f"{API}/alerts", params={"detect": "true", "threshold": "2", "min_volume": "5"})
+        assert r.status_code == 400 and "alerts/detect" in r.json()["error"]["message"]
+        assert c.get(f"{API}/alerts").json() == listed
         r = c.post(f"{API}/alerts/detect", json={"threshold": 2.0, "min_volume": 5})
         assert r.status_code == 200, r.text
         assert len(r.json()) > len(listed) and r.json() == c.get(f"{API}/alerts").json()

@@ -234,19 +234,16 @@ def api_trending(request: Request, slug: str, brand: str | None = None) -> dict[
 
 
 @router.get("/api/workspaces/{slug}/listening/alerts", tags=["listening"])
-def api_alerts(request: Request, slug: str, actor: Acting) -> list[dict[str, Any]]:
-    """Spike alerts with their mentions; ``detect=true`` runs detection first
-    (``min_volume``, ``threshold``)."""
+def api_alerts(request: Request, slug: str) -> list[dict[str, Any]]:
+    """Spike alerts with their mentions (``brand`` filters). A read: detection stores alerts,
+    so it is ``POST alerts/detect``; the older ``detect=true`` is refused with that advice
+    rather than quietly ignored, so a script relying on it learns why nothing new appears."""
     a, ws = sp(request), api_workspace(request, slug)
     q = dict(request.query_params)
-    if _bool(q, "detect"):
-        threshold = q.get("threshold", "3.5")
-        try:
-            t = float(threshold)
-        except ValueError:
-            raise InvalidInput(f"threshold: {threshold!r} is not a number") from None
-        a.listening.detect_alerts(actor, ws, min_volume=_int(q, "min_volume", 20, 1, 1_000_000),
-                                  threshold=t)
+    if "detect" in q:
+        raise InvalidInput(f"detect: detection stores alerts, so it is a POST to "
+                           f"/api/workspaces/{slug}/listening/alerts/detect; GET alerts only "
+                           "lists them")
     return [x.as_dict() for x in a.listening.alerts(ws, brand=q.get("brand") or None)]
 
 
