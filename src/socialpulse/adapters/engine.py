@@ -44,7 +44,15 @@ from socialpulse.domain.query import PlannedMetric, QueryPlan, brand_of
 
 from .engine_levels import LEVELS, latest_posts, latest_snapshots, with_totals
 from .engine_second import diagnose, second_level
-from .engine_sql import agg_col, in_period, ratio_cols, row_formula, spark_schema, total_col
+from .engine_sql import (
+    agg_col,
+    in_period,
+    ratio_cols,
+    row_formula,
+    spark_schema,
+    total_col,
+    utc_instants,
+)
 from .engine_sql import totals_for as _totals_for
 
 FileSource = Callable[[int, str], Sequence[Path]]
@@ -281,11 +289,7 @@ class IbisEngine:
             head = ordered.limit(limit + offset).to_pyarrow()
             total = int(head["_total"][0].as_py()) if len(head) else 0
             out = head.drop_columns(["_total"]).slice(offset)
-        # instants come back in UTC from every engine (Spark hands them over without a zone)
-        for name in ("published_at", "observed_at"):
-            i = out.schema.get_field_index(name)
-            out = out.set_column(i, name, out[name].cast(pa.timestamp("us", tz="UTC")))
-        return out, total
+        return utc_instants(out), total
 
     # -- running ----------------------------------------------------------------------------
 

@@ -11,6 +11,7 @@ from typing import Any, Protocol
 
 import ibis
 import ibis.expr.types as ir
+import pyarrow as pa
 
 from socialpulse.domain import datasets
 from socialpulse.domain import formula as fx
@@ -116,6 +117,7 @@ def ratio_parts(pm: PlannedMetric, t: ir.Table) -> tuple[ir.Value, ir.Value]:
 
 
 def binop(op: str, a: Any, b: Any) -> Any:
+    """The engine's arithmetic: x / 0 is null (no figure), never an error or infinity."""
     if op == "+":
         return a + b
     if op == "-":
@@ -123,3 +125,11 @@ def binop(op: str, a: Any, b: Any) -> Any:
     if op == "*":
         return a * b
     return a / b.nullif(0)
+
+
+def utc_instants(table: pa.Table) -> pa.Table:
+    """Instants come back in UTC from every backend (Spark hands them over without a zone)."""
+    for i, f in enumerate(table.schema):
+        if pa.types.is_timestamp(f.type):
+            table = table.set_column(i, f.name, table[f.name].cast(pa.timestamp("us", tz="UTC")))
+    return table

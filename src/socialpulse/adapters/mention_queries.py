@@ -20,9 +20,9 @@ from typing import Any
 
 import ibis
 import ibis.expr.types as ir
-import pyarrow as pa
 
 from socialpulse.adapters.engine import IbisEngine
+from socialpulse.adapters.engine_sql import binop, utc_instants
 from socialpulse.domain import formula as fx
 from socialpulse.domain.listening.figures import BrandFigure, BrandMeasure
 from socialpulse.domain.listening.selection import MentionSelection
@@ -48,7 +48,7 @@ class IbisMentionQueries:
     def _rows(self, build: Callable[[], ir.Table]) -> list[dict[str, Any]]:
         with self.engine.lock:
             table = build().to_pyarrow()
-        rows: list[dict[str, Any]] = _utc_instants(table).to_pylist()
+        rows: list[dict[str, Any]] = utc_instants(table).to_pylist()
         return rows
 
     def _sql(self, build: Callable[[], ir.Table]) -> str:
@@ -130,7 +130,7 @@ class IbisMentionQueries:
             return col if m.per_brand else col.sum().over(window)
 
         values = {f.key: fx.fold(f.formula, lambda v: ibis.literal(v, "float64"), column,
-                                 lambda a: -a, _arith) for f in figures}
+                                 lambda a: -a, binop) for f in figures}
         return g.mutate(**values).drop(*[_measure_col(m) for m in _measures(figures)])
 
     # -- figures ----------------------------------------------------------------------------
@@ -155,7 +155,7 @@ class IbisMentionQueries:
             reach=ibis.coalesce(t.author_followers.sum(), 0).cast("int64"))
         g = self._figures(g, figures, [])
         total = ibis.window()
-        g = g.mutate(**{f"{k}_share_of_voice": _arith("/", g[k].cast("float64"),
+        g = g.mutate(**{f"{k}_share_of_voice": binop("/", g[k].cast("float64"),
                                                       g[k].sum().over(total).cast("float64"))
                         for k in _SENTIMENT_COUNTS})
         return g.order_by([g.mentions.desc(), g.brand_id.asc()])
@@ -328,22 +328,3 @@ def _measures(figures: Sequence[BrandFigure]) -> list[BrandMeasure]:
 
 def _measure_col(m: BrandMeasure) -> str:
     return f"m__{m.id}"
-
-
-def _arith(op: str, a: Any, b: Any) -> Any:
-    """The engine's arithmetic: x / 0 is null (no figure), never an error or infinity."""
-    if op == "+":
-        return a + b
-    if op == "-":
-        return a - b
-    if op == "*":
-        return a * b
-    return a / b.nullif(0)
-
-
-def _utc_instants(table: pa.Table) -> pa.Table:
-    """Instants come back in UTC from every backend (Spark hands them over without a zone)."""
-    for i, f in enumerate(table.schema):
-        if pa.types.is_timestamp(f.type):
-            table = table.set_column(i, f.name, table[f.name].cast(pa.timestamp("us", tz="UTC")))
-    return table
