@@ -42,6 +42,10 @@ class Action(StrEnum):
     REPORTS_SEND = "reports.send"  # run a schedule, deliver a report
     LISTENING_EDIT = "listening.edit"  # topics, queries, ingest
     JOBS_RUN = "jobs.run"  # claim and run queued jobs
+    WORKSPACE_READ = "workspace.read"  # see a workspace's data (every page and read API)
+    MEMBERS_EDIT = "members.edit"  # invite, change or remove a workspace's members
+    AUDIT_READ = "audit.read"  # read the activity log (who changed what)
+    CONNECTIONS_EDIT = "connections.edit"  # connect, sync or disconnect a network account
 
 
 ACTION_HELP: Mapping[Action, str] = {
@@ -57,6 +61,10 @@ ACTION_HELP: Mapping[Action, str] = {
     Action.REPORTS_SEND: "send reports",
     Action.LISTENING_EDIT: "change listening topics and mentions",
     Action.JOBS_RUN: "run background jobs",
+    Action.WORKSPACE_READ: "see this workspace",
+    Action.MEMBERS_EDIT: "change the workspace's members",
+    Action.AUDIT_READ: "read the activity log",
+    Action.CONNECTIONS_EDIT: "connect or disconnect network accounts",
 }
 
 GRANTS: Mapping[ActorKind, frozenset[Action]] = {
