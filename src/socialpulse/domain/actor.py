@@ -1,12 +1,14 @@
 """Who is acting, and the one place that decides what they may do.
 
 Every service write takes an `Actor` and calls `authorize(actor, action, workspace)` before it
-changes anything. Today the actors are the local user of the machine (CLI, pages and API of a
-local `serve`) and system tasks (the scheduler, a worker); both may do everything they do now.
-Signed-in users and API tokens (issue 14) are known kinds but hold no grant until roles exist, so
-adding roles changes `GRANTS` (data) and this function, not the services.
+changes anything, and every read of a workspace asks `allowed(actor, WORKSPACE_READ, slug)` at
+the interfaces' chokepoints. The local user of the machine (CLI, pages and API of a local
+`serve` with no users) and system tasks (the scheduler, a worker) may do everything. A signed-in
+user, and an API token acting for one, may do what their role in that workspace grants
+(`domain.roles.ROLE_GRANTS`, data); a site admin may do everything; a token may be narrowed to
+reads and to some workspaces.
 
-Pure: the interfaces resolve who the local user is (their login name) and pass it in.
+Pure: the interfaces resolve who acts (login name, session, token, memberships) and pass it in.
 """
 
 from __future__ import annotations
@@ -14,8 +16,12 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 from enum import StrEnum
+from typing import TYPE_CHECKING
 
 from .errors import Forbidden, InvalidInput
+
+if TYPE_CHECKING:
+    from .roles import Role
 
 
 class ActorKind(StrEnum):
@@ -46,6 +52,7 @@ class Action(StrEnum):
     MEMBERS_EDIT = "members.edit"  # invite, change or remove a workspace's members
     AUDIT_READ = "audit.read"  # read the activity log (who changed what)
     CONNECTIONS_EDIT = "connections.edit"  # connect, sync or disconnect a network account
+    OWNERS_EDIT = "members.owners"  # make someone an owner, or change or remove an owner
 
 
 ACTION_HELP: Mapping[Action, str] = {
@@ -65,23 +72,34 @@ ACTION_HELP: Mapping[Action, str] = {
     Action.MEMBERS_EDIT: "change the workspace's members",
     Action.AUDIT_READ: "read the activity log",
     Action.CONNECTIONS_EDIT: "connect or disconnect network accounts",
+    Action.OWNERS_EDIT: "make, change or remove the workspace's owners",
 }
 
 GRANTS: Mapping[ActorKind, frozenset[Action]] = {
     ActorKind.LOCAL_USER: frozenset(Action),
     ActorKind.SYSTEM: frozenset(Action),
-    ActorKind.USER: frozenset(),
-    ActorKind.API_TOKEN: frozenset(),
+    ActorKind.USER: frozenset(),  # from their roles (see `allowed`)
+    ActorKind.API_TOKEN: frozenset(),  # from their user's roles, narrowed by the token's scope
 }
 
 
 @dataclass(frozen=True)
 class Actor:
-    """Who is acting: a stable id (what records keep), a display name and a kind."""
+    """Who is acting: a stable id (what records keep), a display name and a kind.
+
+    A signed-in user or token also carries the user's id, whether they are a site admin, and
+    their role in each workspace they are a member of (slug, role), resolved once per request
+    or command. A token may be ``read_only`` and limited to ``token_workspaces`` (slugs; None:
+    every workspace its user may see)."""
 
     id: str
     name: str
     kind: ActorKind
+    user_id: int | None = None
+    site_admin: bool = False
+    roles: tuple[tuple[str, Role], ...] = ()
+    read_only: bool = False
+    token_workspaces: tuple[str, ...] | None = None
 
     def __post_init__(self) -> None:
         if not self.id.strip() or not self.name.strip():
@@ -98,6 +116,10 @@ class Actor:
         """A background task acting on its own behalf (e.g. "scheduler", "worker")."""
         return cls(f"system:{task}", f"socialpulse {task}", ActorKind.SYSTEM)
 
+    def role_in(self, workspace: str) -> Role | None:
+        """This user's role in the workspace of that slug (None: not a member)."""
+        return next((role for slug, role in self.roles if slug == workspace), None)
+
     def as_record(self) -> dict[str, str]:
         """A plain mapping to store beside a job or a change (read back with `from_record`)."""
         return {"id": self.id, "name": self.name, "kind": self.kind.value}
@@ -111,9 +133,25 @@ class Actor:
 
 
 def allowed(actor: Actor, action: Action, workspace: str | None = None) -> bool:
-    """Whether `actor` may do `action` (in the workspace of that slug, if any). Today the grant
-    depends on the kind alone; roles per workspace (issue 14) will use `workspace` here."""
-    return action in GRANTS[actor.kind]
+    """Whether `actor` may do `action` (in the workspace of that slug, if any).
+
+    The local user and the system hold every action. A user holds every action if they are a
+    site admin, else what their role in ``workspace`` grants (nothing outside a workspace, nor
+    in one they are not a member of). A token holds what its user holds, and only reads if it
+    is read-only, and only in its workspaces if it names some."""
+    if actor.kind in (ActorKind.LOCAL_USER, ActorKind.SYSTEM):
+        return action in GRANTS[actor.kind]
+    if actor.kind is ActorKind.API_TOKEN:
+        if actor.read_only and action is not Action.WORKSPACE_READ:
+            return False
+        if actor.token_workspaces is not None and workspace not in actor.token_workspaces:
+            return False
+    if actor.site_admin:
+        return True
+    from .roles import ROLE_GRANTS  # roles.py imports Action from here
+
+    role = actor.role_in(workspace) if workspace is not None else None
+    return role is not None and action in ROLE_GRANTS[role]
 
 
 def authorize(actor: Actor, action: Action, workspace: str | None = None) -> None:

@@ -1,0 +1,87 @@
+"""Roles in a workspace and what each may do: the one permission table, as data.
+
+A signed-in user (or their API token) holds one role per workspace they are a member of;
+`domain.actor.allowed` looks the action up here. Changing who may do what is an edit of
+`ROLE_GRANTS`, never a check in a service or a route.
+
+- owner: everything in the workspace, including making and unmaking owners.
+- admin: everything an owner may, except making or unmaking owners (so an admin can never
+  remove the people who appointed them).
+- analyst: reads, goals and OKRs, reports (edit and send), maturity answers and listening
+  setup: the analysis work of the issue's "read + goals/reports", with the two other
+  analytical tools alongside. Imports, removing data and settings stay with admins.
+- publisher, approver: read today; the drafting, scheduling and approving actions are added
+  to their grants when publishing lands (no such action exists yet).
+- agent: read today; the inbox's actions are added when the inbox lands.
+- viewer: read only (an executive, an agency's client).
+
+Site-wide actions (creating a workspace, building the demo, running jobs) belong to no role:
+a site admin (the server's owner) holds them, and every action in every workspace.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from enum import StrEnum
+
+from .actor import Action
+from .errors import InvalidInput
+
+
+class Role(StrEnum):
+    """A member's role in one workspace (ordered from most to least powerful)."""
+
+    OWNER = "owner"
+    ADMIN = "admin"
+    ANALYST = "analyst"
+    PUBLISHER = "publisher"
+    APPROVER = "approver"
+    AGENT = "agent"
+    VIEWER = "viewer"
+
+
+#: What only a site admin (or the local user, or the system) may do: not tied to a workspace.
+SITE_ACTIONS: frozenset[Action] = frozenset(
+    {Action.WORKSPACE_CREATE, Action.DEMO_BUILD, Action.JOBS_RUN}
+)
+
+_READ = frozenset({Action.WORKSPACE_READ})
+_ANALYSIS = _READ | {
+    Action.GOALS_EDIT,
+    Action.REPORTS_EDIT,
+    Action.REPORTS_SEND,
+    Action.MATURITY_EDIT,
+    Action.LISTENING_EDIT,
+}
+_ADMIN = frozenset(Action) - SITE_ACTIONS - {Action.OWNERS_EDIT}
+
+ROLE_GRANTS: Mapping[Role, frozenset[Action]] = {
+    Role.OWNER: _ADMIN | {Action.OWNERS_EDIT},
+    Role.ADMIN: _ADMIN,
+    Role.ANALYST: _ANALYSIS,
+    Role.PUBLISHER: _READ,
+    Role.APPROVER: _READ,
+    Role.AGENT: _READ,
+    Role.VIEWER: _READ,
+}
+
+#: One line per role, shown by `socialpulse members` and the members page.
+ROLE_HELP: Mapping[Role, str] = {
+    Role.OWNER: "everything in the workspace, including its owners",
+    Role.ADMIN: "everything but making or removing owners",
+    Role.ANALYST: "read; goals, reports, maturity and listening",
+    Role.PUBLISHER: "read (drafts and scheduling when publishing lands)",
+    Role.APPROVER: "read (approvals when publishing lands)",
+    Role.AGENT: "read (the inbox when it lands)",
+    Role.VIEWER: "read only",
+}
+
+
+def parse_role(text: str, field: str = "role") -> Role:
+    """A role from what a person typed (case and spaces ignored); unknown -> a one-line
+    InvalidInput naming the roles there are."""
+    try:
+        return Role(text.strip().lower())
+    except ValueError:
+        raise InvalidInput(f"{field}: unknown role {text.strip()[:40]!r}; use one of "
+                           f"{', '.join(Role)}") from None
