@@ -20,6 +20,7 @@ MARKER_TEXT = "# socialpulse data home: app database, Parquet lake and settings\
 if TYPE_CHECKING:
     from socialpulse.adapters.engine import IbisEngine
     from socialpulse.adapters.lake import Lake
+    from socialpulse.adapters.secrets import SecretBox
     from socialpulse.adapters.store import Store
     from socialpulse.domain.metrics import Catalogue
     from socialpulse.domain.models import Workspace
@@ -27,6 +28,7 @@ if TYPE_CHECKING:
     from socialpulse.services.audit import AuditService
     from socialpulse.services.batches import BatchService
     from socialpulse.services.compare import CompareService
+    from socialpulse.services.connections import ConnectionsService
     from socialpulse.services.demo import DemoService
     from socialpulse.services.funnel import FunnelService
     from socialpulse.services.goals import GoalsService
@@ -243,6 +245,26 @@ class App:
         from socialpulse.services.jobs import JobService, job_lease
 
         return JobService(JobsRepo(self.store), job_kinds(), lease=job_lease(os.environ))
+
+    @cached_property
+    def secrets(self) -> SecretBox:
+        """Credentials encrypted at rest (key: $SOCIALPULSE_SECRET_KEY or HOME/secret.key)."""
+        from socialpulse.adapters.secrets import SecretBox
+
+        return SecretBox(self.settings.home, os.environ)
+
+    @cached_property
+    def connections(self) -> ConnectionsService:
+        from socialpulse.adapters.connectors.registry import ConnectorRegistry
+        from socialpulse.adapters.lake_imports import LakeImportTables
+        from socialpulse.adapters.store.connections_repo import ConnectionsRepo
+        from socialpulse.services.connections import ConnectionsService
+        from socialpulse.services.sync import SyncService, utc_now
+
+        repo, registry = ConnectionsRepo(self.store), ConnectorRegistry()
+        sync = SyncService(repo, registry, self.secrets, self.store, self.lake,
+                           LakeImportTables(self.lake), self.jobs, utc_now)
+        return ConnectionsService(repo, registry, self.secrets, self.store, sync)
 
     @cached_property
     def report_schedules(self) -> ReportSchedules:

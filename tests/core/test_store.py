@@ -27,6 +27,7 @@ def _assert_migrations_match_tables(store: Store) -> None:
     for mod in ("goals_tables", "identity_tables", "jobs_tables", "listening_tables",
                 "maturity_tables", "reports_tables"):
         importlib.import_module(f"socialpulse.adapters.store.{mod}")
+    importlib.import_module("socialpulse.adapters.store.connections_tables")  # issue 15
     with store.engine.connect() as c:
         assert compare_metadata(MigrationContext.configure(c), Base.metadata) == []
 

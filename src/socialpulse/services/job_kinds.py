@@ -10,7 +10,8 @@ from collections.abc import Mapping
 
 # registration: importing a module registers its kinds
 import socialpulse.services.import_jobs
-import socialpulse.services.report_schedules  # noqa: F401
+import socialpulse.services.report_schedules
+import socialpulse.services.sync  # noqa: F401
 from socialpulse.services.jobs import KINDS, JobKind
 
 

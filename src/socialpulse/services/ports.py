@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 
 from socialpulse.domain.audit import LakeDetails
 from socialpulse.domain.branding import Branding
+from socialpulse.domain.connections import Secret
 from socialpulse.domain.goals import CheckIn, Goal, Objective, StatusEntry
 from socialpulse.domain.jobs import Job, JobState
 from socialpulse.domain.listening.figures import BrandFigure
@@ -420,6 +421,19 @@ class ImportLake(Protocol):
                tz: str) -> dict[str, pa.Table]: ...
 
     def merge_daily(self, workspace_id: int, new: pa.Table) -> pa.Table: ...
+
+
+# --- Secrets at rest (connections' credentials; any feature that stores one) -----------------
+
+class SecretCipher(Protocol):
+    """Credentials encrypted for the database, a short fingerprint to show instead
+    (`adapters/secrets.SecretBox`)."""
+
+    def encrypt(self, secret: Secret) -> str: ...
+
+    def decrypt(self, token: str, what: str) -> Secret: ...
+
+    def fingerprint(self, secret: Secret) -> str: ...
 
 
 # --- The audit: its lake reads and its runs ---------------------------------------------------

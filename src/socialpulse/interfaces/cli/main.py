@@ -28,6 +28,7 @@ import socialpulse.interfaces.cli.goals
 import socialpulse.interfaces.cli.maturity
 import socialpulse.interfaces.cli.listen
 import socialpulse.interfaces.cli.report
+import socialpulse.interfaces.cli.connect
 import socialpulse.interfaces.cli.core
 import socialpulse.interfaces.cli.worker
 import socialpulse.interfaces.cli.posts  # noqa: F401
