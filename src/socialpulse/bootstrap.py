@@ -36,12 +36,14 @@ if TYPE_CHECKING:
     from socialpulse.services.jobs import JobService
     from socialpulse.services.listening import ListeningService
     from socialpulse.services.maturity import MaturityService
+    from socialpulse.services.members import MembersService
     from socialpulse.services.metrics import MetricsService
     from socialpulse.services.overview import OverviewService
     from socialpulse.services.posts import PostsService
     from socialpulse.services.report_branding import BrandingService
     from socialpulse.services.report_schedules import ReportSchedules
     from socialpulse.services.reports import ReportService
+    from socialpulse.services.tokens import TokensService
     from socialpulse.services.workspaces import WorkspaceService
 
 
@@ -117,7 +119,23 @@ class App:
     def workspaces(self) -> WorkspaceService:
         from socialpulse.services.workspaces import WorkspaceService
 
-        return WorkspaceService(self.store, self.lake)
+        # a workspace created by a signed-in user has them as its owner (issue 14)
+        return WorkspaceService(self.store, self.lake,
+                                on_created=lambda actor, ws: self.members.creator_owns(actor, ws))
+
+    @cached_property
+    def members(self) -> MembersService:
+        from socialpulse.adapters.store.access_repo import AccessRepo
+        from socialpulse.services.members import MembersService
+
+        return MembersService(AccessRepo(self.store), self.workspaces)
+
+    @cached_property
+    def tokens(self) -> TokensService:
+        from socialpulse.adapters.store.access_repo import AccessRepo
+        from socialpulse.services.tokens import TokensService
+
+        return TokensService(AccessRepo(self.store), self.workspaces)
 
     @cached_property
     def audience(self) -> AudienceService:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 
 from socialpulse.domain.actor import Action, Actor, ActorKind, allowed, authorize
@@ -9,12 +11,12 @@ from socialpulse.domain.errors import Forbidden, InvalidInput
 from socialpulse.domain.roles import ROLE_GRANTS, ROLE_HELP, SITE_ACTIONS, Role, parse_role
 
 
-def user(role: Role | None = None, ws: str = "acme", **kw: object) -> Actor:
+def user(role: Role | None = None, ws: str = "acme", **kw: Any) -> Actor:
     roles = ((ws, role),) if role else ()
     return Actor("user:1", "Grace", ActorKind.USER, user_id=1, roles=roles, **kw)
 
 
-def token(role: Role, ws: str = "acme", **kw: object) -> Actor:
+def token(role: Role, ws: str = "acme", **kw: Any) -> Actor:
     return Actor("token:9", "Grace's script", ActorKind.API_TOKEN, user_id=1,
                  roles=((ws, role),), **kw)
 
@@ -24,6 +26,12 @@ def test_every_role_has_grants_and_words() -> None:
     for role, grants in ROLE_GRANTS.items():
         assert Action.WORKSPACE_READ in grants, role
         assert not grants & SITE_ACTIONS, role
+
+
+def test_site_actions_belong_to_no_role() -> None:
+    assert {Action.WORKSPACE_CREATE, Action.DEMO_BUILD, Action.JOBS_RUN,
+            Action.TOKENS_EDIT} <= SITE_ACTIONS
+    assert Action.WORKSPACE_READ not in SITE_ACTIONS
 
 
 def test_the_table_says_what_the_issue_asks() -> None:

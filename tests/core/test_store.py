@@ -24,8 +24,8 @@ from tests.conftest import DEMO_UNTIL
 
 def _assert_migrations_match_tables(store: Store) -> None:
     """The migrated schema is the one the ORM tables describe (both use store/columns.py)."""
-    for mod in ("goals_tables", "identity_tables", "jobs_tables", "listening_tables",
-                "maturity_tables", "reports_tables"):
+    for mod in ("access_tables", "goals_tables", "identity_tables", "jobs_tables",
+                "listening_tables", "maturity_tables", "reports_tables"):
         importlib.import_module(f"socialpulse.adapters.store.{mod}")
     importlib.import_module("socialpulse.adapters.store.connections_tables")  # issue 15
     with store.engine.connect() as c:

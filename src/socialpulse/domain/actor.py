@@ -53,6 +53,7 @@ class Action(StrEnum):
     AUDIT_READ = "audit.read"  # read the activity log (who changed what)
     CONNECTIONS_EDIT = "connections.edit"  # connect, sync or disconnect a network account
     OWNERS_EDIT = "members.owners"  # make someone an owner, or change or remove an owner
+    TOKENS_EDIT = "tokens.edit"  # create, list or revoke other people's API tokens
     USERS_EDIT = "users.edit"  # add, disable or enable users, issue reset links (site-wide)
 
 
@@ -74,6 +75,7 @@ ACTION_HELP: Mapping[Action, str] = {
     Action.AUDIT_READ: "read the activity log",
     Action.CONNECTIONS_EDIT: "connect or disconnect network accounts",
     Action.OWNERS_EDIT: "make, change or remove the workspace's owners",
+    Action.TOKENS_EDIT: "manage other people's API tokens",
     Action.USERS_EDIT: "add, disable or enable users or reset their passwords",
 }
 

@@ -4,7 +4,7 @@ authorized for the acting user in `domain.actor`."""
 from __future__ import annotations
 
 import builtins
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from socialpulse.domain.actor import Action, Actor, authorize
@@ -41,9 +41,13 @@ def check_languages(langs: Sequence[str]) -> tuple[str, ...]:
 
 
 class WorkspaceService:
-    def __init__(self, store: WorkspaceRepository, lake: DataLake) -> None:
+    def __init__(self, store: WorkspaceRepository, lake: DataLake,
+                 on_created: Callable[[Actor, Workspace], None] | None = None) -> None:
+        """``on_created`` runs after a workspace is created (the members service makes its
+        creator, when a signed-in user, its owner)."""
         self.store = store
         self.lake = lake
+        self.on_created = on_created
 
     def list(self) -> list[Workspace]:
         """Every workspace, by slug. (Below, ``builtins.list`` names the type.)"""
@@ -77,12 +81,15 @@ class WorkspaceService:
         languages: Sequence[str] = ("en",)
     ) -> Workspace:
         authorize(actor, Action.WORKSPACE_CREATE)
-        return self.store.create_workspace(
+        ws = self.store.create_workspace(
             check_slug(slug, "workspace"),
             name.strip() or slug,
             check_timezone(timezone),
             check_languages(languages),
         )
+        if self.on_created is not None:
+            self.on_created(actor, ws)
+        return ws
 
     def update(self, actor: Actor, ws: Workspace, name: str | None = None,
                timezone: str | None = None, languages: Sequence[str] | None = None,
