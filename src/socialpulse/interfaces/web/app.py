@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import logging
 import secrets
-from collections.abc import Awaitable, Callable
 
 from fastapi import FastAPI, Request, Response
 from fastapi.exceptions import RequestValidationError
@@ -32,6 +31,7 @@ from socialpulse.settings import Settings
 
 from . import api_core, pages_core
 from .common import STATIC_DIR, render
+from .headers import CONTENT_SECURITY_POLICY, SecurityHeadersMiddleware
 from .jobs_runner import jobs_lifespan, make_runner
 from .registry import (  # re-exported: the registries feature modules append to
     NAV,
@@ -48,6 +48,7 @@ __all__ = [
     "OVERVIEW_PANELS",
     "NavItem",
     "OverviewPanel",
+    "CONTENT_SECURITY_POLICY",
     "ROUTERS",
     "create_app",
     "register_nav",
@@ -73,18 +74,6 @@ ROUTERS: list[APIRouter] = [
     __import__("socialpulse.interfaces.web.compare", fromlist=["router"]).router,
     __import__("socialpulse.interfaces.web.workspace", fromlist=["router"]).router,
 ]
-
-#: Pages load scripts, styles, fonts and data from this server only (nothing from a CDN).
-#: No inline scripts, styles or style="" attributes, no eval: Vega evaluates its expressions
-#: with vega-interpreter, vega-embed's, its tooltip's and htmx's own styles are off
-#: (static/embedded.css holds them), sizes from data are set through the CSSOM (app.js).
-CONTENT_SECURITY_POLICY = (
-    "default-src 'self'; script-src 'self'; "
-    "style-src 'self'; img-src 'self' data: blob:; font-src 'self' data:; "
-    "connect-src 'self'; object-src 'none'; base-uri 'self'; form-action 'self'; "
-    "frame-ancestors 'self'"
-)
-
 
 def wants_json(request: Request) -> bool:
     """API paths answer JSON errors; pages answer an HTML error page."""
@@ -226,12 +215,4 @@ def _add_middleware(app: FastAPI, settings: Settings) -> None:
     app.add_middleware(SecurityMiddleware, allowed_hosts=settings.allowed_hosts,
                        key=secrets.token_bytes(32), on_error=error_response)
 
-    @app.middleware("http")
-    async def _headers(
-        request: Request, call_next: Callable[[Request], Awaitable[Response]]
-    ) -> Response:
-        response = await call_next(request)
-        response.headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
-        response.headers.setdefault("X-Content-Type-Options", "nosniff")
-        response.headers.setdefault("Referrer-Policy", "same-origin")
-        return response
+    app.add_middleware(SecurityHeadersMiddleware)  # last added: outermost
