@@ -27,6 +27,7 @@ if TYPE_CHECKING:
     from socialpulse.services.audience import AudienceService
     from socialpulse.services.audit import AuditService
     from socialpulse.services.batches import BatchService
+    from socialpulse.services.change_log import ChangeLogService
     from socialpulse.services.compare import CompareService
     from socialpulse.services.connections import ConnectionsService
     from socialpulse.services.demo import DemoService
@@ -106,8 +107,18 @@ class App:
     @cached_property
     def store(self) -> Store:
         from socialpulse.adapters.store import Store
+        from socialpulse.adapters.store.change_recorder import install
 
-        return Store(self.settings.db_url)
+        store = Store(self.settings.db_url)
+        install(store)  # the activity log: every change of the app tables
+        return store
+
+    @cached_property
+    def change_log(self) -> ChangeLogService:
+        from socialpulse.adapters.store.change_log_tables import ChangeLogReads
+        from socialpulse.services.change_log import ChangeLogService
+
+        return ChangeLogService(ChangeLogReads(self.store))
 
     @cached_property
     def lake(self) -> Lake:

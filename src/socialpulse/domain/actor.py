@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import TYPE_CHECKING
 
+from .change_log import note_authorized
 from .errors import Forbidden, InvalidInput
 
 if TYPE_CHECKING:
@@ -164,3 +165,4 @@ def authorize(actor: Actor, action: Action, workspace: str | None = None) -> Non
     if not allowed(actor, action, workspace):
         where = f" in workspace {workspace!r}" if workspace else ""
         raise Forbidden(f"{actor.name} ({actor.kind.value}) may not {ACTION_HELP[action]}{where}")
+    note_authorized(actor, action.value, workspace)  # stamps the activity log entries

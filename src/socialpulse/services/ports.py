@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 
 from socialpulse.domain.audit import LakeDetails
 from socialpulse.domain.branding import Branding
+from socialpulse.domain.change_log import ChangeEntry
 from socialpulse.domain.connections import Secret
 from socialpulse.domain.goals import CheckIn, Goal, Objective, StatusEntry
 from socialpulse.domain.jobs import Job, JobState
@@ -454,3 +455,13 @@ class AuditRuns(Protocol):
     def audit_runs(self, workspace_id: int) -> list[AuditRun]: ...
 
     def baselines(self, workspace_id: int, run_id: int | None = None) -> list[Baseline]: ...
+
+
+# --- The activity log (the app database) -------------------------------------------------------
+
+class ChangeLogReads(Protocol):
+    """Entries of the activity log, newest first; written by the store's recorder, never by a
+    service (`adapters/store/change_log_tables.ChangeLogReads`)."""
+
+    def entries(self, workspace: str | None, since: datetime | None,
+                limit: int) -> list[ChangeEntry]: ...

@@ -31,6 +31,7 @@ import socialpulse.interfaces.cli.report
 import socialpulse.interfaces.cli.connect
 import socialpulse.interfaces.cli.core
 import socialpulse.interfaces.cli.worker
+import socialpulse.interfaces.cli.audit_log
 import socialpulse.interfaces.cli.posts  # noqa: F401
 # isort: on
 from socialpulse.domain.errors import SocialPulseError
