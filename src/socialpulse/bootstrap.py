@@ -24,6 +24,7 @@ if TYPE_CHECKING:
     from socialpulse.adapters.store import Store
     from socialpulse.domain.metrics import Catalogue
     from socialpulse.domain.models import Workspace
+    from socialpulse.services.alert_rules import AlertRules
     from socialpulse.services.audience import AudienceService
     from socialpulse.services.audit import AuditService
     from socialpulse.services.batches import BatchService
@@ -36,6 +37,7 @@ if TYPE_CHECKING:
     from socialpulse.services.imports import ImportService
     from socialpulse.services.jobs import JobService
     from socialpulse.services.listening import ListeningService
+    from socialpulse.services.listening_live import LiveListening
     from socialpulse.services.maturity import MaturityService
     from socialpulse.services.members import MembersService
     from socialpulse.services.metrics import MetricsService
@@ -250,6 +252,28 @@ class App:
         return ListeningService(self.store, IbisMentionQueries(self.engine),
                                 LakeMentionWriter(self.lake), ListeningRepo(self.store), Nlp(),
                                 open_source, self.catalogue)
+
+    @cached_property
+    def listening_live(self) -> LiveListening:
+        from socialpulse.adapters.listening_sources import LiveSources
+        from socialpulse.adapters.store.alert_rules_tables import LiveListeningRepo
+        from socialpulse.services.listening_live import LiveListening
+
+        return LiveListening(LiveListeningRepo(self.store), LiveSources(), self.listening,
+                             self.alert_rules, self.jobs, self.workspaces.list)
+
+    @cached_property
+    def alert_rules(self) -> AlertRules:
+        from socialpulse.adapters.mail import Mailer
+        from socialpulse.adapters.store.alert_rules_tables import LiveListeningRepo
+        from socialpulse.adapters.webhook import WebhookPoster
+        from socialpulse.services.alert_rules import AlertRules
+
+        base = os.environ.get("SOCIALPULSE_BASE_URL") or (
+            f"http://{self.settings.host}:{self.settings.port}")
+        return AlertRules(LiveListeningRepo(self.store), self.listening, self.jobs,
+                          self.workspaces.list, Mailer.from_env(os.environ), WebhookPoster(),
+                          base)
 
     @cached_property
     def branding(self) -> BrandingService:

@@ -9,7 +9,9 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 # registration: importing a module registers its kinds
+import socialpulse.services.alert_rules
 import socialpulse.services.import_jobs
+import socialpulse.services.listening_live
 import socialpulse.services.report_schedules
 import socialpulse.services.sync  # noqa: F401
 from socialpulse.services.jobs import KINDS, JobKind

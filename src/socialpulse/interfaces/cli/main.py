@@ -27,6 +27,7 @@ import socialpulse.interfaces.cli.compare
 import socialpulse.interfaces.cli.goals
 import socialpulse.interfaces.cli.maturity
 import socialpulse.interfaces.cli.listen
+import socialpulse.interfaces.cli.listen_live
 import socialpulse.interfaces.cli.report
 import socialpulse.interfaces.cli.connect
 import socialpulse.interfaces.cli.core

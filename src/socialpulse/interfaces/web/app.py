@@ -67,6 +67,7 @@ ROUTERS: list[APIRouter] = [
     __import__("socialpulse.interfaces.web.audit", fromlist=["router"]).router,
     __import__("socialpulse.interfaces.web.funnel", fromlist=["router"]).router,
     __import__("socialpulse.interfaces.web.listening", fromlist=["router"]).router,
+    __import__("socialpulse.interfaces.web.listening_live", fromlist=["router"]).router,
     __import__("socialpulse.interfaces.web.imports", fromlist=["router"]).router,
     __import__("socialpulse.interfaces.web.reports", fromlist=["router"]).router,
     __import__("socialpulse.interfaces.web.posts", fromlist=["router"]).router,

@@ -36,6 +36,7 @@ from .common import (
     safe_filename,
     sp,
 )
+from .listening_live import live_context
 from .registry import NavItem, OverviewPanel, register_nav, register_overview_panel
 
 router = APIRouter()
@@ -326,6 +327,7 @@ def listening_page(request: Request) -> Response:
     ws = page_workspace(request)
     q = dict(request.query_params)
     ctx: dict[str, Any] = {"title": "Listening", "q": q}
+    ctx["live"] = live_context(a, ws)
     try:
         rng = _period(a, ws, q)
     except MissingData as exc:
