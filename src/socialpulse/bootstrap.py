@@ -306,6 +306,11 @@ class App:
 
         return SecretBox(self.settings.home, os.environ)
 
+    def signing_key(self, purpose: str) -> bytes:
+        """A key for ``purpose`` shared by every process of this home (`SecretBox.derived_key`):
+        CSRF tokens signed by one server process verify in another."""
+        return self.secrets.derived_key(purpose)
+
     @cached_property
     def connections(self) -> ConnectionsService:
         from socialpulse.adapters.connectors.registry import ConnectorRegistry

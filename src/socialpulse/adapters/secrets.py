@@ -105,5 +105,13 @@ class SecretBox:
         mac = hmac.new(self._key, secret.reveal().encode("utf-8"), hashlib.sha256)
         return mac.hexdigest()[:8]
 
+    def derived_key(self, purpose: str) -> bytes:
+        """A 32-byte key for one ``purpose`` (e.g. signing the web pages' CSRF tokens), derived
+        from this home's key: the same in every process that shares the key (several server
+        processes, a restart), and telling nothing about the key itself (HMAC-SHA256)."""
+        self._box()
+        return hmac.new(self._key, b"socialpulse derived key: " + purpose.encode("utf-8"),
+                        hashlib.sha256).digest()
+
     def __repr__(self) -> str:
         return f"SecretBox(key from {self.origin})"

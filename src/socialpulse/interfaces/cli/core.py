@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import sys
+from dataclasses import replace
 from datetime import date, timedelta
 from typing import Annotated
 
@@ -55,10 +56,18 @@ def serve(
     worker: Annotated[bool, typer.Option(
         "--worker/--no-worker", help="Run queued jobs (web imports, scheduled reports) in "
         "this process; --no-worker when `socialpulse worker` runs them elsewhere.")] = True,
+    workers: Annotated[int, typer.Option(
+        "--workers", min=1, max=64, help="Server processes sharing the port (a team's "
+        "server: about one per CPU core).")] = 1,
+    forwarded_allow_ips: Annotated[str | None, typer.Option(
+        "--forwarded-allow-ips", help="Addresses of the reverse proxies whose "
+        "X-Forwarded-Proto and X-Forwarded-For are trusted (comma-separated; default "
+        "127.0.0.1, or $FORWARDED_ALLOW_IPS).", show_default=False)] = None,
 ) -> None:
     """Serve the dashboard and the JSON API of an existing data home."""
     a = open_app()
-    _serve(a.settings.with_hosts(*(allowed_host or [])), host, port, worker)
+    _serve(a.settings.with_hosts(*(allowed_host or [])), host, port, worker, workers,
+           forwarded_allow_ips)
 
 
 #: Seconds a stopping server (SIGTERM, Ctrl+C) gives running requests before it cancels them:
@@ -66,16 +75,27 @@ def serve(
 SHUTDOWN_GRACE_S = 5
 
 
-def _serve(s: Settings, host: str, port: int, run_jobs: bool = True) -> None:
+def _serve(s: Settings, host: str, port: int, run_jobs: bool = True, workers: int = 1,
+           forwarded_allow_ips: str | None = None) -> None:
+    """uvicorn on ``host:port``: the app built here, or with ``workers`` > 1 that many
+    processes, each building it from the settings put in their environment (`web.server`)."""
     import uvicorn
 
     from socialpulse.interfaces.web.app import create_app
+    from socialpulse.interfaces.web.server import FACTORY, export_settings
 
     typer.echo(f"socialpulse dashboard on http://{host}:{port}/  (Ctrl+C to stop)")
     # the address served on is a name browsers use (a wildcard such as 0.0.0.0 is not)
-    uvicorn.run(create_app(s.with_hosts(host), run_jobs), host=host, port=port,
-                log_level="warning",
-                timeout_graceful_shutdown=SHUTDOWN_GRACE_S)
+    s = replace(s.with_hosts(host), host=host)
+    # X-Forwarded-Proto/-For are believed from these proxies only (uvicorn's default: 127.0.0.1)
+    options = {"host": host, "port": port, "log_level": "warning", "proxy_headers": True,
+               "forwarded_allow_ips": forwarded_allow_ips,
+               "timeout_graceful_shutdown": SHUTDOWN_GRACE_S}
+    if workers > 1:
+        export_settings(s, run_jobs)
+        uvicorn.run(FACTORY, factory=True, workers=workers, **options)  # type: ignore[arg-type]
+    else:
+        uvicorn.run(create_app(s, run_jobs), **options)  # type: ignore[arg-type]
     _abandon_running_requests()
 
 

@@ -14,7 +14,6 @@ work offline); the schema stays at ``/openapi.json``.
 from __future__ import annotations
 
 import logging
-import secrets
 
 from fastapi import FastAPI, Request, Response
 from fastapi.exceptions import RequestValidationError
@@ -25,7 +24,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from socialpulse import __version__
-from socialpulse.bootstrap import open_home
+from socialpulse.bootstrap import App, open_home
 from socialpulse.domain.errors import SocialPulseError
 from socialpulse.settings import Settings
 
@@ -172,7 +171,7 @@ def create_app(settings: Settings, run_jobs: bool = True) -> FastAPI:
     app.state.jobs_runner = runner
 
     _add_error_handlers(app)
-    _add_middleware(app, settings)
+    _add_middleware(app, settings, sp)
     for router in ROUTERS:
         app.include_router(router)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
@@ -207,14 +206,15 @@ def _add_error_handlers(app: FastAPI) -> None:
         return unexpected_response(request, exc)
 
 
-def _add_middleware(app: FastAPI, settings: Settings) -> None:
+def _add_middleware(app: FastAPI, settings: Settings, sp: App) -> None:
     """Unexpected errors caught innermost, then host and CSRF checks, then the security
     headers on every response."""
     app.add_middleware(CatchUnexpected)  # first added: innermost, around the routes
 
     # inside the headers middleware, so its refusals carry the same security headers; the key
-    # signs CSRF tokens for this process (a restart asks open pages to reload)
+    # signs CSRF tokens, derived from the home's secret key so that a page served by one
+    # server process (serve --workers N) posts to another
     app.add_middleware(SecurityMiddleware, allowed_hosts=settings.allowed_hosts,
-                       key=secrets.token_bytes(32), on_error=error_response)
+                       key=sp.signing_key("csrf"), on_error=error_response)
 
     app.add_middleware(SecurityHeadersMiddleware)  # last added: outermost
