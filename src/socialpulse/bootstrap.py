@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import getpass
 import os
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cached_property
 from typing import TYPE_CHECKING, Any
@@ -43,6 +44,7 @@ if TYPE_CHECKING:
     from socialpulse.services.metrics import MetricsService
     from socialpulse.services.overview import OverviewService
     from socialpulse.services.posts import PostsService
+    from socialpulse.services.ports import MetricEngine
     from socialpulse.services.report_branding import BrandingService
     from socialpulse.services.report_schedules import ReportSchedules
     from socialpulse.services.reports import ReportService
@@ -100,6 +102,18 @@ def spark_backend(settings: Settings) -> Any:
     return ibis.pyspark.connect(session)
 
 
+class _Deferred:
+    """An adapter built on its first use. The workspace service needs the lake only to compact
+    or delete, and importing the lake (PyArrow, NumPy) would cost every command that opens a
+    workspace about a fifth of a second (issue 13)."""
+
+    def __init__(self, build: Callable[[], Any]) -> None:
+        self._build = build
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._build(), name)
+
+
 @dataclass
 class App:
     """Adapters and services for one data home. Cheap to create; create one per process."""
@@ -133,7 +147,7 @@ class App:
         from socialpulse.services.workspaces import WorkspaceService
 
         # a workspace created by a signed-in user has them as its owner (issue 14)
-        return WorkspaceService(self.store, self.lake,
+        return WorkspaceService(self.store, _Deferred(lambda: self.lake),
                                 on_created=lambda actor, ws: self.members.creator_owns(actor, ws))
 
     @cached_property
@@ -183,10 +197,28 @@ class App:
         return IbisEngine(duckdb_backend(), self.lake.files)
 
     @cached_property
+    def metric_engine(self) -> MetricEngine:
+        """Where metric questions go: on DuckDB, runs compiled once and replayed from the home's
+        cache (adapters/sql_cache.py), so a repeated question imports no Ibis."""
+        if self.settings.query_engine == "spark":
+            return self.engine
+        from socialpulse.adapters.sql_cache import SqlCachedEngine
+
+        lake_dir = self.settings.lake_dir
+
+        def committed(workspace_id: int) -> list[str]:  # Lake.files of every dataset
+            return [str(lake_dir / f) for b in self.store.batches(workspace_id, "committed")
+                    for f in b.files]
+
+        return SqlCachedEngine(lambda: self.engine, committed,
+                               self.settings.home / "cache" / "sql")
+
+    @cached_property
     def metrics(self) -> MetricsService:
         from socialpulse.services.metrics import MetricsService
 
-        return MetricsService(self.catalogue, self.store, self.engine)
+        return MetricsService(self.catalogue, self.store, self.metric_engine)
+
 
     @cached_property
     def goals(self) -> GoalsService:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import sqlite3
 import subprocess
 import sys
@@ -33,15 +34,17 @@ HEAVY = ("ibis", "alembic", "sqlalchemy", "duckdb", "pandas", "pyarrow", "weasyp
 PROBE = """
 import contextlib, io, json, sys
 from socialpulse.interfaces.cli.main import main
-with contextlib.redirect_stdout(io.StringIO()):
+out = io.StringIO()
+with contextlib.redirect_stdout(out):
     code = main(json.loads(sys.argv[1]))
-print(json.dumps({"code": code,
+print(json.dumps({"code": code, "stdout": out.getvalue(),
                   "loaded": sorted(m for m in json.loads(sys.argv[2]) if m in sys.modules)}))
 """
 
 
-def _run_fresh(argv: list[str]) -> dict[str, Any]:
-    """Run the CLI in a new interpreter; its exit code and the HEAVY modules it imported."""
+def _run_fresh(argv: list[str], output: bool = False) -> dict[str, Any]:
+    """Run the CLI in a new interpreter; its exit code and the HEAVY modules it imported
+    (and, with ``output``, what it printed)."""
     env = {k: v for k, v in os.environ.items() if not k.startswith("SOCIALPULSE_")}
     proc = subprocess.run(
         [sys.executable, "-c", PROBE, json.dumps(argv), json.dumps(HEAVY)],
@@ -49,6 +52,8 @@ def _run_fresh(argv: list[str]) -> dict[str, Any]:
     )
     assert proc.returncode == 0, proc.stderr[-2000:]
     result: dict[str, Any] = json.loads(proc.stdout.strip().splitlines()[-1])
+    if not output:
+        del result["stdout"]
     return result
 
 
@@ -117,3 +122,19 @@ def test_a_database_behind_the_code_is_migrated_by_the_next_command(tmp_path: Pa
     out = _run_fresh(["--home", str(s.home), "workspaces", "list"])
     assert out["code"] == 0 and "alembic" in out["loaded"]  # not the fast path
     assert _revisions_and_tables(s.home / "socialpulse.db") == (want_revs, want_tables)
+
+
+def test_a_repeated_metric_question_needs_duckdb_but_not_ibis(demo_home_template: Path,
+                                                               tmp_path: Path) -> None:
+    """The first `metrics compute` compiles its query with Ibis and keeps the statements in
+    the home (adapters/sql_cache.py); asking again replays them on DuckDB alone, with the same
+    output, and imports none of Ibis, sqlglot, pandas or PyArrow."""
+    home = tmp_path / "home"
+    shutil.copytree(demo_home_template, home)
+    argv = ["--home", str(home), "metrics", "compute", "engagement_rate", "--by", "network"]
+    first = _run_fresh(argv, output=True)
+    assert first["code"] == 0 and {"ibis", "sqlglot"} <= set(first["loaded"])
+    again = _run_fresh(argv, output=True)
+    assert again["code"] == 0 and "duckdb" in again["loaded"]
+    assert not {"ibis", "sqlglot", "pandas", "pyarrow", "alembic"} & set(again["loaded"])
+    assert again["stdout"] == first["stdout"] and "engagement_rate" in again["stdout"]

@@ -41,7 +41,7 @@ def counted(app: App) -> CountingEngine:
     """Put a counting engine in ``app`` before its metrics service is made."""
     assert "metrics" not in app.__dict__
     engine = CountingEngine(duckdb_backend(), app.lake.files)
-    app.__dict__["engine"] = engine
+    app.__dict__["engine"] = app.__dict__["metric_engine"] = engine
     return engine
 
 

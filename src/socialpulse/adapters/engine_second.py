@@ -17,6 +17,7 @@ from socialpulse.domain import formula as fx
 from socialpulse.domain.query import PlannedMetric, QueryPlan
 
 from .engine_sql import agg_col, binop, per_account, ratio_cols
+from .run_diagnosis import diagnosis
 
 
 def _groups(plan: QueryPlan, t: ir.Table) -> dict[str, Any]:
@@ -89,29 +90,12 @@ def second_level(plan: QueryPlan, first: ir.Table) -> ir.Table:
 def diagnose(plan: QueryPlan, first: ir.Table
              ) -> tuple[dict[str, list[str]], dict[str, list[int]]]:
     """Which inputs no account provides, and which accounts a metric had to leave out."""
+    return diagnosis(plan, account_counts(plan, first).to_pyarrow().to_pylist())
+
+
+def account_counts(plan: QueryPlan, first: ir.Table) -> ir.Table:
+    """Per account, how many level-1 rows hold each input the plan uses (column: measure id);
+    the query behind `diagnosis`, separate so that a compiled run can keep its SQL."""
     used = sorted({m.id for pm in plan.metrics for m in pm.inputs})
-    per_acc = (
-        first.group_by("account_id")
-        .aggregate(**{mid: first[agg_col(mid)].count() for mid in used})
-        .to_pyarrow()
-        .to_pylist()
-    )
-    missing: dict[str, list[str]] = {}
-    excluded: dict[str, list[int]] = {}
-    for pm in plan.metrics:
-        lacking = [m.id for m in pm.inputs if not any(row[m.id] for row in per_acc)]
-        if lacking:
-            missing[pm.key] = lacking
-            continue
-        if any(not per_account(m.dataset) for m in pm.inputs):
-            continue
-        left_out = [
-            int(row["account_id"])
-            for row in per_acc
-            if row["account_id"] is not None
-            and any(row[m.id] for m in pm.inputs)
-            and not all(row[m.id] for m in pm.inputs)
-        ]
-        if left_out:
-            excluded[pm.key] = sorted(left_out)
-    return missing, excluded
+    return first.group_by("account_id").aggregate(
+        **{mid: first[agg_col(mid)].count() for mid in used})
