@@ -35,6 +35,7 @@ if TYPE_CHECKING:
     from socialpulse.services.demo import DemoService
     from socialpulse.services.funnel import FunnelService
     from socialpulse.services.goals import GoalsService
+    from socialpulse.services.identity import IdentityService
     from socialpulse.services.imports import ImportService
     from socialpulse.services.jobs import JobService
     from socialpulse.services.listening import ListeningService
@@ -383,6 +384,18 @@ class App:
                 until),
         )
         return DemoService(self.workspaces, self.store, self.lake, parts)
+
+    @cached_property
+    def identity(self) -> IdentityService:
+        from datetime import UTC, datetime
+
+        from socialpulse.adapters.mail import Mailer
+        from socialpulse.adapters.passwords import Argon2Passwords
+        from socialpulse.adapters.store.identity_repo import IdentityRepo
+        from socialpulse.services.identity import IdentityService
+
+        return IdentityService(IdentityRepo(self.store), Argon2Passwords(),
+                               lambda: datetime.now(UTC), Mailer.from_env(os.environ))
 
     def workspace(self, slug: str | None) -> Workspace:
         """The named workspace, or the only/first one when none is named."""

@@ -25,7 +25,7 @@ ME = local_actor()
 
 
 def _with_user(identity: IdentityService, login: str = "ana", **kw: object) -> None:
-    identity.add_user(ME, login, name="Ana Silva", password=PASSWORD, **kw)  # type: ignore[arg-type]
+    identity.add_user(ME, login, name="Ana Silva", password=PASSWORD, **kw)
 
 
 def test_first_user_is_site_admin_and_logins_are_case_insensitive(

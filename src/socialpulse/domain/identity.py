@@ -16,6 +16,7 @@ database and the password hasher, and asks these rules what to do.
 
 from __future__ import annotations
 
+import ipaddress
 import re
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -92,6 +93,18 @@ class TooManyAttempts(SocialPulseError):
     """Sign-in is throttled for this login or address (see `ThrottlePolicy`)."""
 
     status_code = 429
+
+
+def is_loopback(host: str) -> bool:
+    """Whether a bind address reaches this machine only (``127.0.0.1``, ``::1``,
+    ``localhost``): a server bound there with no users is the local user's, as before."""
+    name = host.strip().lower().strip("[]")
+    if name == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(name).is_loopback
+    except ValueError:
+        return False
 
 
 def normalise_login(text: str) -> str:

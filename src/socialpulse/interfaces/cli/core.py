@@ -13,6 +13,7 @@ import typer
 from socialpulse.domain.periods import parse_date
 from socialpulse.interfaces.cli.common import acting, open_app
 from socialpulse.interfaces.cli.root import app
+from socialpulse.interfaces.cli.users import sign_in_check
 from socialpulse.settings import DEFAULT_HOST, DEFAULT_PORT, Settings
 
 
@@ -37,10 +38,11 @@ def demo(
     """Create the demo workspace (18 months, 6 networks, 2 competitors), then serve it."""
     last = parse_date(until, "--until") if until else date.today() - timedelta(days=1)
     a = open_app(create=True)
+    note = sign_in_check(a, a.settings, host, port, building_demo=True) if serve_after else None
     summary = a.demo.build(acting(), last)
     typer.echo(f"{summary.line} in {a.settings.home}")
     if serve_after:
-        _serve(a.settings, host, port)
+        _serve(a.settings, host, port, note=note)
 
 
 @app.command()
@@ -64,10 +66,15 @@ def serve(
         "X-Forwarded-Proto and X-Forwarded-For are trusted (comma-separated; default "
         "127.0.0.1, or $FORWARDED_ALLOW_IPS).", show_default=False)] = None,
 ) -> None:
-    """Serve the dashboard and the JSON API of an existing data home."""
+    """Serve the dashboard and the JSON API of an existing data home.
+
+    With no users, 127.0.0.1 serves the local user without sign-in, as always; another
+    address needs users: on an empty home it prints a one-time link that creates the owner,
+    on a home with data it refuses to start (add the owner with `socialpulse users add`)."""
     a = open_app()
-    _serve(a.settings.with_hosts(*(allowed_host or [])), host, port, worker, workers,
-           forwarded_allow_ips)
+    settings = a.settings.with_hosts(*(allowed_host or []))
+    note = sign_in_check(a, settings, host, port)
+    _serve(settings, host, port, worker, workers, forwarded_allow_ips, note=note)
 
 
 #: Seconds a stopping server (SIGTERM, Ctrl+C) gives running requests before it cancels them:
@@ -76,7 +83,7 @@ SHUTDOWN_GRACE_S = 5
 
 
 def _serve(s: Settings, host: str, port: int, run_jobs: bool = True, workers: int = 1,
-           forwarded_allow_ips: str | None = None) -> None:
+           forwarded_allow_ips: str | None = None, note: str | None = None) -> None:
     """uvicorn on ``host:port``: the app built here, or with ``workers`` > 1 that many
     processes, each building it from the settings put in their environment (`web.server`)."""
     import uvicorn
@@ -85,6 +92,8 @@ def _serve(s: Settings, host: str, port: int, run_jobs: bool = True, workers: in
     from socialpulse.interfaces.web.server import FACTORY, export_settings
 
     typer.echo(f"socialpulse dashboard on http://{host}:{port}/  (Ctrl+C to stop)")
+    if note:  # about signing in (`users.sign_in_check`)
+        typer.echo(note)
     # the address served on is a name browsers use (a wildcard such as 0.0.0.0 is not)
     s = replace(s.with_hosts(host), host=host)
     # X-Forwarded-Proto/-For are believed from these proxies only (uvicorn's default: 127.0.0.1)

@@ -41,6 +41,7 @@ from .registry import (  # re-exported: the registries feature modules append to
     register_overview_panel,
 )
 from .security import SecurityMiddleware
+from .signin import require_sign_in
 
 __all__ = [
     "NAV",
@@ -73,6 +74,7 @@ ROUTERS: list[APIRouter] = [
     __import__("socialpulse.interfaces.web.audience", fromlist=["router"]).router,
     __import__("socialpulse.interfaces.web.compare", fromlist=["router"]).router,
     __import__("socialpulse.interfaces.web.workspace", fromlist=["router"]).router,
+    __import__("socialpulse.interfaces.web.signin", fromlist=["router"]).router,
     __import__("socialpulse.interfaces.web.activity", fromlist=["router"]).router,
 ]
 
@@ -172,6 +174,7 @@ def create_app(settings: Settings, run_jobs: bool = True) -> FastAPI:
 
     _add_error_handlers(app)
     _add_middleware(app, settings, sp)
+    require_sign_in(app)  # before the routers: every route resolves who acts
     for router in ROUTERS:
         app.include_router(router)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")

@@ -28,6 +28,7 @@ from socialpulse.catalogue.sources import source_title
 from socialpulse.domain.actor import Actor
 from socialpulse.domain.errors import InvalidInput
 from socialpulse.domain.formatting import format_change, format_value
+from socialpulse.domain.identity import NotSignedIn, SignedInUser, SignInRefused, is_loopback
 from socialpulse.domain.models import MAX_ID, Network, Workspace, http_url, parse_enum
 from socialpulse.domain.periods import DateRange, parse_date, resolve_period
 from socialpulse.domain.query import Breakdown, parse_breakdown
@@ -96,11 +97,55 @@ def api_workspace(request: Request, slug: str) -> Workspace:
     return sp(request).workspaces.get(slug)
 
 
+#: The session cookie: ``__Host-`` over https (Secure, whole host, no Domain); browsers refuse
+#: that prefix without Secure, so plain http on 127.0.0.1 uses the plain name.
+SESSION_COOKIE_HTTP = "socialpulse_session"
+SESSION_COOKIE_HTTPS = "__Host-socialpulse_session"
+
+
+def session_cookie_name(request: Request) -> str:
+    return SESSION_COOKIE_HTTPS if request.url.scheme == "https" else SESSION_COOKIE_HTTP
+
+
+def signed_in_user(request: Request) -> SignedInUser | None:
+    """The user of the request's session cookie (None: no live session), read once per
+    request."""
+    if not hasattr(request.state, "signed_in"):
+        secret = request.cookies.get(session_cookie_name(request), "")
+        request.state.signed_in = (sp(request).identity.user_for_session(secret)
+                                   if secret else None)
+    user: SignedInUser | None = request.state.signed_in
+    return user
+
+
 def acting(request: Request) -> Actor:
     """Who a request acts as, passed to every service write: the one place pages and the API
-    resolve it. Today the local user (`serve` binds this machine); sign-in (issue 14) resolves
-    the session's user or token here instead."""
-    return local_actor()
+    resolve it (once per request), in this order:
+
+    1. ``Authorization: Bearer``: the API token's actor; unknown, expired or revoked -> 401.
+    2. the session cookie: its user, with their roles (`MembersService.actor_for`).
+    3. no user at all and a server bound to this machine only: the local user, as before
+       sign-in existed (one person on a laptop).
+    4. else `NotSignedIn`: pages redirect to the sign-in page, the API answers 401.
+    """
+    known: Actor | None = getattr(request.state, "actor", None)
+    if known is not None:
+        return known
+    app = sp(request)
+    scheme, _, secret = request.headers.get("authorization", "").partition(" ")
+    if scheme.lower() == "bearer":
+        actor = app.tokens.actor_for_token(secret.strip())
+        if actor is None:
+            raise SignInRefused("Authorization: the API token is unknown, expired or revoked")
+    elif (user := signed_in_user(request)) is not None:
+        actor = app.members.actor_for(user)
+    elif not app.identity.has_users() and is_loopback(app.settings.host):
+        actor = local_actor()
+    else:
+        raise NotSignedIn("sign in first (pages: /signin; the API: an Authorization: Bearer "
+                          "token)")
+    request.state.actor = actor
+    return actor
 
 
 #: A route parameter that is the acting user (``actor: Acting``).
@@ -276,7 +321,10 @@ def safe_filename(name: str | None, field: str, default: str = "upload") -> str:
 
 def base_context(request: Request, workspace: Workspace | None) -> dict[str, Any]:
     """Variables `base.html` uses: navigation, the workspace switcher, the current path."""
+    signed_in: SignedInUser | None = None
     try:
+        signed_in = signed_in_user(request)
+        acting(request)  # not signed in (NotSignedIn): no workspace names on the page
         workspaces = sp(request).workspaces.list()
     except Exception:  # the error page must render even when the store is down
         workspaces = []
@@ -291,6 +339,7 @@ def base_context(request: Request, workspace: Workspace | None) -> dict[str, Any
         "workspace": workspace,
         "current_path": request.url.path,
         "page_url": page_url,
+        "signed_in": signed_in,  # the header's name and sign-out buttons
     }
 
 
