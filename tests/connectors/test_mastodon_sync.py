@@ -55,7 +55,7 @@ def _connect(h: Harness, fake: FakeMastodon, token: str = "good-token") -> int:
     conn, job = h.connections.connect(ME, ws, ConnectRequest(
         Network.MASTODON, ConnectionKind.OWN, server=fake.url, secret=Secret(token)))
     assert job.state is JobState.QUEUED
-    return conn.id
+    return int(conn.id)
 
 
 def _latest(app: App, dataset: str) -> list[dict[str, Any]]:
@@ -146,7 +146,7 @@ def test_daily_sync_is_incremental_and_snapshots_the_recent_posts(
     posts = _latest(h.app, "posts")
     assert len(posts) == 101
     snaps = _latest(h.app, "post_snapshots")
-    newest = {s["post_id"]: s for s in snaps}
+    newest = {s["post_id"]: s for s in sorted(snaps, key=lambda s: s["observed_at"])}
     assert newest["110000000000000100"]["likes"] == 1100
     observed = sorted({s["observed_at"] for s in h.app.lake.read(
         h.app.workspace("acme").id, "post_snapshots").to_pylist()})
