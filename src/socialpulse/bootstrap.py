@@ -43,6 +43,7 @@ if TYPE_CHECKING:
     from socialpulse.services.maturity import MaturityService
     from socialpulse.services.members import MembersService
     from socialpulse.services.metrics import MetricsService
+    from socialpulse.services.oidc_signin import OidcSignIn
     from socialpulse.services.overview import OverviewService
     from socialpulse.services.posts import PostsService
     from socialpulse.services.ports import MetricEngine
@@ -396,6 +397,20 @@ class App:
 
         return IdentityService(IdentityRepo(self.store), Argon2Passwords(),
                                lambda: datetime.now(UTC), Mailer.from_env(os.environ))
+
+    @cached_property
+    def oidc(self) -> OidcSignIn | None:
+        """Single sign-on, when $SOCIALPULSE_OIDC_ISSUER names a provider (else None)."""
+        from socialpulse.services.oidc_signin import OidcConfig, OidcSignIn
+
+        config = OidcConfig.from_env(os.environ)
+        if config is None:
+            return None
+        from socialpulse.adapters.oidc import OidcClient
+        from socialpulse.adapters.store.oidc_tables import OidcLinksRepo
+
+        provider = OidcClient(config.issuer, config.client_id, config.client_secret)
+        return OidcSignIn(config, provider, OidcLinksRepo(self.store), self.identity)
 
     def workspace(self, slug: str | None) -> Workspace:
         """The named workspace, or the only/first one when none is named."""

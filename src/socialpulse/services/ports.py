@@ -12,6 +12,7 @@ from socialpulse.domain.branding import Branding
 from socialpulse.domain.change_log import ChangeEntry
 from socialpulse.domain.connections import Secret
 from socialpulse.domain.goals import CheckIn, Goal, Objective, StatusEntry
+from socialpulse.domain.identity_oidc import OidcClaims
 from socialpulse.domain.jobs import Job, JobState
 from socialpulse.domain.listening.figures import BrandFigure
 from socialpulse.domain.listening.mention import RawMention
@@ -465,3 +466,28 @@ class ChangeLogReads(Protocol):
 
     def entries(self, workspace: str | None, since: datetime | None,
                 limit: int) -> list[ChangeEntry]: ...
+
+
+# --- Single sign-on (OpenID Connect) -----------------------------------------------------------
+
+class OidcProvider(Protocol):
+    """One OpenID provider: the code flow with PKCE and the ID token's checks
+    (`adapters/oidc.OidcClient`)."""
+
+    def authorization_url(self, redirect_uri: str, state: str, nonce: str,
+                          code_verifier: str) -> str: ...
+
+    def redeem(self, code: str, redirect_uri: str, code_verifier: str,
+               nonce: str) -> OidcClaims: ...
+
+
+class OidcLinks(Protocol):
+    """Provider accounts linked to users (`adapters/store/oidc_tables.OidcLinksRepo`)."""
+
+    def user_for(self, issuer: str, subject: str) -> int | None: ...
+
+    def user_with_email(self, email: str) -> int | None: ...
+
+    def login_taken(self, login: str) -> bool: ...
+
+    def link(self, issuer: str, subject: str, user_id: int) -> int: ...

@@ -76,6 +76,7 @@ ROUTERS: list[APIRouter] = [
     __import__("socialpulse.interfaces.web.workspace", fromlist=["router"]).router,
     __import__("socialpulse.interfaces.web.signin", fromlist=["router"]).router,
     __import__("socialpulse.interfaces.web.activity", fromlist=["router"]).router,
+    __import__("socialpulse.interfaces.web.oidc", fromlist=["router"]).router,
 ]
 
 def wants_json(request: Request) -> bool:
