@@ -14,6 +14,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from typing import Any
 
 from socialpulse.domain.actor import Action, Actor, authorize
 from socialpulse.domain.connections import (
@@ -47,6 +48,28 @@ class ConnectRequest:
     server: str | None = None
     secret: Secret | None = None
     brand: str | None = None  # public accounts: the competitor brand they join
+
+
+def _when(value: datetime | None) -> str:
+    return f"{value:%Y-%m-%d %H:%M} UTC" if value is not None else "never"
+
+
+#: The fields of `connection_record`, in the order tables show them.
+COLUMNS = ["id", "account", "data", "state", "last_sync", "next_sync", "posts", "quota_left",
+           "credentials", "error"]
+
+
+def connection_record(c: Connection) -> dict[str, Any]:
+    """A connection as people see it (CLI, API, page): whether credentials are set and their
+    fingerprint, never the credentials."""
+    return {"id": c.id, "account": c.label, "network": c.network.value, "handle": c.handle,
+            "data": c.kind.words, "kind": c.kind.value, "state": c.state.words,
+            "server": c.server, "last_sync": _when(c.last_sync_at),
+            "next_sync": (_when(c.next_sync_at) if c.state is ConnectionState.ACTIVE
+                          else "paused"),
+            "posts": c.synced_posts, "quota_left": c.quota.words,
+            "credentials": f"set ({c.secret_fingerprint})" if c.has_secret else "none",
+            "error": c.last_error or ""}
 
 
 class ConnectionsService:

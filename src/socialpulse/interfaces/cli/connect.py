@@ -15,11 +15,11 @@ after it run in any worker (`socialpulse worker`, or the one `socialpulse serve`
 from __future__ import annotations
 
 import sys
-from typing import TYPE_CHECKING, Annotated, Any
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from socialpulse.domain.connections import Connection, ConnectionKind, Secret
+from socialpulse.domain.connections import ConnectionKind, Secret
 from socialpulse.domain.errors import InvalidInput
 from socialpulse.domain.jobs import JobState
 from socialpulse.domain.models import Network
@@ -32,6 +32,7 @@ from socialpulse.interfaces.cli.common import (
     open_workspace,
 )
 from socialpulse.interfaces.cli.root import app
+from socialpulse.services.connections import COLUMNS, connection_record
 
 if TYPE_CHECKING:
     from socialpulse.bootstrap import App
@@ -147,24 +148,6 @@ def connect_bluesky(
              brand, no_sync)
 
 
-COLUMNS = ["id", "account", "data", "state", "last_sync", "next_sync", "posts", "quota_left",
-           "credentials", "error"]
-
-
-def _when(value: Any) -> str:
-    return f"{value:%Y-%m-%d %H:%M} UTC" if value is not None else "never"
-
-
-def record(c: Connection) -> dict[str, Any]:
-    """A connection as the CLI prints it (no credentials, only whether they are set)."""
-    return {"id": c.id, "account": c.label, "data": c.kind.words, "state": c.state.words,
-            "last_sync": _when(c.last_sync_at),
-            "next_sync": _when(c.next_sync_at) if c.state.value == "active" else "paused",
-            "posts": c.synced_posts, "quota_left": c.quota.words,
-            "credentials": f"set ({c.secret_fingerprint})" if c.has_secret else "none",
-            "error": c.last_error or ""}
-
-
 @connections_app.command("list")
 def connections_list(workspace: WorkspaceOpt = None, fmt: FormatOpt = "table") -> None:
     """Connected accounts with their last and next sync, quota left and last error."""
@@ -175,7 +158,7 @@ def connections_list(workspace: WorkspaceOpt = None, fmt: FormatOpt = "table") -
         typer.echo(f"no connected accounts in workspace {ws.slug!r}; add one with "
                    "`socialpulse connect mastodon` or `socialpulse connect bluesky`")
         return
-    emit(f, COLUMNS, [record(c) for c in conns])
+    emit(f, COLUMNS, [connection_record(c) for c in conns])
 
 
 @connections_app.command("sync")
