@@ -42,6 +42,17 @@ COVERED_ELSEWHERE = {
     ".venv/bin/python bench/bench_import.py": "tests/core/test_bench_smoke.py::"
                                               "test_import_benchmark_small",
 }
+#: docs/DEPLOY.md's production commands need a PostgreSQL server, an empty home and processes
+#: that run until stopped: the deployment test runs each of them as shown, in order.
+COVERED_ELSEWHERE.update(dict.fromkeys([
+    "socialpulse init",
+    'socialpulse users add olga --name "Olga Owner" --email olga@example.org --link '
+    "--url https://analytics.example.org",
+    'socialpulse workspaces add acme --name "Acme Outdoor"',
+    "socialpulse serve --host 0.0.0.0 --port 8000 --workers 2 --no-worker --allowed-host "
+    "analytics.example.org",
+    "socialpulse worker",
+], "tests/deploy/test_deployment.py::test_the_documented_deployment_runs_on_postgresql"))
 
 _SHELL = re.compile(r"[|&;<>`$]|\*")
 
