@@ -42,6 +42,9 @@ log = logging.getLogger("socialpulse.listening.live")
 POLL = "listening.poll"
 LISTENER = Actor.system("listener")
 MIN_INTERVAL_S, MAX_INTERVAL_S = 10, 86_400
+#: the firehose's sentiment model: the fast one (named ``default`` before issue 16, its alias
+#: after), as for any backfill of this volume; polled sources use listening's default
+STREAM_MODE = "default"
 _TAG = re.compile(r"^\w+$", re.UNICODE)
 
 
@@ -182,13 +185,14 @@ class LiveListening:
                 "skipped": read.skipped, "stored": stored}
 
     def _store(self, ws: Workspace, src: LiveSource, mentions: list[RawMention],
-               cursor: str | None) -> int:
+               cursor: str | None, mode: str | None = None) -> int:
         """Ingest one batch, then move the cursor past it; the rules are evaluated after."""
         stored = 0
         if mentions:
+            how = {"mode": mode} if mode else {}
             summary = self.listening.ingest(LISTENER, ws, mentions,
                                             source_name=f"live {src.label}",
-                                            chunk=len(mentions) + 1)
+                                            chunk=len(mentions) + 1, **how)
             stored = int(summary.matched) if not summary.already_imported else 0
         self.tables.save_cursor(src.id, cursor, stored, self.clock())
         if stored:
@@ -207,7 +211,7 @@ class LiveListening:
 
     def stream(self, actor: Actor, ws: Workspace, stop: threading.Event, *,
                source_id: int | None = None, batch_events: int = 500, batch_s: float = 1.0,
-               max_events: int | None = None,
+               max_events: int | None = None, mode: str = STREAM_MODE,
                on_batch: Callable[[StreamSummary], None] = lambda s: None) -> StreamSummary:
         """Consume the firehose until ``stop`` is set (or ``max_events`` events), storing the
         posts the brand queries match in batches and the cursor after each batch."""
@@ -228,7 +232,7 @@ class LiveListening:
             done = max_events is not None and summary.events >= max_events
             if done or len(buf) >= batch_events or time.monotonic() - started >= batch_s:
                 if buf or cursor is not None:
-                    summary.stored += self._store(ws, src, buf, cursor)
+                    summary.stored += self._store(ws, src, buf, cursor, mode)
                     summary.batches += int(bool(buf))
                     summary.cursor = cursor or summary.cursor
                     on_batch(summary)
@@ -236,7 +240,7 @@ class LiveListening:
             if done:
                 stop.set()
         if buf or cursor is not None:
-            summary.stored += self._store(ws, src, buf, cursor)
+            summary.stored += self._store(ws, src, buf, cursor, mode)
             summary.batches += int(bool(buf))
             summary.cursor = cursor or summary.cursor
         return summary

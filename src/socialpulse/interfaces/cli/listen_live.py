@@ -117,10 +117,15 @@ def stream(
                                               "this many events...")] = 500,
     batch_seconds: Annotated[float, typer.Option(min=0.1, max=600, help="...or this many "
                                                  "seconds, whichever comes first.")] = 1.0,
+    mode: Annotated[str | None, typer.Option(
+        "--mode", help="Sentiment model (default: the fast one, for this volume).",
+        show_default=False)] = None,
     workspace: WorkspaceOpt = None,
 ) -> None:
     """Consume the Jetstream firehose: posts matching a brand query are stored in batches;
     a restart resumes from the last stored event."""
+    from socialpulse.services.listening_live import STREAM_MODE
+
     a, ws = open_workspace(workspace)
     stop = threading.Event()
     if threading.current_thread() is threading.main_thread():
@@ -135,7 +140,7 @@ def stream(
     try:
         s = a.listening_live.stream(acting(), ws, stop, source_id=source,
                                     batch_events=batch_events, batch_s=batch_seconds,
-                                    max_events=max_events)
+                                    max_events=max_events, mode=mode or STREAM_MODE)
     finally:
         if timer is not None:
             timer.cancel()
