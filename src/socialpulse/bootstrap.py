@@ -396,7 +396,7 @@ class App:
         from socialpulse.services.identity import IdentityService
 
         return IdentityService(IdentityRepo(self.store), Argon2Passwords(),
-                               lambda: datetime.now(UTC), Mailer.from_env(os.environ))
+                               lambda: datetime.now(UTC), lambda: Mailer.from_env(os.environ))
 
     @cached_property
     def oidc(self) -> OidcSignIn | None:

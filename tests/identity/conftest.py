@@ -70,7 +70,8 @@ def clock() -> MovingClock:
 
 def service(store: Store, clock: MovingClock, mailer: MailSender | None = None,
             hasher: Argon2Passwords | None = None) -> IdentityService:
-    return IdentityService(IdentityRepo(store), hasher or cheap_hasher(), clock, mailer)
+    return IdentityService(IdentityRepo(store), hasher or cheap_hasher(), clock,
+                           lambda: mailer)
 
 
 @pytest.fixture

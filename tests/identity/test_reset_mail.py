@@ -113,3 +113,22 @@ def test_a_mail_server_that_is_down_leaves_the_printed_link_working(
         assert app.identity.reset_password(token, "a new password!!")[1].login == "ana"
     finally:
         app.store.dispose()
+
+
+def test_bad_mail_settings_spoil_only_the_e_mail(home: Path, monkeypatch: pytest.MonkeyPatch,
+                                                 capsys: pytest.CaptureFixture[str]) -> None:
+    """The mailer is built when a link is sent: a mistyped SOCIALPULSE_SMTP_URL is reported
+    there, and sign-in (pages, other commands) keeps working."""
+    monkeypatch.setenv("SOCIALPULSE_SMTP_URL", "mailto:nobody")
+    capsys.readouterr()
+    assert main(["--home", str(home), "users", "reset-password", "ana"]) == 0
+    captured = capsys.readouterr()
+    assert captured.out.startswith("password link for ana (works once, for 1 hour): ")
+    assert captured.err == ("socialpulse: warning: not e-mailed: SOCIALPULSE_SMTP_URL: expected "
+                            "smtp://host:port (or smtps://, smtp+plain://), optionally with "
+                            "user:password@\n")
+    app = open_home(Settings(home=home))
+    try:
+        assert app.identity.sign_in("ana", PASSWORD, "127.0.0.1")[1].login == "ana"
+    finally:
+        app.store.dispose()

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import hashlib
 import secrets
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from socialpulse.domain.actor import Action, Actor, authorize
@@ -63,14 +64,14 @@ class IdentityService:
     """Who may sign in, and the sessions they hold."""
 
     def __init__(self, store: IdentityStore, hasher: PasswordHasher, clock: Clock,
-                 mailer: MailSender | None = None, *,
+                 mailer: Callable[[], MailSender | None] = lambda: None, *,
                  passwords: PasswordPolicy = PasswordPolicy(),
                  sessions: SessionPolicy = SessionPolicy(),
                  throttle: ThrottlePolicy = ThrottlePolicy()) -> None:
         self.store = store
         self.hasher = hasher
         self.clock = clock
-        self.mailer = mailer
+        self.mailer = mailer  # built when a link is sent: bad mail settings break only that
         self.passwords = passwords
         self.sessions = sessions
         self.throttle = throttle
@@ -134,12 +135,15 @@ class IdentityService:
         authorize(actor, Action.USERS_EDIT)
         user = self.user(login)
         url = f"{base_url.rstrip('/')}/reset/{self._new_link(LinkPurpose.RESET, user.id)}"
-        if self.mailer is None or not user.email:
+        if not user.email:
             return ResetLink(url, user, None, None)
         try:
-            self.mailer.send([user.email], "Set your socialpulse password",
-                             f"Hello {user.name},\n\nopen this link within an hour to set "
-                             f"your socialpulse password (it works once):\n\n{url}\n")
+            mailer = self.mailer()
+            if mailer is None:
+                return ResetLink(url, user, None, None)
+            mailer.send([user.email], "Set your socialpulse password",
+                        f"Hello {user.name},\n\nopen this link within an hour to set your "
+                        f"socialpulse password (it works once):\n\n{url}\n")
         except SocialPulseError as exc:
             return ResetLink(url, user, None, exc.message)
         return ResetLink(url, user, user.email, None)
