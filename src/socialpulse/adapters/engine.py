@@ -42,13 +42,12 @@ from socialpulse.domain.models import Account
 from socialpulse.domain.periods import DateRange, Grain
 from socialpulse.domain.query import PlannedMetric, QueryPlan, brand_of
 
-from .engine_levels import LEVELS, latest_posts, latest_snapshots, with_totals
+from .engine_levels import LEVELS, with_totals
+from .engine_posts import post_list
 from .engine_second import diagnose, second_level
 from .engine_sql import (
     agg_col,
-    in_period,
     ratio_cols,
-    row_formula,
     spark_schema,
     total_col,
     utc_instants,
@@ -56,6 +55,11 @@ from .engine_sql import (
 from .engine_sql import totals_for as _totals_for
 
 FileSource = Callable[[int, str], Sequence[Path]]
+
+#: DuckDB connections the engine's queries may use at once (each an in-memory database of its
+#: own, made on first need): enough that a query waiting on the GIL (Ibis compiling) does not
+#: hold the next one back, few enough that parallel scans do not thrash two cores' caches.
+CONNECTIONS = 4
 
 #: What a post list can be sorted by besides its rate (the registry's list).
 POST_SORTS = datasets.POST_SORTS
@@ -77,6 +81,16 @@ def _with_schema(table: ir.Table, dataset: str) -> ir.Table:
     return table.mutate(**missing) if missing else table
 
 
+def _drop_views(backend: Any) -> None:
+    """Forget the views a query registered for its files (Ibis names each read anew), so a
+    pooled connection's catalogue does not grow with every query it ran."""
+    names = [r[0] for r in backend.con.execute(
+        "SELECT view_name FROM duckdb_views() "
+        "WHERE temporary AND view_name LIKE 'ibis_read_parquet_%'").fetchall()]
+    for name in names:
+        backend.con.execute(f'DROP VIEW IF EXISTS "{name}"')
+
+
 @dataclass(frozen=True)
 class _Source:
     """The engine's tables as the levels read them (engine_sql.TableSource)."""
@@ -93,21 +107,67 @@ class _Source:
 class IbisEngine:
     """Runs plans on one Ibis backend over the files the lake says are committed."""
 
-    def __init__(self, backend: Any, files: FileSource) -> None:
+    def __init__(self, backend: Any, files: FileSource,
+                 connections: int = CONNECTIONS) -> None:
         self.backend = backend
         self.files = files
-        # one DuckDB connection is not safe across threads (the web server's pool)
+        # the shared backend serves other query adapters under this lock (one DuckDB
+        # connection is not safe across threads); the engine's own queries take a connection
+        # of their own from the pool below, so pages run their queries side by side
         self._lock = threading.RLock()
         self._source = _Source(self)
-        self._pin: dict[tuple[int, str], list[str]] | None = None
+        self._local = threading.local()
+        self._idle: list[Any] = []
+        self._idle_lock = threading.Lock()
+        self._slots = threading.BoundedSemaphore(max(1, connections))
 
     # -- sources --------------------------------------------------------------------------
 
     @property
     def lock(self) -> Any:
-        """Held while building and running a query: other query adapters on this backend
+        """Held while building and running a query on `backend`: other query adapters
         (adapters/mention_queries.py) share it, since one DuckDB connection serves them all."""
         return self._lock
+
+    @contextmanager
+    def _session(self) -> Iterator[Any]:
+        """A backend of this thread's own for one query (nested calls reuse it), with its file
+        lists pinned until the outermost call ends.
+
+        DuckDB: one of at most ``connections`` in-memory databases, each used by one thread
+        at a time; DuckDB runs a query without the GIL, so queries of several requests run in
+        parallel instead of queueing behind one connection. Other backends (one Spark
+        session) are shared, under `lock`."""
+        held = getattr(self._local, "backend", None)
+        if held is not None:
+            yield held
+            return
+        if self.backend.name != "duckdb":
+            with self._lock:
+                yield from self._bound(self.backend)
+            return
+        with self._slots:
+            with self._idle_lock:
+                own = self._idle.pop() if self._idle else None
+            if own is None:
+                own = ibis.duckdb.connect()
+            try:
+                yield from self._bound(own)
+            finally:
+                _drop_views(own)
+                with self._idle_lock:
+                    self._idle.append(own)
+
+    def _bound(self, backend: Any) -> Iterator[Any]:
+        self._local.backend, self._local.pin = backend, {}
+        try:
+            yield backend
+        finally:
+            self._local.backend = self._local.pin = None
+
+    def _current(self) -> Any:
+        """The backend this thread's query runs on (`backend` outside a session)."""
+        return getattr(self._local, "backend", None) or self.backend
 
     def dataset(self, dataset: str, workspace_id: int) -> ir.Table:
         """A dataset's committed files as one table on this backend, read with the lake's
@@ -127,24 +187,13 @@ class IbisEngine:
         """A dataset's committed files, listed once per query while one is being built: its
         parts (settled batch, the rest) must come from one state of the ledger, even when a
         compaction swaps the batches in between."""
-        if self._pin is None:
+        pin = getattr(self._local, "pin", None)
+        if pin is None:
             return [str(p) for p in self.files(workspace_id, dataset)]
         key = (workspace_id, dataset)
-        if key not in self._pin:
-            self._pin[key] = [str(p) for p in self.files(workspace_id, dataset)]
-        return self._pin[key]
-
-    @contextmanager
-    def _pinned(self) -> Iterator[None]:
-        """File lists stay as first listed until the outermost query ends (hold the lock)."""
-        outer = self._pin is None
-        if outer:
-            self._pin = {}
-        try:
-            yield
-        finally:
-            if outer:
-                self._pin = None
+        if key not in pin:
+            pin[key] = [str(p) for p in self.files(workspace_id, dataset)]
+        return pin[key]  # type: ignore[no-any-return]
 
     def _table(self, dataset: str, workspace_id: int) -> ir.Table:
         """A dataset's committed files, or one part of them (``post_snapshots@settled``)."""
@@ -156,21 +205,22 @@ class IbisEngine:
         if not paths:
             return self._small_table(SCHEMAS[dataset].empty_table(), dataset)
         intervals = part == SETTLED and dataset == "post_snapshots"
-        if self.backend.name == "duckdb":
+        backend = self._current()
+        if backend.name == "duckdb":
             # by name: files written before a dataset gained columns (account totals) lack
             # them, and read as null instead of failing the query
             return _with_schema(
-                self.backend.read_parquet(paths, hive_partitioning=False, union_by_name=True),
+                backend.read_parquet(paths, hive_partitioning=False, union_by_name=True),
                 dataset)
-        if self.backend.name == "pyspark":
+        if backend.name == "pyspark":
             # ibis' pyspark read_parquet takes one path; Spark itself takes many
             name = f"sp_{dataset}_{uuid.uuid4().hex[:12]}"
             ddl = spark_schema(dataset) + "".join(
                 f", `{c}` {SPARK_TYPES[c]}" for c in INTERVAL_COLUMNS if intervals)
-            frame = self.backend._session.read.schema(ddl).parquet(*paths)
+            frame = backend._session.read.schema(ddl).parquet(*paths)
             frame.createOrReplaceTempView(name)
-            return self.backend.table(name)
-        return self.backend.read_parquet(paths)
+            return backend.table(name)
+        return backend.read_parquet(paths)
 
     def _small_table(self, table: pa.Table, label: str) -> ir.Table:
         """An in-memory table: an Ibis memtable, or a Spark temp view (Spark cannot see memtables
@@ -261,34 +311,17 @@ class IbisEngine:
         """Posts with their counters (latest snapshot as of the period's end) and ``rate``
         (a catalogue metric of post counters, computed per post), sorted by one column,
         highest first; and how many posts match. The same read rules as the metrics, so a
-        post list adds up to the metrics of its scope."""
-        counters = list(datasets.POST_COUNTERS)
+        post list adds up to the metrics of its scope (adapters/engine_posts.py)."""
         if sort not in (*POST_SORTS, rate.key):
             raise ValueError(f"cannot sort posts by {sort!r}")
-        with self._lock, self._pinned():
-            posts = latest_posts(self._source, workspace_id, [
-                "published_at", "local_date", "post_type", "text", "url", "campaign"])
-            posts = in_period(posts, "local_date", period)
-            posts = posts.filter(posts.account_id.isin(list(account_ids)))
-            if search:
-                posts = posts.filter(posts.text.lower().contains(search.lower()))
-            snaps = latest_snapshots(self._source, workspace_id, period, tz, counters)
-            j = posts.left_join(snaps, ["account_id", "post_id"]).select(
-                *[posts[c] for c in posts.columns], *[snaps[c] for c in counters],
-                snaps.observed_at)
-            value = row_formula(rate.variant.formula, rate.inputs, j).cast("float64")
-            j = j.mutate(**{rate.key: value * 100 if rate.variant.is_rate else value})
-            # how many match rides along as a window count: one scan, not a second query
-            j = j.mutate(_total=j.post_id.count().over(ibis.window()))
-            key = j[sort]
-            ties = [j.published_at.desc()] if sort != "published_at" else []
-            ordered = j.order_by([key.isnull().asc(), key.desc(), *ties, j.post_id.asc()])
-            # the first limit+offset rows, sliced here: Ibis' OFFSET on PySpark leaks its
-            # row-number column into the result (pages are small, so this costs nothing);
-            # no row at all means no post matched
-            head = ordered.limit(limit + offset).to_pyarrow()
-            total = int(head["_total"][0].as_py()) if len(head) else 0
-            out = head.drop_columns(["_total"]).slice(offset)
+        with self._session():
+            head = post_list(self._source, workspace_id, account_ids, period, tz, rate, sort,
+                             limit + offset, search)
+        # the first limit+offset rows, sliced here: Ibis' OFFSET on PySpark leaks its
+        # row-number column into the result (pages are small, so this costs nothing);
+        # no row at all means no post matched
+        total = int(head["_total"][0].as_py()) if len(head) else 0
+        out = head.drop_columns(["_total"]).slice(offset)
         return utc_instants(out), total
 
     # -- running ----------------------------------------------------------------------------
@@ -297,14 +330,14 @@ class IbisEngine:
         return second_level(plan, self.first_level(plan, accounts, tz))
 
     def sql(self, plan: QueryPlan, accounts: Sequence[Account], tz: str) -> str:
-        with self._lock, self._pinned():
+        with self._session():
             return str(ibis.to_sql(self.compile(plan, accounts, tz), dialect=self._dialect()))
 
     def _dialect(self) -> str:
         return str(self.backend.name)
 
     def run(self, plan: QueryPlan, accounts: Sequence[Account], tz: str) -> EngineResult:
-        with self._lock, self._pinned():
+        with self._session():
             first = self.first_level(plan, accounts, tz).cache()
             try:
                 missing, excluded = diagnose(plan, first)
@@ -321,3 +354,4 @@ class IbisEngine:
         return EngineResult(
             columns=table.column_names, rows=rows, missing=missing, excluded=excluded
         )
+

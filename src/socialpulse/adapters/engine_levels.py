@@ -99,6 +99,11 @@ def _read(src: TableSource, name: str, workspace_id: int, columns: Sequence[str]
         *columns)
 
 
+def _with(base: Sequence[str], columns: Sequence[str]) -> list[str]:
+    """``base`` and then those of ``columns`` it lacks (a caller may ask for observed_at)."""
+    return [*base, *(c for c in columns if c not in base)]
+
+
 def _in_range(cutoff: datetime | None) -> bool:
     """Whether intervals can answer for this cut-off (their open ends are finite instants)."""
     return cutoff is None or BEGIN_US < cutoff.timestamp() * 1e6 < END_US
@@ -135,7 +140,7 @@ def latest_snapshots(src: TableSource, workspace_id: int, period: DateRange | No
     counts with its earliest later snapshot, the closest value we have. Settled snapshots
     answer by their validity interval, a filter inside the scan (adapters/lake_intervals.py)."""
     cutoff = _cutoff(period, tz)
-    cols = ["account_id", "post_id", "observed_at", "batch_id", *columns]
+    cols = _with(["account_id", "post_id", "observed_at", "batch_id"], columns)
     if not _in_range(cutoff):
         return _by_window(_read(src, "post_snapshots", workspace_id, cols), cutoff)
     return _parted(src, "post_snapshots", workspace_id, cols,
@@ -182,7 +187,7 @@ def snapshots_with_posts(src: TableSource, workspace_id: int, period: DateRange 
     touched = rest[0] if len(rest) == 1 else rest[0].union(rest[1])
     touched = touched.distinct()
     snaps = _by_window(_read(src, "post_snapshots", workspace_id,
-                             [*keys, "observed_at", "batch_id", *columns]
+                             _with([*keys, "observed_at", "batch_id"], columns)
                              ).semi_join(touched, keys), cutoff)
     posts = latest_posts(src, workspace_id, attrs).semi_join(touched, keys)
     return quiet.anti_join(touched, keys).union(

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Sequence
+from collections.abc import Callable, Hashable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
-from typing import Any
+from typing import Any, TypeVar
 
 from socialpulse.domain import formula as fx
 from socialpulse.domain.datasets import DAILY_TOTALS
@@ -28,6 +28,8 @@ from socialpulse.domain.query import (
 )
 from socialpulse.services.ports import EngineRunResult, MetricEngine, WorkspaceRepository
 from socialpulse.services.versioned import VersionedMemo, lake_version
+
+T = TypeVar("T")
 
 #: The account-totals rule, as `metrics explain` states it (docs/metrics.md says the same).
 ACCOUNT_TOTALS_RULE = (
@@ -203,7 +205,7 @@ class MetricsService:
             unit=v.unit,
             inputs=inputs,
             networks=[n.value for n in self.catalogue.networks(metric, v.id)],
-            sql=self.engine.sql(p, accounts, tz),
+            sql=self._sql(p, accounts, tz),
             notes=notes,
         )
 
@@ -261,11 +263,24 @@ class MetricsService:
         brand, own or competitor: labels and groups come from them), the time zone, and the
         query (workspace, metric ids and variants, breakdown, period, account ids the scope
         resolved to, networks, campaign). Nothing else is read: no clock, no other table."""
-        query = p.query
-        key = ("run", self.engine, lake_version(self.store, query.workspace_id),
-               tuple(accounts), tz, query,
-               tuple((pm.key, pm.metric.id, pm.variant.id) for pm in p.metrics))
-        return self._results.get(key, lambda: self.engine.run(p, accounts, tz))
+        return self.memo("run", p.query.workspace_id, _question(p, accounts, tz),
+                         lambda: self.engine.run(p, accounts, tz))
+
+    def _sql(self, p: QueryPlan, accounts: Sequence[Account], tz: str) -> str:
+        """The SQL `explain` shows, compiled once per question and lake (it names the files):
+        the Metrics page shows it on every load, and compiling costs more than running."""
+        return self.memo("sql", p.query.workspace_id, _question(p, accounts, tz),
+                         lambda: self.engine.sql(p, accounts, tz))
+
+    def memo(self, kind: str, workspace_id: int, question: Hashable,
+             build: Callable[[], T]) -> T:
+        """An engine answer that depends only on the workspace's lake and ``question`` (which
+        must hold every other input of ``build``: accounts as passed, time zone, the query),
+        from the same memo as `_run`: keyed by the engine and the lake's committed batches read
+        now, so another process's import or compaction is a new key, never a stale answer.
+        The Posts list uses it too; one memo, one rule for what a key must hold."""
+        key = (kind, self.engine, lake_version(self.store, workspace_id), question)
+        return self._results.get(key, build)
 
     def resolve_scope(self, workspace: Workspace, scope: Scope | None = None,
                       account_ids: Sequence[int] = (),
@@ -365,6 +380,13 @@ class MetricsService:
         if not days:
             return None
         return DateRange(min(days), max(days))
+
+
+def _question(p: QueryPlan, accounts: Sequence[Account], tz: str) -> Hashable:
+    """Every input of an engine run besides the lake: the accounts as passed (network, handle,
+    brand, own or competitor), the time zone, the query, each metric's id and variant."""
+    return (tuple(accounts), tz, p.query,
+            tuple((pm.key, pm.metric.id, pm.variant.id) for pm in p.metrics))
 
 
 def network_label(value: str) -> str:

@@ -102,13 +102,25 @@ class PostsService:
         resolved, chosen = self.scope(ws, accounts, networks, scope)
         if not chosen:
             return PostPage([], 0, offset, limit, sort, period, resolved)
-        table, total = self.metrics.engine.posts(ws.id, [a.id for a in chosen], period,
-                                                 ws.timezone, post_rate(self.metrics.catalogue),
-                                                 sort, limit, offset, text or None)
-        by_id = {a.id: a for a in chosen}
-        rows = []
-        for r in table.to_pylist():
-            acc = by_id[r.pop("account_id")]
-            r.update(network=acc.network.value, account=acc.handle)
-            rows.append({c: r.get(c) for c in COLUMNS})
+        # the same question of the same lake answers from the metrics' memo (the accounts as
+        # passed: their network and handle label the rows)
+        question = (tuple(chosen), period, ws.timezone, sort, limit, offset, text)
+        rows, total = self.metrics.memo("posts", ws.id, question, lambda: _page_rows(
+            self.metrics, ws, chosen, period, sort, limit, offset, text or None))
         return PostPage(rows, total, offset, limit, sort, period, resolved)
+
+
+def _page_rows(metrics: MetricsService, ws: Workspace, chosen: Sequence[Account],
+               period: DateRange | None, sort: str, limit: int, offset: int,
+               search: str | None) -> tuple[list[dict[str, Any]], int]:
+    """One page of posts from the engine, labelled with their accounts, and the total."""
+    table, total = metrics.engine.posts(ws.id, [a.id for a in chosen], period, ws.timezone,
+                                        post_rate(metrics.catalogue), sort, limit, offset,
+                                        search)
+    by_id = {a.id: a for a in chosen}
+    rows = []
+    for r in table.to_pylist():
+        acc = by_id[r.pop("account_id")]
+        r.update(network=acc.network.value, account=acc.handle)
+        rows.append({c: r.get(c) for c in COLUMNS})
+    return rows, total
