@@ -193,6 +193,17 @@ def rules_add(
     typer.echo(f"rule {view.rule.id} added: {view.brand} {view.rule.spec.kind}")
 
 
+def _threshold(kind: str, value: float) -> str:
+    """A rule's threshold in the words of its kind (3x, 40%, 100,000 followers)."""
+    if kind == "volume":
+        return f"{value:g}x usual"
+    if kind == "negative_share":
+        return f"{value:.0%} negative"
+    if kind == "high_reach":
+        return f"{value:,.0f} followers"
+    return "-"
+
+
 @rules_app.command("list")
 def rules_list(workspace: WorkspaceOpt = None, fmt: FormatOpt = "table") -> None:
     """The workspace's alert rules."""
@@ -204,6 +215,8 @@ def rules_list(workspace: WorkspaceOpt = None, fmt: FormatOpt = "table") -> None
         d["deliver_to"] = ", ".join([*d["emails"], *(["webhook"] if d["webhook"] else [])])
         d["quiet_hours"] = d["quiet_hours"] or "-"
         d["keyword"] = d["keyword"] or "-"
+        if f != "json":  # JSON keeps the number; tables say what it means
+            d["threshold"] = _threshold(d["kind"], d["threshold"])
         records.append(d)
     emit(f, ["id", "brand", "kind", "threshold", "keyword", "window_minutes",
              "cooldown_minutes", "quiet_hours", "deliver_to"], records)
