@@ -5,6 +5,7 @@ in a real Chromium (no CSP violation in the console)."""
 from __future__ import annotations
 
 import re
+import time
 from typing import Any
 
 import pytest
@@ -31,7 +32,7 @@ def get_paths() -> list[str]:
     answer 404, which must carry the headers too)."""
     out = []
     for route in (r for router in ROUTERS for r in router.routes):
-        if isinstance(route, APIRoute) and "GET" in route.methods:
+        if isinstance(route, APIRoute) and "GET" in (route.methods or set()):
             path = re.sub(r"\{(\w+)\}", lambda m: PATH_VALUES.get(m.group(1), "1"), route.path)
             out.append(path + ("?workspace=demo" if not path.startswith("/api") else ""))
     return out
@@ -109,7 +110,7 @@ BROWSER_PAGES = ["/metrics?workspace=demo&metric=engagement_rate",
 def test_pages_run_under_the_policy_without_violations(live_server: LiveServer, page: Any,
                                                        page_log: PageLog) -> None:
     violations: list[str] = []
-    page.expose_function("cspViolation", violations.append)
+    page.expose_function("cspViolation", lambda text: violations.append(str(text)))
     page.add_init_script("document.addEventListener('securitypolicyviolation', e => "
                          "window.cspViolation(e.violatedDirective + ' ' + e.blockedURI));")
     for path in BROWSER_PAGES:
@@ -121,3 +122,11 @@ def test_pages_run_under_the_policy_without_violations(live_server: LiveServer, 
     assert violations == [], violations
     assert [e for e in page_log.errors if "Content Security Policy" in e] == []
     assert page_log.errors == []
+    # the control: an inline script injected into the page is blocked and reported
+    page.evaluate("() => { const s = document.createElement('script'); "
+                  "s.textContent = 'window.injected = 1'; document.body.appendChild(s); }")
+    deadline = time.monotonic() + 30
+    while not violations and time.monotonic() < deadline:
+        page.wait_for_timeout(100)
+    assert violations and violations[0].startswith("script-src"), violations
+    assert page.evaluate("() => window.injected") is None
