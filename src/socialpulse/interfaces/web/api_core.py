@@ -27,7 +27,9 @@ from .common import (
     parse_by,
     parse_metric_list,
     parse_networks,
+    readable_workspace,
     sp,
+    visible_workspaces,
 )
 from .download import csv_download
 from .scope import BrandParam, ScopeParam, UsedScopeOut, api_scope
@@ -180,7 +182,7 @@ class OverviewOut(BaseModel):
 @router.get("/workspaces", response_model=list[WorkspaceOut])
 def list_workspaces(request: Request) -> list[WorkspaceOut]:
     """Every workspace (a brand or a client) of the data home."""
-    return [_workspace_out(request, w) for w in sp(request).workspaces.list()]
+    return [_workspace_out(request, w) for w in visible_workspaces(request)]
 
 
 def _account_out(a: Account) -> AccountOut:
@@ -243,7 +245,8 @@ def explain_metric(
 ) -> ExplainOut:
     """How a metric is computed: formula, inputs, networks, notes and the SQL it runs."""
     app = sp(request)
-    ws = app.workspace(workspace) if (workspace or app.workspaces.list()) else None
+    ws = readable_workspace(request, workspace) if (workspace or visible_workspaces(request)) \
+        else None
     return ExplainOut(**app.metrics.explain(metric_id, variant or None, ws).as_dict())
 
 

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import logging
 
-from fastapi import FastAPI, Request, Response
+from fastapi import Depends, FastAPI, Request, Response
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from fastapi.routing import APIRouter
@@ -29,6 +29,7 @@ from socialpulse.domain.errors import SocialPulseError
 from socialpulse.settings import Settings
 
 from . import api_core, pages_core
+from .access import check_route
 from .common import STATIC_DIR, render
 from .headers import CONTENT_SECURITY_POLICY, SecurityHeadersMiddleware
 from .jobs_runner import jobs_lifespan, make_runner
@@ -178,7 +179,9 @@ def create_app(settings: Settings, run_jobs: bool = True) -> FastAPI:
     _add_middleware(app, settings, sp)
     require_sign_in(app)  # before the routers: every route resolves who acts
     for router in ROUTERS:
-        app.include_router(router)
+        # who may do what: every route's need from the route table (access.py), checked
+        # before the route runs
+        app.include_router(router, dependencies=[Depends(check_route)])
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     return app
 

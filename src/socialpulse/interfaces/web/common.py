@@ -25,8 +25,8 @@ from pydantic import BeforeValidator
 from socialpulse import __version__
 from socialpulse.bootstrap import App, local_actor
 from socialpulse.catalogue.sources import source_title
-from socialpulse.domain.actor import Actor
-from socialpulse.domain.errors import InvalidInput
+from socialpulse.domain.actor import Action, Actor, allowed
+from socialpulse.domain.errors import InvalidInput, NotFound, SocialPulseError
 from socialpulse.domain.formatting import format_change, format_value
 from socialpulse.domain.identity import NotSignedIn, SignedInUser, SignInRefused, is_loopback
 from socialpulse.domain.models import MAX_ID, Network, Workspace, http_url, parse_enum
@@ -82,19 +82,58 @@ def sp(request: Request) -> App:
     return app
 
 
+def visible_workspaces(request: Request) -> list[Workspace]:
+    """The workspaces the request's actor may see (every one for the local user): the
+    switcher, the API's workspace list and the default workspace of a page read this."""
+    return sp(request).members.visible(acting(request))
+
+
+def readable_workspace(request: Request, slug: str | None) -> Workspace:
+    """The workspace of that slug if the request's actor may see it, else NotFound; None: the
+    first one they may see.
+
+    A workspace the actor is not a member of answers exactly as one that does not exist (the
+    message lists only the workspaces they may see), so its existence is not revealed."""
+    visible = visible_workspaces(request)
+    if slug is None:
+        if visible:
+            return visible[0]
+        if sp(request).workspaces.list():  # there are workspaces, none of them theirs
+            raise NotFound("you are not a member of any workspace yet; ask a workspace's "
+                           "owner or admin to add you")
+        return sp(request).workspaces.default(None)  # names how to create one
+    found = next((w for w in visible if w.slug == slug), None)
+    if found is None:
+        known = ", ".join(w.slug for w in visible) or "none yet"
+        raise NotFound(f"workspace {slug[:63]!r} not found (workspaces: {known})")
+    return found
+
+
 def page_workspace(request: Request) -> Workspace:
-    """The workspace named by ``?workspace=`` (NotFound -> error page), else the first one."""
-    slug = request.query_params.get(WORKSPACE_PARAM) or None
-    return sp(request).workspace(slug)
+    """The workspace named by ``?workspace=`` (NotFound -> error page), else the first one the
+    actor may see (`readable_workspace`)."""
+    return readable_workspace(request, request.query_params.get(WORKSPACE_PARAM) or None)
 
 
 def api_workspace(request: Request, slug: str) -> Workspace:
-    """The workspace an API path names (``/api/workspaces/{slug}/...``); unknown -> NotFound.
+    """The workspace an API path names (``/api/workspaces/{slug}/...``); unknown or not the
+    actor's -> NotFound.
 
     Unlike `page_workspace` there is no default: an API call always names its workspace, and
     falling back to the first one would silently answer for the wrong brand.
     """
-    return sp(request).workspaces.get(slug)
+    return readable_workspace(request, slug)
+
+
+def can(request: Request, action: Action | str, workspace: Workspace | None) -> bool:
+    """Whether the request's actor may do ``action`` (an `Action` or its value, e.g.
+    ``"goals.edit"``) in ``workspace``: pages hide the buttons and forms of what they may not
+    do (the service refuses it anyway). Not signed in: nothing."""
+    try:
+        actor = acting(request)
+    except SocialPulseError:
+        return False
+    return allowed(actor, Action(action), workspace.slug if workspace else None)
 
 
 #: The session cookie: ``__Host-`` over https (Secure, whole host, no Domain); browsers refuse
@@ -325,7 +364,7 @@ def base_context(request: Request, workspace: Workspace | None) -> dict[str, Any
     try:
         signed_in = signed_in_user(request)
         acting(request)  # not signed in (NotSignedIn): no workspace names on the page
-        workspaces = sp(request).workspaces.list()
+        workspaces = visible_workspaces(request)  # a user's switcher: their workspaces
     except Exception:  # the error page must render even when the store is down
         workspaces = []
     current = active_nav(request.url.path)
@@ -339,6 +378,8 @@ def base_context(request: Request, workspace: Workspace | None) -> dict[str, Any
         "workspace": workspace,
         "current_path": request.url.path,
         "page_url": page_url,
+        # `{% if can("goals.edit") %}`: hide what the actor may not do in this workspace
+        "can": lambda action: can(request, action, workspace),
         "signed_in": signed_in,  # the header's name and sign-out buttons
     }
 

@@ -53,6 +53,7 @@ from .common import (
     is_htmx,
     page_url,
     page_workspace,
+    readable_workspace,
     redirect_to,
     render,
     sp,
@@ -275,7 +276,7 @@ async def import_upload(request: Request) -> Response:
 def import_job(request: Request, job_id: str) -> Response:
     app = sp(request)
     preview = _preview_job(app, job_id)
-    ws = app.workspace(preview.payload["workspace"])
+    ws = readable_workspace(request, preview.payload["workspace"])  # none of another's
     ctx = _context(_view(app, preview), ws)
     if is_htmx(request):
         return render(request, "_import_job.html", ctx, workspace=ws)
@@ -286,7 +287,7 @@ def import_job(request: Request, job_id: str) -> Response:
 def import_commit(request: Request, job_id: str) -> Response:
     app = sp(request)
     preview = _preview_job(app, job_id)
-    ws = app.workspace(preview.payload["workspace"])
+    ws = readable_workspace(request, preview.payload["workspace"])  # none of another's
     state = _state(preview, app.jobs.by_key(_commit_key(preview)))
     if state != "previewed":
         raise InvalidInput(f"import job: cannot write in state {state!r}")
