@@ -49,7 +49,12 @@ SYNC_HOUR_UTC = 3
 
 class ConnectorError(InvalidInput):
     """A network's API answered something that stops this call, in words that name what is
-    wrong (bad token, missing scope, unknown handle, a broken answer)."""
+    wrong (bad token, missing scope, unknown handle, a broken answer). ``status`` is the HTTP
+    status for code that reacts to it; messages say it in words."""
+
+    def __init__(self, message: str, status: int | None = None) -> None:
+        super().__init__(message)
+        self.status = status
 
 
 class AuthFailed(ConnectorError):

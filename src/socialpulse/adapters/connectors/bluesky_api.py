@@ -109,14 +109,14 @@ class BlueskyConnector:
                                               "password": self.creds.secret.reveal()})
         except AuthFailed as exc:
             raise AuthFailed(f"{exc.message}: the handle or app password is wrong, or the app "
-                             "password was revoked") from None
-        self._session(data, path)
+                             "password was revoked", exc.status) from None
+        self._session(data)
 
-    def _session(self, data: Any, path: str) -> None:
-        s = expect(data, dict, f"{self.client.label} {path}", "a session object")
+    def _session(self, data: Any) -> None:
+        s = expect(data, dict, f"{self.client.label} sign-in", "a session object")
         if not s.get("accessJwt") or not s.get("did"):
-            raise ConnectorError(f"{self.client.label} {path}: malformed answer: no "
-                                 "accessJwt or did")
+            raise ConnectorError(f"{self.client.label} sign-in: malformed answer: no "
+                                 "access token or account id")
         self._access, self._refresh = str(s["accessJwt"]), str(s.get("refreshJwt") or "")
         self._did = str(s["did"])
 
@@ -126,7 +126,7 @@ class BlueskyConnector:
             try:
                 data, _ = self.client.post("/xrpc/com.atproto.server.refreshSession", {},
                                            token=self._refresh)
-                self._session(data, "/xrpc/com.atproto.server.refreshSession")
+                self._session(data)
                 return
             except AuthFailed:
                 pass
@@ -164,12 +164,13 @@ class BlueskyConnector:
         try:
             data = self._get("app.bsky.actor.getProfile", {"actor": actor})
         except ConnectorError as exc:
-            if "Profile not found" in exc.message or "HTTP 400" in exc.message:
-                raise type(exc)(f"{exc.message}: no Bluesky account {actor!r}") from None
+            if exc.status == 400 and "Profile not found" in exc.message:
+                raise type(exc)(f"{exc.message}: no Bluesky account {actor!r}",
+                                exc.status) from None
             raise
-        p = expect(data, dict, f"{self.client.label} getProfile", "a profile object")
+        p = expect(data, dict, f"{self.client.label} profile", "a profile object")
         if not p.get("handle"):
-            raise ConnectorError(f"{self.client.label} getProfile: malformed answer: no handle")
+            raise ConnectorError(f"{self.client.label} profile: malformed answer: no handle")
         if self._did is None:
             self._did = str(p.get("did") or "")
         return AccountInfo(handle=str(p["handle"]), name=str(p.get("displayName") or ""),
@@ -191,7 +192,7 @@ class BlueskyConnector:
         if page:
             params["cursor"] = page
         data = self._get("app.bsky.feed.getAuthorFeed", params)
-        where = f"{self.client.label} getAuthorFeed"
+        where = f"{self.client.label} posts"
         body = expect(data, dict, where, "an object with a feed")
         feed = expect(body.get("feed"), list, where, "a feed array")
         posts = []

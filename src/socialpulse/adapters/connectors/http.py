@@ -115,7 +115,7 @@ class PoliteClient:
              body: Mapping[str, Any] | None = None, token: str | None = None
              ) -> tuple[Any, httpx.Headers]:
         """One call with the rules above; answers the decoded JSON and the headers."""
-        where = f"{self.label} {path}"
+        where = self.label
         failures = limited = 0
         while True:
             p = self.policy
@@ -127,14 +127,14 @@ class PoliteClient:
                 failures += 1
                 if failures > p.retries:
                     raise Unavailable(f"{where}: no answer after {failures} tries "
-                                      f"({type(exc).__name__})") from None
-                p.pause(retry_delay(failures, p.draw()), f"{where}: {type(exc).__name__}")
+                                      f"({_transport_words(exc)})") from None
+                p.pause(retry_delay(failures, p.draw()), f"{where}: {_transport_words(exc)}")
                 continue
             self._note_quota(resp)
             if resp.status_code == 429:
                 limited += 1
                 if limited > p.max_429:
-                    raise Unavailable(f"{where}: still rate limited after {limited} waits")
+                    raise Unavailable(f"{where}: still rate limited after {limited} waits", 429)
                 default = (self.quota.reset_at - p.clock() if self.quota.reset_at
                            and self.quota.reset_at > p.clock() else timedelta(seconds=60))
                 p.pause(retry_after(resp.headers.get("Retry-After"), p.clock(), default),
@@ -143,9 +143,9 @@ class PoliteClient:
             if resp.status_code >= 500:
                 failures += 1
                 if failures > p.retries:
-                    raise Unavailable(f"{where}: the server kept failing (HTTP "
-                                      f"{resp.status_code}, {failures} tries); it is tried "
-                                      "again at the next sync")
+                    raise Unavailable(f"{where}: the server kept failing ({failures} tries, "
+                                      "server errors); it is tried again at the next sync",
+                                      resp.status_code)
                 p.pause(retry_delay(failures, p.draw()), f"{where}: HTTP {resp.status_code}")
                 continue
             return self._decode(resp, where), resp.headers
@@ -173,13 +173,27 @@ class PoliteClient:
                                                                         "InvalidToken")
             if resp.status_code == 401 or expired:  # XRPC says an expired token with a 400
                 raise AuthFailed(f"{where}: the credentials were refused"
-                                 + (f" ({said})" if said else ""))
-            raise ConnectorError(f"{where}: refused (HTTP {resp.status_code})"
-                                 + (f": {said}" if said else ""))
+                                 + (f" ({said})" if said else ""), resp.status_code)
+            raise ConnectorError(f"{where}: {_REFUSALS.get(resp.status_code, 'refused')}"
+                                 + (f" ({said})" if said else ""), resp.status_code)
         if data is None:
             raise ConnectorError(f"{where}: the answer is not JSON "
-                                 f"({resp.headers.get('content-type', 'no content type')})")
+                                 f"({resp.headers.get('content-type', 'no content type')})",
+                                 resp.status_code)
         return data
+
+
+#: A refusal's status in words (people read these, not status codes).
+_REFUSALS = {400: "refused the request", 403: "refused: not permitted", 404: "not found",
+             410: "gone", 422: "refused the request"}
+
+
+def _transport_words(exc: httpx.TransportError) -> str:
+    if isinstance(exc, httpx.TimeoutException):
+        return "timed out"
+    if isinstance(exc, httpx.ConnectError):
+        return "could not connect"
+    return "the connection broke"
 
 
 def _their_words(data: Any) -> str:

@@ -93,11 +93,11 @@ class MastodonConnector:
         try:
             data, _ = self.client.get(path, params, token=self._token())
         except ConnectorError as exc:
-            raise type(exc)(_explained(exc.message, self.kind, self.creds.handle)) from None
-        account = expect(data, dict, f"{self.client.label} {path}", "an Account object")
+            raise type(exc)(_explained(exc, self.kind, self.creds.handle), exc.status) from None
+        account = expect(data, dict, f"{self.client.label} account", "an Account object")
         if not account.get("id"):
-            raise ConnectorError(f"{self.client.label} {path}: malformed answer: an Account "
-                                 "without id")
+            raise ConnectorError(f"{self.client.label} account: malformed answer: an "
+                                 "Account without id")
         return dict(account)
 
     def check(self) -> AccountInfo:
@@ -128,7 +128,7 @@ class MastodonConnector:
         if page:
             params["max_id"] = page
         data, headers = self.client.get(path, params, token=self._token())
-        where = f"{self.client.label} {path}"
+        where = f"{self.client.label} posts"
         statuses = expect(data, list, where, "an array of Status objects")
         posts = []
         for n, s in enumerate(statuses, start=1):
@@ -167,13 +167,13 @@ def _next_max_id(link: str | None) -> str | None:
     return values[0] if values else None
 
 
-def _explained(message: str, kind: ConnectionKind, handle: str) -> str:
+def _explained(exc: ConnectorError, kind: ConnectionKind, handle: str) -> str:
     """The network's refusal in the words a person acts on."""
-    if "HTTP 403" in message:
-        return (f"{message}: the access token lacks the read scope (create it with "
+    if exc.status == 403:
+        return (f"{exc.message}: the access token lacks the read scope (create it with "
                 "read:accounts and read:statuses)")
-    if "HTTP 404" in message and kind is ConnectionKind.PUBLIC:
-        return f"{message}: no account {handle!r} is known to this instance"
-    if "credentials were refused" in message:
-        return message + ": the access token is wrong, expired or revoked"
-    return message
+    if exc.status == 404 and kind is ConnectionKind.PUBLIC:
+        return f"{exc.message}: no account {handle!r} is known to this instance"
+    if exc.status == 401:
+        return exc.message + ": the access token is wrong, expired or revoked"
+    return exc.message
