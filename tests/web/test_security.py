@@ -123,7 +123,8 @@ def test_own_origin_and_referer_pass(private: Any) -> None:
 # --- CSRF tokens -----------------------------------------------------------------------------
 
 
-def test_browser_requests_need_the_pages_token(private: Any) -> None:
+def test_browser_requests_need_the_pages_token(private: Any,
+                                               monkeypatch: pytest.MonkeyPatch) -> None:
     c, app = private
     token = c.headers.pop("X-CSRF-Token")
     before = app.workspace("demo")
@@ -137,8 +138,13 @@ def test_browser_requests_need_the_pages_token(private: Any) -> None:
     # the hidden field of the page's form is what a real form sends
     r = c.post(SETTINGS_FORM, data={"csrf_token": token, **form, "name": "Via the form"})
     assert r.status_code == 200 and app.workspace("demo").name == "Via the form"
-    # the token another server (another key) shows for this very cookie is refused here
+    # another process of this server (serve --workers N) shows the same token: the key is
+    # derived from the home's secret key, which every process shares
     cookie = {COOKIE_HTTP: str(c.cookies.get(COOKIE_HTTP))}
+    with TestClient(create_app(app.settings), base_url=BASE_URL, cookies=cookie) as sibling:
+        assert arm(sibling).headers["X-CSRF-Token"] == token
+    # the token a server with another key shows for this very cookie is refused here
+    monkeypatch.setenv("SOCIALPULSE_SECRET_KEY", "Zm9yZWlnbi1rZXktb2YtYW5vdGhlci1zZXJ2ZXIhISE=")
     with TestClient(create_app(app.settings), base_url=BASE_URL, cookies=cookie) as other:
         foreign = arm(other).headers["X-CSRF-Token"]
     assert foreign != token
