@@ -101,7 +101,7 @@ class AccessRepo:
                     check_owner()
                 if adding and mine is not None:
                     raise Conflict(f"already a member, as {mine.role}; change the role "
-                                   "with `members set-role`")
+                                   "with `socialpulse members set-role`")
                 if mine is None and role is not None:
                     mine = MembershipRow(workspace_id=workspace_id, user_id=user_id,
                                          role=role.value, created_at=now)
@@ -118,7 +118,8 @@ class AccessRepo:
                                    "owner first")
                 return before
         except IntegrityError:  # a concurrent add of the same member
-            raise Conflict("already a member; change the role with `members set-role`") from None
+            raise Conflict("already a member; change the role with "
+                           "`socialpulse members set-role`") from None
 
     # --- tokens -------------------------------------------------------------------------------
 

@@ -33,6 +33,7 @@ import socialpulse.interfaces.cli.connect
 import socialpulse.interfaces.cli.core
 import socialpulse.interfaces.cli.worker
 import socialpulse.interfaces.cli.users
+import socialpulse.interfaces.cli.access
 import socialpulse.interfaces.cli.audit_log
 import socialpulse.interfaces.cli.posts  # noqa: F401
 # isort: on
