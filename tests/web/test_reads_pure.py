@@ -109,6 +109,9 @@ def path_values(client: TestClient) -> dict[str, str]:
         "metric_id": "engagement_rate",
         "figure": "share_of_voice",
         "job_id": "no-such-job",  # jobs live in memory; a 404 is still a read
+        # an alert's acknowledgement page; that a real one changes nothing is tested in
+        # tests/listening_live/test_alerts.py
+        "token": "no-such-alert-token",
         "path": "app.css",
     }
 
