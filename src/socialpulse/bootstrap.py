@@ -208,9 +208,11 @@ class App:
 
         lake_dir = self.settings.lake_dir
 
-        def committed(workspace_id: int) -> list[str]:  # Lake.files of every dataset
-            return [str(lake_dir / f) for b in self.store.batches(workspace_id, "committed")
-                    for f in b.files]
+        def committed(workspace_id: int) -> list[str]:
+            """Lake.files of every dataset, each with its batch's content hash and commit
+            time (a rebuilt demo reuses batch ids, so the same paths)."""
+            return [f"{lake_dir / f}|{b.content_hash}|{b.committed_at}"
+                    for b in self.store.batches(workspace_id, "committed") for f in b.files]
 
         return SqlCachedEngine(lambda: self.engine, committed,
                                self.settings.home / "cache" / "sql")

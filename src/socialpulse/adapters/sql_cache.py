@@ -5,8 +5,8 @@ Building a metric query costs far more than running it on a small workspace: imp
 1.7 s, and compiling the expression tree another tenth. The SQL an engine run executes depends
 only on the question, never on the moment: the plan (query, metric definitions as the
 catalogue has them), the time zone, the accounts (a small in-memory table), the committed files
-(their lists and which parts exist decide the shape of level 1), and the code that compiles
-it. So a run is compiled once into plain statements (the views over the files, the in-memory
+with their batches' content hashes and commit times (their lists and which parts exist decide
+the shape of level 1), and the code that compiles it. So a run is compiled once into plain statements (the views over the files, the in-memory
 tables with their rows, level 1 as a temporary table, the per-account diagnostics and level 2),
 stored as JSON under a hash of all of that, and replayed on a fresh DuckDB connection; Ibis is
 imported only when a question is new.
@@ -195,7 +195,8 @@ def _records(con: duckdb.DuckDBPyConnection, sql: str) -> tuple[list[str], list[
 class SqlCachedEngine:
     """`MetricEngine` on DuckDB whose runs replay compiled statements (see the module
     docstring); ``engine`` builds the Ibis engine on first need, ``committed`` lists a
-    workspace's committed files (every dataset), ``folder`` holds the entries."""
+    workspace's committed files (every dataset; each may carry its batch's stamp, since a
+    rebuilt home can reuse a path for other content), ``folder`` holds the entries."""
 
     def __init__(self, engine: Callable[[], IbisEngine],
                  committed: Callable[[int], list[str]], folder: Path, keep: int = KEEP) -> None:
