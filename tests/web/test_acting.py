@@ -90,6 +90,11 @@ READS_BY_POST = {
     "api_classify": "language and sentiment of the texts sent, nothing stored",
 }
 
+#: Sign-in's writes: each is authorised by what it receives (a password, a one-time link, the
+#: session it ends or whose password it changes), not by an acting user.
+SIGN_IN_WRITES = {("signin.py", name) for name in (
+    "signin", "signout", "signout_everywhere", "setup", "reset", "change_password")}
+
 
 def routes_without_actor(folder: Path) -> list[str]:
     """Web routes answering POST, PUT, PATCH or DELETE whose function (or a function of its
@@ -102,7 +107,8 @@ def routes_without_actor(folder: Path) -> list[str]:
         for fn in funcs.values():
             methods = {d.func.attr for d in fn.decorator_list
                        if isinstance(d, ast.Call) and isinstance(d.func, ast.Attribute)}
-            if not methods & {"post", "put", "patch", "delete"} or fn.name in READS_BY_POST:
+            if not methods & {"post", "put", "patch", "delete"} or fn.name in READS_BY_POST \
+                    or (path.name, fn.name) in SIGN_IN_WRITES:
                 continue
             called = [funcs[c.func.id] for c in ast.walk(fn) if isinstance(c, ast.Call)
                       and isinstance(c.func, ast.Name) and c.func.id in funcs]

@@ -14,7 +14,7 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 
-from socialpulse.bootstrap import App
+from socialpulse.bootstrap import App, local_actor
 from socialpulse.interfaces.cli import main
 from socialpulse.interfaces.web.app import create_app
 from socialpulse.interfaces.web.common import TEMPLATES_DIR
@@ -166,11 +166,17 @@ def test_uploads_carry_the_token_in_their_first_field(private: Any) -> None:
 def test_bearer_requests_skip_the_token_but_not_the_origin_check(private: Any) -> None:
     c, app = private
     del c.headers["X-CSRF-Token"]
-    bearer = {"Authorization": "Bearer not-checked-yet"}
+    app.identity.add_user(local_actor(), "ana", password="correct horse battery")  # the owner
+    secret, _ = app.tokens.create(local_actor(), "ana", "ci script")
+    bearer = {"Authorization": f"Bearer {secret}"}
     assert c.patch(WS, json={"name": "By bearer"}, headers=bearer).status_code == 200
     assert app.workspace("demo").name == "By bearer"
     r = c.patch(WS, json={"name": "x"}, headers={**bearer, "Origin": "http://evil.example"})
     assert r.status_code == 403
+    # a token the server does not know authenticates nobody (skipping the CSRF token is not
+    # being let in)
+    r = c.patch(WS, json={"name": "x"}, headers={"Authorization": "Bearer sp_unknown"})
+    assert r.status_code == 401 and app.workspace("demo").name == "By bearer"
 
 
 def test_scripts_without_cookies_need_no_token_but_browsers_do(demo_app: App) -> None:
