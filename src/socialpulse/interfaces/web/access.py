@@ -22,8 +22,10 @@ route of the app this table does not classify, so a new route cannot escape it.
 from __future__ import annotations
 
 from collections.abc import Mapping
+from typing import Annotated
 
-from fastapi import Request
+from fastapi import Request, Security
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from socialpulse.domain.actor import Action, allowed, authorize
 from socialpulse.domain.roles import SITE_ACTIONS
@@ -145,7 +147,18 @@ def classify(method: str, path: str) -> Need | None:
     return WRITES.get((method, path))
 
 
-def check_route(request: Request) -> None:
+#: How the OpenAPI documents who calls: ``Authorization: Bearer <token>`` on every operation
+#: (it reads the header only to document it; `common.acting` resolves the token).
+BEARER = HTTPBearer(
+    auto_error=False, scheme_name="apiToken", bearerFormat="sp_...",
+    description="An API token from `socialpulse tokens create LOGIN` (acts for that user, "
+    "within its workspaces, read-only or not). Not needed on a server bound to 127.0.0.1 "
+    "with no users, where every request is the local user's.")
+
+
+def check_route(request: Request,
+                _token: Annotated[HTTPAuthorizationCredentials | None, Security(BEARER)]
+                = None) -> None:
     """The route's need, checked for the request's actor before the route runs (see the
     module's docstring). A write the table does not classify is checked as a read; the
     service's own `authorize` still decides it."""
