@@ -6,10 +6,11 @@ Building a metric query costs far more than running it on a small workspace: imp
 only on the question, never on the moment: the plan (query, metric definitions as the
 catalogue has them), the time zone, the accounts (a small in-memory table), the committed files
 with their batches' content hashes and commit times (their lists and which parts exist decide
-the shape of level 1), and the code that compiles it. So a run is compiled once into plain statements (the views over the files, the in-memory
-tables with their rows, level 1 as a temporary table, the per-account diagnostics and level 2),
-stored as JSON under a hash of all of that, and replayed on a fresh DuckDB connection; Ibis is
-imported only when a question is new.
+the shape of level 1), and the code that compiles it. So a run is compiled once into plain
+statements (the views over the files, the in-memory tables with their rows, level 1 as a
+temporary table, the per-account diagnostics and level 2), stored as JSON under a hash of all
+of that, and replayed on a fresh DuckDB connection; Ibis is imported only when a question is
+new.
 
 A cached entry can never be stale: an import, compaction or removal changes the committed
 files, an account change the accounts, a catalogue edit the plan, an upgrade or a code change
@@ -156,10 +157,16 @@ def _memtable(op: Any) -> dict[str, Any] | None:
 
 # -- replaying (DuckDB alone) -----------------------------------------------------------------
 
-def replay(entry: dict[str, Any], plan: QueryPlan) -> CachedRun:
+def replay(entry: dict[str, Any], plan: QueryPlan, spill: Path | None = None) -> CachedRun:
     """Run stored statements on a fresh in-memory DuckDB, as the Ibis engine runs them
-    (UTC session time zone, no Python variables as tables), and shape the answer as it does."""
-    con = duckdb.connect(config={"python_enable_replacements": False})
+    (UTC session time zone, no Python variables as tables), and shape the answer as it does.
+
+    ``spill``: where DuckDB writes what does not fit its memory limit (by default a ``.tmp``
+    folder in the current directory, which a command run elsewhere may not be able to write)."""
+    config: dict[str, Any] = {"python_enable_replacements": False}
+    if spill is not None:
+        config["temp_directory"] = str(spill)
+    con = duckdb.connect(config=config)
     try:
         con.execute("SET TimeZone = 'UTC'")
         for sql in entry["views"]:
@@ -218,7 +225,7 @@ class SqlCachedEngine:
             # (batch ids only grow, so a changed ledger never lists the same files again)
             if self._committed(workspace_id) == files:
                 self._save(key, entry)
-        return replay(entry, plan)
+        return replay(entry, plan, self.folder.parent / "duckdb-spill")
 
     def sql(self, plan: QueryPlan, accounts: Sequence[Account], tz: str) -> str:
         return self._engine().sql(plan, accounts, tz)
