@@ -27,6 +27,7 @@ from socialpulse.domain.query import (
     scoped,
 )
 from socialpulse.services.ports import EngineRunResult, MetricEngine, WorkspaceRepository
+from socialpulse.services.single_flight import SingleFlight
 from socialpulse.services.versioned import VersionedMemo, lake_version
 
 T = TypeVar("T")
@@ -159,6 +160,7 @@ class MetricsService:
         self.engine = engine
         # deep copies in and out: callers (reports, pages) decorate rows in place
         self._results = VersionedMemo(RESULT_MEMO_SIZE, copies=True)
+        self._flights = SingleFlight()
 
     def summaries(self) -> list[dict[str, Any]]:
         return [metric_summary(self.catalogue, m) for m in self.catalogue.metrics.values()]
@@ -280,7 +282,8 @@ class MetricsService:
         now, so another process's import or compaction is a new key, never a stale answer.
         The Posts list uses it too; one memo, one rule for what a key must hold."""
         key = (kind, self.engine, lake_version(self.store, workspace_id), question)
-        return self._results.get(key, build)
+        # requests asking together (every dashboard after an import) compute it once
+        return self._flights.run(key, lambda: self._results.get(key, build))
 
     def resolve_scope(self, workspace: Workspace, scope: Scope | None = None,
                       account_ids: Sequence[int] = (),

@@ -41,6 +41,7 @@ from socialpulse.services.metrics import (
     network_label,
 )
 from socialpulse.services.ports import WorkspaceRepository
+from socialpulse.services.single_flight import SingleFlight
 from socialpulse.services.versioned import DataVersion, VersionedMemo, data_version
 
 DEFAULT_PRESET = "last90"
@@ -143,6 +144,7 @@ class OverviewService:
         self.metrics = metrics
         self.store = store
         self._results = VersionedMemo(RESULT_CACHE_SIZE, copies=True)
+        self._flights = SingleFlight()  # one build per key at a time (after an import)
 
     def _data_key(self, workspace: Workspace) -> DataVersion:
         """The data's version stamp, read per request: an import or a rebuilt demo in another
@@ -152,7 +154,7 @@ class OverviewService:
     def _cached(self, key: tuple[Any, ...], build: Callable[[], T]) -> T:
         """Tiles and trends per (workspace data, scope, period): the Overview is opened far more
         often than data is imported, and each build runs several queries."""
-        return self._results.get(key, build)
+        return self._flights.run(key, lambda: self._results.get(key, build))
 
     def data_range(self, workspace: Workspace) -> DateRange | None:
         """First and last day with posts, per version of the data."""
