@@ -41,6 +41,11 @@ def test_mastodon_tag_timeline_polls_forward_and_a_restart_resumes(
     nxt = [j for j in app.jobs.recent() if j.kind == "listening.poll" and
            j.state is JobState.QUEUED]
     assert len(nxt) == 1 and nxt[0].run_at > datetime.now(UTC)
+    # restarting the polling (sources poll, or two processes) merges into the same slots
+    app.listening_live.ensure_polling(ws)
+    app.listening_live.ensure_polling()
+    assert [j.id for j in app.jobs.recent() if j.kind == "listening.poll"
+            and j.state is JobState.QUEUED] == [nxt[0].id]
     app.store.dispose()
 
     mastodon.statuses += [status(105 + i, f"acme day two {i}", at(5 - i)) for i in range(3)]

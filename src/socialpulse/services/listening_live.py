@@ -252,7 +252,9 @@ def _poll_job(ctx: JobContext) -> Mapping[str, Any]:
 
 
 register_kind(JobKind(
-    POLL, "listening poll", _poll_job, Action.LISTENING_EDIT, max_attempts=1,
+    # a read that fails (the instance is busy) is final: the next slot's poll is already
+    # queued; a bug or the database away a moment is tried again (same successor key)
+    POLL, "listening poll", _poll_job, Action.LISTENING_EDIT, max_attempts=3,
     backoff=timedelta(seconds=30), retry_errors=False,
     describe=lambda p: f"source {p.get('source_id')}",
     summary=lambda r: ("source removed" if r.get("removed") else

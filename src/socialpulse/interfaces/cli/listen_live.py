@@ -91,11 +91,13 @@ def sources_remove(source: Annotated[int, id_argument("Source id (see `sources l
 @sources_app.command("poll")
 def sources_poll(source: Annotated[int, id_argument("Source id (see `sources list`).")],
                  workspace: WorkspaceOpt = None) -> None:
-    """Read a polled source now (besides the worker's polls) and store what is new."""
+    """Read a polled source now (besides the worker's polls) and store what is new; polling
+    that had stopped (a worker lost its job for good) starts again."""
     a, ws = open_workspace(workspace)
     if source not in {s.id for s in a.listening_live.sources(ws)}:
         raise InvalidInput(f"source {source}: not a source of workspace {ws.slug!r}")
     r = a.listening_live.poll(source, chain=False)
+    a.listening_live.ensure_polling(ws)
     typer.echo(f"{r['label']}: read {r['read']}, stored {r['stored']} mentions"
                + (f", skipped {r['skipped']} unreadable posts" if r["skipped"] else ""))
 
