@@ -358,6 +358,15 @@ def safe_filename(name: str | None, field: str, default: str = "upload") -> str:
     return text
 
 
+#: Navigation entries shown only to those who may do what the page is for (a page whose
+#: whole point is a write, or a read beyond the workspace's data).
+NAV_NEEDS: dict[str, Action] = {
+    "/import": Action.DATA_IMPORT,
+    "/activity": Action.AUDIT_READ,
+    "/connections": Action.CONNECTIONS_EDIT,
+}
+
+
 def base_context(request: Request, workspace: Workspace | None) -> dict[str, Any]:
     """Variables `base.html` uses: navigation, the workspace switcher, the current path."""
     signed_in: SignedInUser | None = None
@@ -372,7 +381,7 @@ def base_context(request: Request, workspace: Workspace | None) -> dict[str, Any
         "request": request,
         "nav": [
             {"label": n.label, "href": page_url(n.path, workspace), "active": n is current}
-            for n in NAV
+            for n in NAV if n.path not in NAV_NEEDS or can(request, NAV_NEEDS[n.path], workspace)
         ],
         "workspaces": workspaces,
         "workspace": workspace,
