@@ -14,7 +14,8 @@ import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
-ENTRIES = ("demo_build", "report_pdf_quarterly", "report_preview", "report_preview_repeat")
+ENTRIES = ("demo_build", "report_pdf_quarterly", "report_pdf_quarterly_cold", "report_preview",
+           "report_preview_repeat")
 
 
 def test_reports_benchmark_on_the_demo(tmp_path: Path) -> None:
