@@ -368,3 +368,99 @@ def bluesky_post(handle: str, did: str, n: int, at: datetime, likes: int, replie
         "record": {"$type": "app.bsky.feed.post", "createdAt": when, "text": f"post {n}"},
         "replyCount": replies, "repostCount": reposts, "likeCount": likes, "quoteCount": 0,
         "indexedAt": when, "labels": []}}
+
+
+# --- YouTube Data API v3 ----------------------------------------------------------------------
+
+class FakeYouTube(_Base):
+    """channels.list (forHandle), playlistItems.list (pageToken), videos.list, keyed by
+    ``X-Goog-Api-Key``; errors as Google APIs write them. YouTube reports a daily quota in
+    units rather than rate-limit headers, so none are sent."""
+
+    limit = 10_000
+
+    def __init__(self, clock: Callable[[], datetime], key: str = "AIza-test-key") -> None:
+        self.key = key
+        self.channels: dict[str, dict[str, Any]] = {}
+        self.videos: dict[str, list[dict[str, Any]]] = {}  # uploads playlist -> newest first
+        self.quota_spent = False
+        super().__init__(clock)
+
+    def add_channel(self, handle: str, subscribers: int, videos: list[dict[str, Any]]) -> None:
+        cid = f"UC{handle.strip('@')[:20]:_<22}"
+        self.channels[handle.lower()] = {
+            "kind": "youtube#channel", "etag": "e", "id": cid,
+            "snippet": {"title": handle.strip("@").title(), "customUrl": handle.lower(),
+                        "publishedAt": "2015-01-01T00:00:00Z"},
+            "statistics": {"viewCount": "1000", "subscriberCount": str(subscribers),
+                           "hiddenSubscriberCount": False, "videoCount": str(len(videos))},
+            "contentDetails": {"relatedPlaylists": {"likes": "", "uploads": "UU" + cid[2:]}}}
+        self.videos["UU" + cid[2:]] = videos
+
+    def rate_headers(self, remaining: int, reset: datetime) -> dict[str, str]:
+        return {}
+
+    def error(self, name: str, message: str) -> bytes:
+        return json.dumps({"error": {"code": 429, "message": message,
+                                     "errors": [{"reason": name}]}}).encode()
+
+    @staticmethod
+    def _google_error(code: int, reason: str, message: str) -> dict[str, Any]:
+        return {"error": {"code": code, "message": message, "errors": [
+            {"message": message, "domain": "global", "reason": reason}]}}
+
+    def _serve(self, h: BaseHTTPRequestHandler, method: str) -> None:
+        self._key = h.headers.get("X-Goog-Api-Key") or ""
+        super()._serve(h, method)
+
+    def route(self, method: str, path: str, q: dict[str, str], body: Any, token: str,
+              raw: str) -> tuple[int, Any, dict[str, str]]:
+        if self._key != self.key:
+            return 400, self._google_error(400, "badRequest", "API key not valid. Please "
+                                           "pass a valid API key."), {}
+        if self.quota_spent:
+            return 403, self._google_error(403, "quotaExceeded", "The request cannot be "
+                                           "completed because you have exceeded your <a "
+                                           "href=\"/youtube/v3/getting-started#quota\">quota"
+                                           "</a>."), {}
+        if path == "/youtube/v3/channels":
+            found = self.channels.get(q.get("forHandle", "").lower())
+            return 200, {"kind": "youtube#channelListResponse", "etag": "e",
+                         "pageInfo": {"totalResults": int(found is not None),
+                                      "resultsPerPage": 5},
+                         **({"items": [found]} if found else {})}, {}
+        if path == "/youtube/v3/playlistItems":
+            vids = self.videos.get(q.get("playlistId", ""))
+            if vids is None:
+                return 404, self._google_error(404, "playlistNotFound", "The playlist "
+                                               "identified with the request's playlistId "
+                                               "parameter cannot be found."), {}
+            start = int(q.get("pageToken") or 0)
+            size = min(int(q.get("maxResults", "5")), 50)
+            page = vids[start:start + size]
+            out: dict[str, Any] = {"kind": "youtube#playlistItemListResponse", "items": [
+                {"kind": "youtube#playlistItem", "id": f"pi{v['id']}", "contentDetails": {
+                    "videoId": v["id"], "videoPublishedAt": v["snippet"]["publishedAt"]}}
+                for v in page], "pageInfo": {"totalResults": len(vids),
+                                             "resultsPerPage": size}}
+            if start + size < len(vids):
+                out["nextPageToken"] = str(start + size)
+            return 200, out, {}
+        if path == "/youtube/v3/videos":
+            wanted = set(q.get("id", "").split(","))
+            items = [copy.deepcopy(v) for vids in self.videos.values() for v in vids
+                     if v["id"] in wanted]
+            return 200, {"kind": "youtube#videoListResponse", "items": items}, {}
+        return 404, self._google_error(404, "notFound", "Not Found"), {}
+
+
+def youtube_video(n: int, at: datetime, views: int, likes: int | None,
+                  comments: int) -> dict[str, Any]:
+    """A video resource (part=snippet,statistics); counts are strings, likes may be hidden."""
+    stats = {"viewCount": str(views), "favoriteCount": "0", "commentCount": str(comments)}
+    if likes is not None:
+        stats["likeCount"] = str(likes)
+    return {"kind": "youtube#video", "etag": "e", "id": f"vid{n:08d}",
+            "snippet": {"publishedAt": at.astimezone(UTC).isoformat().replace("+00:00", "Z"),
+                        "title": f"Video {n}", "channelTitle": "Rival"},
+            "statistics": stats}

@@ -90,12 +90,13 @@ class ConnectionsService:
         """Test the credentials, store the connection, queue its backfill."""
         authorize(actor, Action.CONNECTIONS_EDIT, ws.slug)
         label = NETWORK_LABELS[req.network]
-        if req.kind is ConnectionKind.OWN and not req.secret:
-            raise InvalidInput(f"{label}: an own account needs its credentials (the access "
-                               "token or app password, read from standard input)")
-        if req.kind is ConnectionKind.PUBLIC and req.secret:
-            raise InvalidInput(f"{label}: a public account is read without credentials; "
-                               "leave them out")
+        needed = self.connectors.secret_needed(req.network, req.kind)
+        if needed and not req.secret:
+            raise InvalidInput(f"{label}: this connection needs its {needed} (read from "
+                               "standard input)")
+        if not needed and req.secret:
+            raise InvalidInput(f"{label}: a {req.kind.words} connection is read without "
+                               "credentials; leave them out")
         handle = req.handle.strip().lstrip("@")
         if req.kind is ConnectionKind.PUBLIC and not handle:
             raise InvalidInput(f"{label}: --handle: say whose public data to sync")

@@ -91,6 +91,10 @@ class BlueskyConnector:
     def default_server(kind: ConnectionKind) -> str | None:
         return SERVERS[kind]
 
+    @staticmethod
+    def secret_for(kind: ConnectionKind) -> str | None:
+        return "app password" if kind is ConnectionKind.OWN else None
+
     @property
     def quota(self) -> Quota:
         return self.client.quota
@@ -205,8 +209,8 @@ class BlueskyConnector:
                 continue  # a repost of someone else's post: its counts are theirs
             record = post.get("record") or {}
             when = _instant(record.get("createdAt") or post.get("indexedAt"), where)
-            posts.append(RawPost(str(post["uri"]), when, when.astimezone(UTC).isoformat(),
-                                 item))
+            order = when.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")  # sorts as text
+            posts.append(RawPost(str(post["uri"]), when, order, item))
         cursor = body.get("cursor")
         return PostPage(tuple(posts), str(cursor) if cursor and feed else None)
 

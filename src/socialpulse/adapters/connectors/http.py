@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import logging
 import random
+import re
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
@@ -104,17 +105,20 @@ class PoliteClient:
         self._http.close()
 
     def get(self, path: str, params: Mapping[str, Any] | None = None,
-            token: str | None = None) -> tuple[Any, httpx.Headers]:
-        return self.call("GET", path, params=params, token=token)
+            token: str | None = None, headers: Mapping[str, str] | None = None
+            ) -> tuple[Any, httpx.Headers]:
+        return self.call("GET", path, params=params, token=token, headers=headers)
 
     def post(self, path: str, body: Mapping[str, Any], token: str | None = None
              ) -> tuple[Any, httpx.Headers]:
         return self.call("POST", path, body=body, token=token)
 
     def call(self, method: str, path: str, *, params: Mapping[str, Any] | None = None,
-             body: Mapping[str, Any] | None = None, token: str | None = None
-             ) -> tuple[Any, httpx.Headers]:
-        """One call with the rules above; answers the decoded JSON and the headers."""
+             body: Mapping[str, Any] | None = None, token: str | None = None,
+             headers: Mapping[str, str] | None = None) -> tuple[Any, httpx.Headers]:
+        """One call with the rules above; answers the decoded JSON and the headers.
+        Credentials go in headers (``token``: a Bearer token, or ``headers``), never in the
+        URL, which httpx logs."""
         where = self.label
         failures = limited = 0
         while True:
@@ -122,7 +126,7 @@ class PoliteClient:
             p.pause(wait_before_call(self.quota, p.clock(), p.reserve),
                     f"{self.label}: rate limit nearly spent")
             try:
-                resp = self._send(method, path, params, body, token)
+                resp = self._send(method, path, params, body, token, headers)
             except httpx.TransportError as exc:  # timeouts, refused or reset connections
                 failures += 1
                 if failures > p.retries:
@@ -151,8 +155,10 @@ class PoliteClient:
             return self._decode(resp, where), resp.headers
 
     def _send(self, method: str, path: str, params: Mapping[str, Any] | None,
-              body: Mapping[str, Any] | None, token: str | None) -> httpx.Response:
+              body: Mapping[str, Any] | None, token: str | None,
+              extra: Mapping[str, str] | None) -> httpx.Response:
         headers = {"Authorization": f"Bearer {token}"} if token else {}
+        headers.update(extra or {})
         self.calls += 1
         return self._http.request(method, path, params=dict(params or {}), json=body,
                                   headers=headers)
@@ -198,11 +204,16 @@ def _transport_words(exc: httpx.TransportError) -> str:
 
 def _their_words(data: Any) -> str:
     """The network's own error words: Mastodon ``{"error": ...}``, XRPC ``{"error": "Name",
-    "message": ...}``."""
+    "message": ...}``, Google ``{"error": {"code": ..., "message": ...}}``."""
     if not isinstance(data, dict):
         return ""
-    parts = [str(data[k])[:200] for k in ("error", "message") if data.get(k)]
+    if isinstance(data.get("error"), dict):  # Google APIs: {"error": {"code", "message"}}
+        return _TAGS.sub("", str(data["error"].get("message") or ""))[:200]
+    parts = [_TAGS.sub("", str(data[k]))[:200] for k in ("error", "message") if data.get(k)]
     return ": ".join(parts)
+
+
+_TAGS = re.compile(r"<[^>]*>")  # Google's messages hold HTML links: words only
 
 
 def expect(data: Any, kind: type, where: str, what: str) -> Any:

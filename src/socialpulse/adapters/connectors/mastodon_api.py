@@ -75,6 +75,10 @@ class MastodonConnector:
     def default_server(kind: ConnectionKind) -> str | None:
         return None  # every instance is its own server: --instance is required
 
+    @staticmethod
+    def secret_for(kind: ConnectionKind) -> str | None:
+        return "access token" if kind is ConnectionKind.OWN else None
+
     @property
     def quota(self) -> Quota:
         return self.client.quota

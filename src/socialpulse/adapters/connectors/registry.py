@@ -19,6 +19,7 @@ from socialpulse.services.connections_ports import Connector
 from .bluesky_api import BlueskyConnector
 from .http import CallPolicy, check_server
 from .mastodon_api import MastodonConnector
+from .youtube_api import YouTubeConnector
 
 
 class _Kind(Protocol):
@@ -28,10 +29,14 @@ class _Kind(Protocol):
     @staticmethod
     def default_server(kind: ConnectionKind) -> str | None: ...
 
+    @staticmethod
+    def secret_for(kind: ConnectionKind) -> str | None: ...
+
 
 CONNECTORS: dict[Network, _Kind] = {
     Network.MASTODON: MastodonConnector,
     Network.BLUESKY: BlueskyConnector,
+    Network.YOUTUBE: YouTubeConnector,
 }
 
 
@@ -59,6 +64,14 @@ class ConnectorRegistry:
             raise ConnectorError(f"{what}: say which {NETWORK_LABELS[network]} server the "
                                  "account is on, e.g. https://mastodon.social")
         return default
+
+    def secret_needed(self, network: Network, kind: ConnectionKind) -> str | None:
+        """What credential this kind of connection needs ("access token"...), None: none;
+        a kind the network cannot do is refused in words."""
+        if network not in CONNECTORS:
+            raise ConnectorError(f"{NETWORK_LABELS[network]} cannot be connected yet; "
+                                 f"connectable: {', '.join(n.value for n in CONNECTORS)}")
+        return CONNECTORS[network].secret_for(kind)
 
     def open(self, network: Network, kind: ConnectionKind, creds: Credentials) -> Connector:
         return CONNECTORS[network](kind, creds, self.policy(), self.transport)

@@ -4,6 +4,7 @@
     socialpulse connect mastodon --instance https://mastodon.social --public --handle bob@x.y
     socialpulse connect bluesky --handle alice.bsky.social --app-password-stdin < pw.txt
     socialpulse connect bluesky --public --handle rival.bsky.social --brand Rival
+    socialpulse connect youtube --handle @rival --api-key-stdin < key.txt --brand Rival
     socialpulse connections list | sync [CONNECTION] | pause C | resume C | remove C
 
 Credentials are read from standard input only (never an option: options land in the shell's
@@ -38,7 +39,8 @@ if TYPE_CHECKING:
     from socialpulse.bootstrap import App
     from socialpulse.domain.jobs import Job
 
-connect_app = typer.Typer(help="Connect a Mastodon or Bluesky account (own, or public data).",
+connect_app = typer.Typer(help="Connect a Mastodon, Bluesky or YouTube account (own, or "
+                          "public data).",
                           no_args_is_help=True)
 connections_app = typer.Typer(help="Connected accounts: list, sync, pause, resume, remove.",
                               no_args_is_help=True)
@@ -146,6 +148,26 @@ def connect_bluesky(
     _connect(workspace, Network.BLUESKY,
              ConnectionKind.PUBLIC if public else ConnectionKind.OWN, handle, server, secret,
              brand, no_sync)
+
+
+@connect_app.command("youtube")
+def connect_youtube(
+    handle: Annotated[str, typer.Option("--handle", help="The channel, e.g. @rivaloutdoor.")],
+    api_key_stdin: Annotated[bool, typer.Option(
+        "--api-key-stdin", help="Read a YouTube Data API key from standard input.")] = False,
+    server: Annotated[str | None, typer.Option(
+        "--server", help="The API's address (default https://www.googleapis.com).")] = None,
+    brand: BrandOpt = None,
+    no_sync: NoSyncOpt = False,
+    workspace: WorkspaceOpt = None,
+) -> None:
+    """Connect a YouTube channel's public data (videos' views, likes, comments; subscribers)
+    with an API key. Your own channel's analytics: import YouTube Studio exports."""
+    if not api_key_stdin:
+        raise InvalidInput("connect youtube: give --api-key-stdin (YouTube reads public data "
+                           "with an API key)")
+    _connect(workspace, Network.YOUTUBE, ConnectionKind.PUBLIC, handle, server,
+             _stdin_secret("--api-key-stdin"), brand, no_sync)
 
 
 @connections_app.command("list")
