@@ -21,7 +21,7 @@ from socialpulse.domain.jobs import JobState
 from socialpulse.domain.models import Network
 from socialpulse.services.connections import ConnectRequest
 
-from .fakes import FakeBluesky, FakeClock, bluesky_post
+from .fakes import FakeBluesky, FakeClock, Fault, bluesky_post
 from .harness import Harness, harness
 
 START = datetime(2026, 11, 2, 2, 0, tzinfo=UTC)
@@ -130,3 +130,18 @@ def test_rate_limit_headers_make_it_wait_before_the_limit(
     assert fake.over_limit == 0 and fake.max_in_window <= fake.limit
     assert clock.slept >= 300  # it waited for at least one window
     assert len(_latest(h.app, "posts")) == 250
+
+
+def test_5xx_429_and_a_malformed_feed(h: Harness, fake: FakeBluesky, clock: FakeClock) -> None:
+    _connect(h, fake)
+    feed = "/xrpc/app.bsky.feed.getAuthorFeed"
+    fake.faults += [Fault(feed, 502, b"Bad Gateway"),
+                    Fault(feed, 429, b'{"error":"RateLimitExceeded","message":"Rate Limit '
+                          b'Exceeded"}', {"Retry-After": "Mon, 02 Nov 2026 02:00:30 GMT"})]
+    assert [o.state for o in h.runner().drain()] == [JobState.DONE]
+    assert clock.slept >= 30 and len(_latest(h.app, "posts")) == 250
+    clock.advance(timedelta(hours=2))
+    fake.faults.append(Fault(feed, 200, b'{"feed": "not a list"}'))
+    outcome = h.runner().drain()[0]
+    assert outcome.state is JobState.QUEUED
+    assert outcome.message == "Bluesky 127.0.0.1 posts: malformed answer: expected a feed array"
