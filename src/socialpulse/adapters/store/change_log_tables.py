@@ -6,7 +6,7 @@ they describe; nothing updates or deletes them.
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import JSON, Index, String, select
@@ -56,7 +56,8 @@ class ChangeLogReads:
 
 
 def _entry(r: ChangeLogRow) -> ChangeEntry:
-    return ChangeEntry(id=r.id, at=r.at, actor_id=r.actor_id, actor_name=r.actor_name,
+    at = r.at if r.at.tzinfo is not None else r.at.replace(tzinfo=UTC)  # SQLite: naive UTC
+    return ChangeEntry(id=r.id, at=at, actor_id=r.actor_id, actor_name=r.actor_name,
                        actor_kind=r.actor_kind, action=r.action, workspace=r.workspace,
                        subject=r.subject, subject_id=r.subject_id, change=r.change,
                        details=dict(r.details or {}))
