@@ -163,7 +163,7 @@ def report(tally: Tally, label: str, users: int, think: float) -> None:
         p95 = tally.p(name, 0.95) * 1000
         record(f"pages_{name}_p95_{label}", p95, static95, "ms (p95)", users=users,
                think_s=think, requests=len(tally.times.get(name, [])),
-               p50_ms=tally.p(name, 0.5) * 1000,
+               p50_ms=tally.p(name, 0.5) * 1000, failed_in_phase=len(tally.errors),
                baseline_what="p95 of a static file from the same server in the same run")
 
 
