@@ -119,3 +119,19 @@ def test_bluesky_public_competitor_shows_in_compare(monkeypatch: pytest.MonkeyPa
         assert rival[0]["values"]["posts"] == 20  # from public data alone, no export
     finally:
         fake.close()
+
+
+def test_no_sync_then_sync_what_is_due(monkeypatch: pytest.MonkeyPatch,
+                                       capsys: pytest.CaptureFixture[str], home: Path,
+                                       mastodon: FakeMastodon) -> None:
+    code, out, err = _run(monkeypatch, capsys, home, "connect", "mastodon", "--instance",
+                          mastodon.url, "--token-stdin", "--no-sync", stdin="good-token\n")
+    assert code == 0, err
+    assert out.splitlines()[1] == "first sync queued as job 1: `socialpulse worker` runs it"
+    assert mastodon.requests == ["/api/v1/accounts/verify_credentials"]  # the test call only
+    code, out, err = _run(monkeypatch, capsys, home, "connections", "sync")
+    assert code == 0, err
+    assert out.endswith(": 50 posts read (50 new), followers "
+                        f"{mastodon.account['followers_count']}\n")
+    code, out, _ = _run(monkeypatch, capsys, home, "connections", "sync")
+    assert (code, out) == (0, "no connection is due\n")
