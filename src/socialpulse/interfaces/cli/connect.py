@@ -161,8 +161,10 @@ def connect_youtube(
     no_sync: NoSyncOpt = False,
     workspace: WorkspaceOpt = None,
 ) -> None:
-    """Connect a YouTube channel's public data (videos' views, likes, comments; subscribers)
-    with an API key. Your own channel's analytics: import YouTube Studio exports."""
+    """Connect a YouTube channel's public data with an API key.
+
+    Videos' views, likes and comments, and subscribers. Your own channel's analytics: import
+    YouTube Studio exports."""
     if not api_key_stdin:
         raise InvalidInput("connect youtube: give --api-key-stdin (YouTube reads public data "
                            "with an API key)")
