@@ -4,12 +4,14 @@ mentions that caused it."""
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
-from datetime import date, datetime, timedelta
+from dataclasses import asdict, dataclass, field
+from datetime import date, datetime, time, timedelta
 from typing import Any
 
 from socialpulse.domain.actor import Action, Actor, authorize
+from socialpulse.domain.listening.query import tokenize_text
 from socialpulse.domain.listening.records import StoredAlert
+from socialpulse.domain.listening.rules import WindowMention, explain
 from socialpulse.domain.listening.selection import MentionSelection
 from socialpulse.domain.listening.spikes import DayCount, detect_spikes
 from socialpulse.domain.models import Workspace
@@ -52,6 +54,9 @@ class Alert:
     volume: int
     status: str
     mentions: list[AlertMention]
+    #: what drives it: the spike's most frequent terms and its most active authors
+    #: (`domain/listening/rules.explain`); the mentions above are its posts with most reach
+    drivers: dict[str, Any] = field(default_factory=dict)
 
     @property
     def title(self) -> str:
@@ -105,8 +110,10 @@ class SpikeAlerts(MentionAnalysis):
         return self.alerts(ws, period)
 
     def alerts(self, ws: Workspace, period: DateRange | None = None,
-               brand: str | None = None, mentions_per_alert: int = 10) -> list[Alert]:
-        """Stored alerts, newest first, each with the mentions that caused it (by reach)."""
+               brand: str | None = None, mentions_per_alert: int = 10,
+               with_drivers: bool = True) -> list[Alert]:
+        """Stored alerts, newest first, each with the mentions that caused it (by reach) and
+        what drives it (top terms and authors; one more query per alert)."""
         brands = {b.id: b for b in self.store.brands(ws.id)}
         only = self.brand_id(ws, brand)
         stored = [a for a in self.repo.alerts(ws.id)
@@ -119,20 +126,37 @@ class SpikeAlerts(MentionAnalysis):
                 for a in stored]
         mentions = self.queries.alert_mentions(sels, int(mentions_per_alert))
         out = []
-        for a, rows in zip(stored, mentions, strict=True):
+        for a, sel, rows in zip(stored, sels, mentions, strict=True):
             b = brands.get(a.brand_id)
             out.append(Alert(a.id, b.name if b else str(a.brand_id), a.brand_id,
                              bool(b and b.is_own), a.kind, a.start, a.end, a.peak_day,
                              a.observed, a.expected, a.z, a.volume, a.status,
-                             [_alert_mention(r) for r in rows]))
+                             [_alert_mention(r) for r in rows],
+                             self._drivers(ws, sel, rows) if with_drivers else {}))
         return out
+
+    def _drivers(self, ws: Workspace, sel: MentionSelection, rows: list[dict[str, Any]]
+                 ) -> dict[str, Any]:
+        """Top terms over every mention the spike counted, top authors among them by reach."""
+        names = [tokenize_text(bq.brand.name) for bq in self.brands(ws)]
+        words = frozenset([w for n in names for w in n] + ["".join(n) for n in names])
+        texts = [WindowMention(r["mention_id"], datetime.combine(r["local_date"], time()), "",
+                               None, r["text"] or "",
+                               r["sentiment"] or "", "", "") for r in self.queries.texts(sel)]
+        ex = explain(texts, words)
+        by_reach = explain([WindowMention(r["mention_id"], r["published_at"], r["author"] or "",
+                                          r["author_followers"], r["text"] or "", "", "", "")
+                            for r in rows], words)
+        return {"terms": [{"term": t, "mentions": n} for t, n in ex.terms],
+                "authors": [{"author": a, "mentions": n, "followers": f}
+                            for a, n, f in by_reach.authors]}
 
     def acknowledge(self, actor: Actor, ws: Workspace, alert_id: int) -> None:
         authorize(actor, Action.LISTENING_EDIT, ws.slug)
         self.repo.set_alert_status(ws.id, alert_id, "acknowledged")
 
     def latest_alert(self, ws: Workspace) -> Alert | None:
-        alerts = self.alerts(ws, mentions_per_alert=3)
+        alerts = self.alerts(ws, mentions_per_alert=3, with_drivers=False)
         own = [a for a in alerts if a.is_own and a.status == "open"]
         pick = own or alerts
         return pick[0] if pick else None
