@@ -8,7 +8,6 @@ data ends (at worst re-reading a few mentions, which the lake's natural key abso
 from __future__ import annotations
 
 import secrets
-from collections.abc import Sequence
 from datetime import UTC, datetime
 from typing import Any
 
@@ -250,8 +249,3 @@ class LiveListeningRepo:
                 row.acknowledged_at = now
             s.flush()
             return _event(row)
-
-    def rule_ids(self, workspace_id: int) -> Sequence[int]:
-        with self.store.session() as s:
-            return list(s.scalars(select(AlertRuleRow.id).where(
-                AlertRuleRow.workspace_id == workspace_id)))
