@@ -8,15 +8,16 @@ import json
 from typing import Any
 
 import pytest
-from sqlalchemy import Integer, String, select, update
+from sqlalchemy import Integer, String, delete, select, update
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from socialpulse.adapters.store.change_log_tables import ChangeLogRow
-from socialpulse.adapters.store.tables import BrandRow
+from socialpulse.adapters.store.tables import BrandRow, IngestBatchRow
 from socialpulse.bootstrap import App, local_actor
 from socialpulse.domain.actor import Action, Actor, ActorKind, authorize
 from socialpulse.domain.change_log import (
     HIDDEN,
+    READ_ACTIONS,
     ChangeEntry,
     forget_authorization,
     is_secret,
@@ -91,6 +92,20 @@ def test_bulk_updates_are_logged_per_row(demo_app: App) -> None:
     entries = newest(demo_app, len(ids))
     assert sorted(e.subject_id for e in entries) == sorted(str(i) for i in ids)
     assert {json.dumps(e.details) for e in entries} == {'{"is_own": {"to": false}}'}
+    # bookkeeping (a lease renewal) is no entry; a bulk delete is one per row, stamped by
+    # the last write allowed (reading the log in between does not restamp it)
+    before = log_rows(demo_app)
+    with demo_app.store.session() as s:
+        s.execute(update(IngestBatchRow).where(IngestBatchRow.workspace_id == ws.id)
+                  .values(lease_until=None))
+    assert log_rows(demo_app) == before
+    with demo_app.store.session() as s:
+        s.add(BrandRow(workspace_id=ws.id, name="Short-lived"))
+    with demo_app.store.session() as s:
+        s.execute(delete(BrandRow).where(BrandRow.name == "Short-lived"))
+    created, removed = newest(demo_app, 2)[::-1]
+    assert (created.change, removed.change) == ("created", "removed")
+    assert removed.subject_id == created.subject_id and removed.action == "workspace.edit"
 
 
 class _SecretBase(DeclarativeBase):
@@ -137,6 +152,7 @@ def test_secret_columns_and_labels_are_data() -> None:
         assert is_secret(name), name
     for name in ("login", "token_workspaces_count", "key_result_id", "name"):
         assert not is_secret(name), name
+    assert {Action.WORKSPACE_READ.value, Action.AUDIT_READ.value} == READ_ACTIONS
     assert subject_label("memberships") == "member"
     assert subject_label("api_tokens") == "API token"
     assert subject_label("widget_boxes") == "widget boxe"  # plain words, never a class name

@@ -126,10 +126,16 @@ _CURRENT: ContextVar[Authorization | None] = ContextVar("socialpulse_authorizati
                                                         default=None)
 
 
+#: Actions that only read: allowing one changes nothing, so it does not restamp what follows
+#: (reading the log between two writes must not make the second one "audit.read").
+READ_ACTIONS = frozenset({"workspace.read", "audit.read"})
+
+
 def note_authorized(actor: Actor, action: str, workspace: str | None) -> None:
-    """Called by `authorize` once it allowed a write: the changes that follow in this thread
-    or task are done by ``actor`` for ``action`` in ``workspace``."""
-    _CURRENT.set(Authorization(actor, action, workspace))
+    """Called by `authorize` once it allowed something: the changes that follow in this
+    thread or task are done by ``actor`` for ``action`` in ``workspace`` (reads excepted)."""
+    if action not in READ_ACTIONS:
+        _CURRENT.set(Authorization(actor, action, workspace))
 
 
 def current_authorization() -> Authorization | None:

@@ -125,18 +125,14 @@ def _workspace_of(row: dict[str, Any]) -> str | None:
 
 
 def _before_bulk(state: ORMExecuteState) -> None:
-    """An ORM ``update(Row)``/``delete(Row)`` statement: one entry per row it will touch."""
+    """An ORM ``update(Row)``/``delete(Row)`` statement: one entry per row it will touch
+    (read first with the statement's own WHERE; an update of bookkeeping columns only, such
+    as a lease renewal, costs nothing)."""
     if not (state.is_update or state.is_delete) or state.bind_mapper is None:
         return
     mapper = state.bind_mapper
     table = _logged(mapper)
-    where = getattr(state.statement, "whereclause", None)
     if table is None:
-        return
-    pk = list(mapper.primary_key)
-    ids = select(*pk) if where is None else select(*pk).where(where)
-    keys = ["/".join(str(v) for v in r) for r in state.session.execute(ids)]
-    if not keys:
         return
     details: dict[str, Any] = {}
     if state.is_update:
@@ -145,6 +141,12 @@ def _before_bulk(state: ORMExecuteState) -> None:
                 details[column] = {"to": loggable_value(column, value)}  # before: not read
         if not details:
             return
+    pk = list(mapper.primary_key)
+    where = getattr(state.statement, "whereclause", None)
+    ids = select(*pk) if where is None else select(*pk).where(where)
+    keys = ["/".join(str(v) for v in r) for r in state.session.execute(ids)]
+    if not keys:
+        return
     stamp = _stamp()
     change = CHANGED if state.is_update else REMOVED
     state.session.connection().execute(insert(ChangeLogRow), [
