@@ -95,6 +95,7 @@ def _serve(s: Settings, host: str, port: int, run_jobs: bool = True, workers: in
     if note:  # about signing in (`users.sign_in_check`)
         typer.echo(note)
     # the address served on is a name browsers use (a wildcard such as 0.0.0.0 is not)
+    # the bind address goes into the settings: with no users, only loopback is the local user's
     s = replace(s.with_hosts(host), host=host)
     # X-Forwarded-Proto/-For are believed from these proxies only (uvicorn's default: 127.0.0.1)
     options = {"host": host, "port": port, "log_level": "warning", "proxy_headers": True,
