@@ -56,6 +56,8 @@ class Action(StrEnum):
     OWNERS_EDIT = "members.owners"  # make someone an owner, or change or remove an owner
     TOKENS_EDIT = "tokens.edit"  # create, list or revoke other people's API tokens
     USERS_EDIT = "users.edit"  # add, disable or enable users, issue reset links (site-wide)
+    PUBLISH_DRAFT = "publish.draft"  # write, submit, schedule and cancel posts
+    PUBLISH_APPROVE = "publish.approve"  # approve or reject submitted posts
 
 
 ACTION_HELP: Mapping[Action, str] = {
@@ -78,6 +80,8 @@ ACTION_HELP: Mapping[Action, str] = {
     Action.OWNERS_EDIT: "make, change or remove the workspace's owners",
     Action.TOKENS_EDIT: "manage other people's API tokens",
     Action.USERS_EDIT: "add, disable or enable users or reset their passwords",
+    Action.PUBLISH_DRAFT: "write and schedule posts",
+    Action.PUBLISH_APPROVE: "approve posts",
 }
 
 GRANTS: Mapping[ActorKind, frozenset[Action]] = {

@@ -10,8 +10,8 @@ A signed-in user (or their API token) holds one role per workspace they are a me
 - analyst: reads, goals and OKRs, reports (edit and send), maturity answers and listening
   setup: the analysis work of the issue's "read + goals/reports", with the two other
   analytical tools alongside. Imports, removing data and settings stay with admins.
-- publisher, approver: read today; the drafting, scheduling and approving actions are added
-  to their grants when publishing lands (no such action exists yet).
+- publisher: read, and write, submit, schedule and cancel posts (publish.draft);
+  approver: read, and approve or reject them (publish.approve); owners and admins both.
 - agent: read today; the inbox's actions are added when the inbox lands.
 - viewer: read only (an executive, an agency's client).
 
@@ -57,14 +57,16 @@ _ADMIN = _ANALYSIS | {
     Action.MEMBERS_EDIT,
     Action.AUDIT_READ,
     Action.CONNECTIONS_EDIT,
+    Action.PUBLISH_DRAFT,
+    Action.PUBLISH_APPROVE,
 }
 
 ROLE_GRANTS: Mapping[Role, frozenset[Action]] = {
     Role.OWNER: _ADMIN | {Action.OWNERS_EDIT},
     Role.ADMIN: _ADMIN,
     Role.ANALYST: _ANALYSIS,
-    Role.PUBLISHER: _READ,
-    Role.APPROVER: _READ,
+    Role.PUBLISHER: _READ | {Action.PUBLISH_DRAFT},
+    Role.APPROVER: _READ | {Action.PUBLISH_APPROVE},
     Role.AGENT: _READ,
     Role.VIEWER: _READ,
 }
@@ -80,8 +82,8 @@ ROLE_HELP: Mapping[Role, str] = {
     Role.OWNER: "everything in the workspace, including its owners",
     Role.ADMIN: "everything but making or removing owners",
     Role.ANALYST: "read; goals, reports, maturity and listening",
-    Role.PUBLISHER: "read (drafts and scheduling when publishing lands)",
-    Role.APPROVER: "read (approvals when publishing lands)",
+    Role.PUBLISHER: "read; write, submit, schedule and cancel posts",
+    Role.APPROVER: "read; approve or reject posts",
     Role.AGENT: "read (the inbox when it lands)",
     Role.VIEWER: "read only",
 }
