@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import json
+import socket
 import subprocess
 import sys
 from pathlib import Path
@@ -173,3 +174,23 @@ def test_sign_in_check_says_what_each_start_means(home: Path, capsys: pytest.Cap
         fresh.store.dispose()
     finally:
         app.store.dispose()
+
+
+def test_serve_on_loopback_with_no_users_says_how_to_add_them(home: Path) -> None:
+    """The real server: its first line is the address, the second what signing in means."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "socialpulse.interfaces.cli", "--home", str(home), "serve",
+         "--port", str(port), "--no-worker"],
+        stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    try:
+        assert proc.stdout is not None
+        first, second = proc.stdout.readline(), proc.stdout.readline()
+    finally:
+        proc.terminate()
+        proc.wait(timeout=60)
+    assert first == f"socialpulse dashboard on http://127.0.0.1:{port}/  (Ctrl+C to stop)\n"
+    assert second == ("no users: anyone using this machine acts as you (no sign-in); add users "
+                      "with `socialpulse users add LOGIN` to require it\n")
