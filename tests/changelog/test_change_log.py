@@ -24,6 +24,7 @@ from socialpulse.domain.change_log import (
     subject_label,
 )
 from socialpulse.domain.errors import Forbidden
+from socialpulse.domain.roles import Role
 from socialpulse.interfaces.cli.main import main
 from socialpulse.interfaces.web.app import create_app
 from tests.conftest import DEMO_UNTIL
@@ -225,3 +226,28 @@ def test_everything_logged_is_json_and_has_a_label(demo_app_ro: App) -> None:
     for e in entries:
         json.dumps(e.as_json())
         assert "_" not in e.subject_label
+
+
+def test_users_members_and_tokens_are_logged_without_their_secrets(demo_app: App) -> None:
+    """The changes of sign-in and roles (issue 14) reach the log with no code of their own."""
+    ws = demo_app.workspace("demo")
+    before = log_rows(demo_app)
+    demo_app.identity.add_user(ALICE, "vic", name="Vic Viewer",
+                               password="a long enough passphrase 42")
+    demo_app.members.add(ALICE, ws, "vic", Role.VIEWER)
+    secret, token = demo_app.tokens.create(ALICE, "vic", "dashboard", read_only=True)
+    assert demo_app.tokens.actor_for_token(secret) is not None  # "last used": bookkeeping
+    demo_app.tokens.revoke(ALICE, token.id)
+    entries = newest(demo_app, log_rows(demo_app) - before)[::-1]
+    assert [(e.subject_label, e.change) for e in entries] == [
+        ("user", "created"), ("member", "created"), ("API token", "created"),
+        ("API token", "changed")]
+    user, member, created, revoked = entries
+    assert user.details["login"] == "vic" and user.details["password_hash"] == HIDDEN
+    assert (member.details["role"], member.workspace, member.action) == (
+        "viewer", "demo", "members.edit")
+    assert created.details["secret_hash"] == HIDDEN and created.details["name"] == "dashboard"
+    assert list(revoked.details) == ["revoked_at"]
+    assert {e.actor_name for e in entries} == {"Alice"}
+    text = json.dumps([e.as_json() for e in entries])
+    assert secret not in text and "argon2" not in text
