@@ -210,3 +210,22 @@ def test_entries_hold_the_statements_not_the_answers(demo_app_ro: App) -> None:
     assert {"views", "tables", "first", "counts", "second"} <= entry.keys()
     assert all(v.startswith("CREATE TEMP VIEW") and "read_parquet" in v for v in entry["views"])
     assert [len(t["rows"]) for t in entry["tables"] if t["rows"]] == [len(accounts)]
+
+
+def test_replays_side_by_side_keep_their_own_tables(demo_app_ro: App, tmp_path: Path) -> None:
+    """Threads replay on connections of one shared DuckDB: each has its own temporary views
+    and level 1 (same names in every entry), so answers never mix."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    app = demo_app_ro
+    ws = app.workspace(None)
+    accounts = app.store.accounts(ws.id)
+    plans = [_plan(app, ws, q) for q in QUESTIONS[:4]]
+    engine = _cached(app, tmp_path)
+    want = [_answer(app.engine.run(p, accounts, ws.timezone)) for p in plans]
+    for p in plans:  # stored first, so the threads below only replay
+        engine.run(p, accounts, ws.timezone)
+    with ThreadPoolExecutor(4) as pool:
+        got = list(pool.map(lambda i: _answer(engine.run(plans[i % 4], accounts, ws.timezone)),
+                            range(16)))
+    assert got == [want[i % 4] for i in range(16)]

@@ -9,7 +9,7 @@ with their batches' content hashes and commit times (their lists and which parts
 the shape of level 1), and the code that compiles it. So a run is compiled once into plain
 statements (the views over the files, the in-memory tables with their rows, level 1 as a
 temporary table, the per-account diagnostics and level 2), stored as JSON under a hash of all
-of that, and replayed on a fresh DuckDB connection; Ibis is imported only when a question is
+of that, and replayed on a new DuckDB connection; Ibis is imported only when a question is
 new.
 
 A cached entry can never be stale: an import, compaction or removal changes the committed
@@ -28,6 +28,7 @@ import importlib.util
 import json
 import os
 import tempfile
+import threading
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -61,6 +62,8 @@ _CODE = ("adapters/engine*.py", "adapters/lake.py", "adapters/lake_intervals.py"
          "domain/query.py")
 _PACKAGE = Path(__file__).resolve().parents[1]
 _fingerprint: str | None = None
+_DATABASES: dict[str, duckdb.DuckDBPyConnection] = {}
+_DATABASES_LOCK = threading.Lock()
 
 
 @dataclass
@@ -158,15 +161,13 @@ def _memtable(op: Any) -> dict[str, Any] | None:
 # -- replaying (DuckDB alone) -----------------------------------------------------------------
 
 def replay(entry: dict[str, Any], plan: QueryPlan, spill: Path | None = None) -> CachedRun:
-    """Run stored statements on a fresh in-memory DuckDB, as the Ibis engine runs them
-    (UTC session time zone, no Python variables as tables), and shape the answer as it does.
+    """Run stored statements on a new connection to the process' in-memory DuckDB, as the Ibis
+    engine runs them (UTC session time zone, no Python variables as tables), and shape the
+    answer as it does.
 
     ``spill``: where DuckDB writes what does not fit its memory limit (by default a ``.tmp``
     folder in the current directory, which a command run elsewhere may not be able to write)."""
-    config: dict[str, Any] = {"python_enable_replacements": False}
-    if spill is not None:
-        config["temp_directory"] = str(spill)
-    con = duckdb.connect(config=config)
+    con = _connection(spill)  # a connection of its own: temporary objects are its own
     try:
         con.execute("SET TimeZone = 'UTC'")
         for sql in entry["views"]:
@@ -189,6 +190,25 @@ def replay(entry: dict[str, Any], plan: QueryPlan, spill: Path | None = None) ->
             if pm.key in missing:
                 r[pm.key] = None
     return CachedRun(columns=columns, rows=rows, missing=missing, excluded=excluded)
+
+
+def _connection(spill: Path | None) -> duckdb.DuckDBPyConnection:
+    """A new connection to the process' in-memory DuckDB that replays runs (one database per
+    spill folder).
+
+    Shared so that its Parquet metadata cache serves every run: replaying a report's queries
+    or a page's, each run's views would otherwise read the footers of every file again (on the
+    demo about a third of a replay's CPU). DuckDB checks a cached file's modification time, so
+    a file rewritten at the same path (a rebuilt demo) is read anew."""
+    key = str(spill)
+    with _DATABASES_LOCK:
+        if key not in _DATABASES:
+            config: dict[str, Any] = {"python_enable_replacements": False,
+                                      "enable_object_cache": True}
+            if spill is not None:
+                config["temp_directory"] = key
+            _DATABASES[key] = duckdb.connect(config=config)
+        return _DATABASES[key].cursor()
 
 
 def _records(con: duckdb.DuckDBPyConnection, sql: str) -> tuple[list[str], list[dict[str, Any]]]:
