@@ -103,6 +103,7 @@ BROWSER_PAGES = ["/metrics?workspace=demo&metric=engagement_rate",
                  "/goals?workspace=demo&today=2026-10-31", "/listening?workspace=demo&days=365",
                  "/posts?workspace=demo", "/reports?workspace=demo", "/workspace?workspace=demo",
                  "/maturity?workspace=demo", "/import?workspace=demo",
+                 "/activity?workspace=demo",
                  "/?workspace=demo"]
 
 
