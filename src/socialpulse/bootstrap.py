@@ -47,6 +47,8 @@ if TYPE_CHECKING:
     from socialpulse.services.overview import OverviewService
     from socialpulse.services.posts import PostsService
     from socialpulse.services.ports import MetricEngine
+    from socialpulse.services.publishing import PublishingService
+    from socialpulse.services.publishing_outbox import Outbox
     from socialpulse.services.report_branding import BrandingService
     from socialpulse.services.report_schedules import ReportSchedules
     from socialpulse.services.reports import ReportService
@@ -359,6 +361,32 @@ class App:
         sync = SyncService(repo, registry, self.secrets, self.store, self.lake,
                            LakeImportTables(self.lake), self.jobs, utc_now)
         return ConnectionsService(repo, registry, self.secrets, self.store, sync)
+
+    @cached_property
+    def publishing(self) -> PublishingService:
+        """Drafts, approvals and schedules (issue 17)."""
+        from socialpulse.adapters.store.connections_repo import ConnectionsRepo
+        from socialpulse.adapters.store.publishing_repo import PublishingRepo
+        from socialpulse.services.publishing import PublishingService
+
+        return PublishingService(PublishingRepo(self.store), ConnectionsRepo(self.store),
+                                 self.jobs)
+
+    @cached_property
+    def outbox(self) -> Outbox:
+        """The ``publish.send`` jobs' runner (`services/publishing_outbox.py`)."""
+        from socialpulse.adapters.connectors.registry import ConnectorRegistry
+        from socialpulse.adapters.lake_imports import LakeImportTables
+        from socialpulse.adapters.store.connections_repo import ConnectionsRepo
+        from socialpulse.adapters.store.publishing_repo import PublishingRepo
+        from socialpulse.services.jobs import job_lease
+        from socialpulse.services.publishing_outbox import Outbox
+
+        # a send's follow-up looks after three leases: by then a dead worker's job has ended
+        return Outbox(PublishingRepo(self.store), ConnectionsRepo(self.store),
+                      ConnectorRegistry(), self.secrets, self.store, self.lake,
+                      LakeImportTables(self.lake), self.jobs,
+                      follow_after=3 * job_lease(os.environ))
 
     @cached_property
     def report_schedules(self) -> ReportSchedules:

@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta, tzinfo
 from enum import StrEnum
 
+from .connections import ConnectorError
 from .errors import Conflict, InvalidInput
 from .platforms import Network
 
@@ -117,6 +118,7 @@ class Variant:
     text: str
     links: tuple[str, ...] = ()
     media: tuple[Media, ...] = ()
+    connection_id: int = 0  # the connected own account it goes out from (0: not chosen yet)
 
 
 @dataclass(frozen=True)
@@ -156,6 +158,36 @@ class Send:
     url: str = ""
     error: str = ""
     sent_at: datetime | None = None
+    generation: int = 1
+
+
+def overall(sends: Sequence[PostStatus]) -> PostStatus:
+    """A scheduled post's status from its sends': sending while any is on its way, then a
+    person's attention (unknown) or a failure before published, so nothing hides."""
+    got = set(sends)
+    if PostStatus.SENDING in got or (PostStatus.SCHEDULED in got and len(got) > 1):
+        return PostStatus.SENDING
+    for status in (PostStatus.SCHEDULED, PostStatus.UNKNOWN, PostStatus.FAILED,
+                   PostStatus.PUBLISHED):
+        if status in got:
+            return status
+    return PostStatus.CANCELLED
+
+
+@dataclass(frozen=True)
+class Published:
+    """What a network answered for a published post: its id (Mastodon status id, Bluesky
+    at:// URI), its public link, when, and the network's own JSON for the lake's importer."""
+
+    platform_id: str
+    url: str
+    published_at: datetime
+    raw: Mapping[str, object] = field(default_factory=dict)
+
+
+class OutcomeUnknown(ConnectorError):
+    """The request left but no answer came (a timeout after sending): whether the post exists
+    is unknown until the network is asked."""
 
 
 # --- counting and checks -------------------------------------------------------------------
@@ -279,7 +311,7 @@ def tagged(variant: Variant, campaign: str) -> Variant:
         return with_utm(m.group(0), campaign, variant.network)
     return Variant(variant.network, _URL.sub(tag, variant.text),
                    tuple(with_utm(u, campaign, variant.network) for u in variant.links),
-                   variant.media)
+                   variant.media, variant.connection_id)
 
 
 # --- time ----------------------------------------------------------------------------------

@@ -12,6 +12,7 @@ from collections.abc import Mapping
 import socialpulse.services.alert_rules
 import socialpulse.services.import_jobs
 import socialpulse.services.listening_live
+import socialpulse.services.publishing_outbox
 import socialpulse.services.report_schedules
 import socialpulse.services.sync  # noqa: F401
 from socialpulse.services.jobs import KINDS, JobKind

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import base64
 import json
+import re
 from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -35,6 +36,7 @@ from socialpulse.domain.connections import (
     RawPost,
 )
 from socialpulse.domain.platforms import Network
+from socialpulse.domain.publishing import Published, Variant, full_text
 from socialpulse.services.import_model import Parsed
 
 from .answers import parsed_answer
@@ -218,3 +220,79 @@ class BlueskyConnector:
                   tz: str) -> Parsed:
         return parsed_answer(parse_bluesky, self.network, f"{self.client.label} author feed",
                              {"feed": [dict(p.data) for p in posts]}, account, observed_at, tz)
+
+    # --- publishing (issue 17: the `Publisher` port) -------------------------------------
+
+    def publish(self, variant: Variant, idempotency_key: str, record_key: str) -> Published:
+        """``com.atproto.repo.createRecord`` with a deterministic ``rkey``: a resend names
+        the same record, which the PDS refuses to make twice (then it is read back)."""
+        if variant.media:
+            raise ConnectorError(f"{self.client.label}: attaching media is not supported")
+        record = post_record(full_text(variant), self.policy.clock())
+        token = self._token()
+        body = {"repo": self._did, "collection": _POST, "rkey": record_key, "record": record}
+        try:
+            data, _ = self.client.call("POST", "/xrpc/com.atproto.repo.createRecord",
+                                       body=body, token=token, once=True)
+        except ConnectorError as exc:
+            if exc.status == 400 and "exist" in exc.message.lower():
+                found = self.find(variant, idempotency_key, record_key, self.policy.clock())
+                if found is not None:
+                    return found
+            raise
+        made = expect(data, dict, f"{self.client.label} new post", "a record reference")
+        return self._published(str(made.get("uri") or ""), str(made.get("cid") or ""),
+                               record, record_key)
+
+    def find(self, variant: Variant, idempotency_key: str, record_key: str,
+             since: datetime) -> Published | None:
+        """``com.atproto.repo.getRecord`` by the send's rkey (None: no such record)."""
+        self._token()
+        try:
+            data = self._get("com.atproto.repo.getRecord",
+                             {"repo": self._did, "collection": _POST, "rkey": record_key})
+        except ConnectorError as exc:
+            if exc.status in (400, 404) and ("RecordNotFound" in exc.message
+                                             or "not found" in exc.message.lower()):
+                return None
+            raise
+        got = expect(data, dict, f"{self.client.label} record", "a record")
+        value = expect(got.get("value"), dict, f"{self.client.label} record", "a value")
+        return self._published(str(got.get("uri") or ""), str(got.get("cid") or ""),
+                               value, record_key)
+
+    def _published(self, uri: str, cid: str, record: Mapping[str, Any], rkey: str
+                   ) -> Published:
+        where = f"{self.client.label} new post"
+        if not uri.startswith("at://"):
+            raise ConnectorError(f"{where}: malformed answer: no at:// URI")
+        when = _instant(record.get("createdAt"), where)
+        handle = self.creds.handle.lstrip("@")
+        item = {"post": {"uri": uri, "cid": cid, "author": {"did": self._did, "handle": handle},
+                         "record": dict(record), "replyCount": 0, "repostCount": 0,
+                         "likeCount": 0, "quoteCount": 0, "indexedAt": record.get("createdAt")}}
+        return Published(uri, f"https://bsky.app/profile/{handle}/post/{rkey}", when, item)
+
+
+_POST = "app.bsky.feed.post"
+
+
+def post_record(text: str, now: datetime) -> dict[str, Any]:
+    """An ``app.bsky.feed.post`` record: text, time, and a link facet per URL (byte offsets
+    in UTF-8, as the lexicon counts them) so links are clickable."""
+    facets = []
+    for m in _LINK.finditer(text):
+        start = len(text[:m.start()].encode("utf-8"))
+        end = start + len(m.group(0).encode("utf-8"))
+        facets.append({"index": {"byteStart": start, "byteEnd": end},
+                       "features": [{"$type": "app.bsky.richtext.facet#link",
+                                     "uri": m.group(0)}]})
+    record: dict[str, Any] = {"$type": _POST, "text": text,
+                              "createdAt": now.astimezone(UTC).strftime(
+                                  "%Y-%m-%dT%H:%M:%S.%f")[:-3] + "Z"}
+    if facets:
+        record["facets"] = facets
+    return record
+
+
+_LINK = re.compile(r"https?://[^\s<>\"']+")

@@ -39,6 +39,7 @@ from socialpulse.domain.connections import (
     retry_delay,
     wait_before_call,
 )
+from socialpulse.domain.publishing import OutcomeUnknown
 
 log = logging.getLogger("socialpulse.connectors")
 
@@ -115,10 +116,13 @@ class PoliteClient:
 
     def call(self, method: str, path: str, *, params: Mapping[str, Any] | None = None,
              body: Mapping[str, Any] | None = None, token: str | None = None,
-             headers: Mapping[str, str] | None = None) -> tuple[Any, httpx.Headers]:
+             headers: Mapping[str, str] | None = None, once: bool = False
+             ) -> tuple[Any, httpx.Headers]:
         """One call with the rules above; answers the decoded JSON and the headers.
         Credentials go in headers (``token``: a Bearer token, or ``headers``), never in the
-        URL, which httpx logs."""
+        URL, which httpx logs. ``once`` (publishing): a request that may have left and got
+        no answer is never sent again here; it raises `OutcomeUnknown` (429 and 5xx answers
+        still wait and retry: the server said it made nothing)."""
         where = self.label
         failures = limited = 0
         while True:
@@ -128,6 +132,9 @@ class PoliteClient:
             try:
                 resp = self._send(method, path, params, body, token, headers)
             except httpx.TransportError as exc:  # timeouts, refused or reset connections
+                if once and not isinstance(exc, (httpx.ConnectError, httpx.ConnectTimeout)):
+                    raise OutcomeUnknown(f"{where}: {_transport_words(exc)} after the request "
+                                         "was sent; whether it took effect is unknown") from None
                 failures += 1
                 if failures > p.retries:
                     raise Unavailable(f"{where}: no answer after {failures} tries "

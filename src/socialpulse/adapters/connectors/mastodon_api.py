@@ -11,6 +11,7 @@ Statuses are read by the export importer (`answers.py`), so keys match imported 
 
 from __future__ import annotations
 
+import html
 import re
 from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime
@@ -30,12 +31,15 @@ from socialpulse.domain.connections import (
     RawPost,
 )
 from socialpulse.domain.platforms import Network
+from socialpulse.domain.publishing import Published, Variant, full_text
 from socialpulse.services.import_model import Parsed
 
 from .answers import parsed_answer
 from .http import CallPolicy, PoliteClient, expect
 
 PAGE_SIZE = 40
+#: pages of statuses a look-up reads forward from the schedule (40 each)
+FIND_PAGES = 25
 _NEXT = re.compile(r'<([^>]+)>\s*;\s*rel="?next"?')
 
 
@@ -149,6 +153,61 @@ class MastodonConnector:
                   tz: str) -> Parsed:
         return parsed_answer(parse_mastodon, self.network, f"{self.client.label} statuses",
                              [dict(p.data) for p in posts], account, observed_at, tz)
+
+    # --- publishing (issue 17: the `Publisher` port) -------------------------------------
+
+    def publish(self, variant: Variant, idempotency_key: str, record_key: str) -> Published:
+        """``POST /api/v1/statuses`` with the ``Idempotency-Key`` header: Mastodon answers a
+        repeat with the same key (within an hour) with the status it already made."""
+        if variant.media:
+            raise ConnectorError(f"{self.client.label}: attaching media is not supported")
+        data, _ = self.client.call(
+            "POST", "/api/v1/statuses", body={"status": full_text(variant),
+                                             "visibility": "public"},
+            token=self._token(), headers={"Idempotency-Key": idempotency_key}, once=True)
+        return self._published(expect(data, dict, f"{self.client.label} new status",
+                                      "a Status object"))
+
+    def find(self, variant: Variant, idempotency_key: str, record_key: str,
+             since: datetime) -> Published | None:
+        """The account's statuses made since ``since`` (``min_id`` from that time, as
+        Mastodon's ids are time-based) whose text is this variant's: the marker of a send
+        whose answer was lost."""
+        if self._account is None:
+            self.check()
+        assert self._account is not None
+        floor = int(since.timestamp() * 1000) << 16
+        want = full_text(variant)
+        for _ in range(FIND_PAGES):  # min_id pages forward in time, each newest first
+            data, _ = self.client.get(f"/api/v1/accounts/{self._account['id']}/statuses",
+                                      {"limit": PAGE_SIZE, "min_id": str(floor)},
+                                      token=self._token())
+            page = expect(data, list, f"{self.client.label} posts", "an array of Statuses")
+            for st in page:
+                if isinstance(st, dict) and plain_text(str(st.get("content") or "")) == want:
+                    return self._published(st)
+            ids = [int(st["id"]) for st in page if isinstance(st, dict)
+                   and str(st.get("id") or "").isdigit()]
+            if len(page) < PAGE_SIZE or not ids:
+                return None
+            floor = max(ids)
+        return None
+
+    def _published(self, st: Mapping[str, Any]) -> Published:
+        where = f"{self.client.label} new status"
+        if not st.get("id") or not st.get("created_at"):
+            raise ConnectorError(f"{where}: malformed answer: a Status without id")
+        return Published(str(st["id"]), str(st.get("url") or st.get("uri") or ""),
+                         _instant(st["created_at"], where), dict(st))
+
+
+_BREAK = re.compile(r"<br\s*/?>|</p>\s*<p>", re.IGNORECASE)
+_TAG = re.compile(r"<[^>]*>")
+
+
+def plain_text(content: str) -> str:
+    """A status's HTML ``content`` as the text it was written from (line breaks kept)."""
+    return html.unescape(_TAG.sub("", _BREAK.sub("\n", content))).strip()
 
 
 def _instant(text: Any, where: str) -> datetime:
