@@ -26,7 +26,7 @@ def _approved(ph: PubHarness, text: str, campaign: str = "") -> int:
                                         Variant(Network.BLUESKY, text)], campaign=campaign)
     ph.publishing.submit(ME, ws, post.id)
     ph.publishing.approve(ME, ws, post.id, "fine")
-    return post.id
+    return int(post.id)
 
 
 def _lake_posts(ph: PubHarness) -> list[dict[str, Any]]:
@@ -87,9 +87,10 @@ def test_lost_answers_are_looked_up_not_resent(
     post = ph.publishing.get(ws, pid)
     assert post.status is PostStatus.PUBLISHED
     assert all(s.platform_id and s.attempts == 1 for s in post.sends)
-    results = [ph.app.jobs.get(j.id).result for j in ph.app.jobs.recent()
-               if j.kind == SEND and j.result and "platform_id" in j.result]
-    assert {r["found_on_network"] for r in results} == {True}
+    results = [j.result for j in ph.base.jobs.recent()
+               if j.kind == SEND and j.result is not None and "platform_id" in j.result]
+    assert len(results) == 2
+    assert {bool(r["found_on_network"]) for r in results} == {True}
 
 
 def test_a_refusal_fails_the_send_with_the_networks_words(
