@@ -32,6 +32,11 @@ from socialpulse.services.listening_brands import BrandQueries
 from socialpulse.services.ports import MentionEnricher, MentionSource
 
 INGEST_CHUNK = 20_000
+#: the sentiment mode when none is asked for: the better model (nlp's ``accurate``); ``auto``
+#: switches to the fast one above a volume, ``fast`` is for backfills (docs/listening.md)
+DEFAULT_MODE = "accurate"
+#: the label of a mention whose language the model cannot read (stored, never counted as rated)
+UNKNOWN_SENTIMENT = "unknown"
 #: the lake columns an ingest writes, in order
 MENTION_COLUMNS = ("mention_id", "network", "brand_id", "is_own_brand", "published_at",
                    "author", "author_followers", "text", "lang", "sentiment", "sentiment_score",
@@ -60,7 +65,7 @@ class MentionIngest(BrandQueries):
     """Reading sources, matching brand queries, enriching, writing; corrections."""
 
     def ingest_file(self, actor: Actor, ws: Workspace, path: Path, fmt: str | None = None,
-                    network: str | None = None, mode: str = "default",
+                    network: str | None = None, mode: str = DEFAULT_MODE,
                     model_path: str | None = None, source_name: str | None = None
                     ) -> IngestSummary:
         """Ingest a mentions file (JSONL, CSV, Mastodon, Bluesky; ``fmt`` None: detected)."""
@@ -68,7 +73,7 @@ class MentionIngest(BrandQueries):
         return self.ingest(actor, ws, source, mode, model_path, source_name)
 
     def ingest(self, actor: Actor, ws: Workspace, source: MentionSource | Iterable[RawMention],
-               mode: str = "default", model_path: str | None = None,
+               mode: str = DEFAULT_MODE, model_path: str | None = None,
                source_name: str | None = None, chunk: int = INGEST_CHUNK,
                fmt: str = "mentions") -> IngestSummary:
         """Read a source, keep what matches a brand query, enrich it, write it to the lake.
@@ -83,7 +88,10 @@ class MentionIngest(BrandQueries):
             for _ in source:
                 pass
         queries = self.compiled_queries(ws)
-        enricher = self.nlp.enricher(ws.languages or ("en",), mode, model_path)
+        # the workspace's corrections adapt the model to it (a few-shot update of its head)
+        taught = [(c.text, c.lang, c.sentiment) for c in self.repo.corrections(ws.id).values()
+                  if c.text]
+        enricher = self.nlp.enricher(ws.languages or ("en",), mode, model_path, taught)
         name = str(source_name or getattr(source, "name", None) or "mentions")
         summary = IngestSummary(source=name)
         buf: list[RawMention] = []
@@ -133,8 +141,9 @@ class MentionIngest(BrandQueries):
             label = corr.sentiment if corr else e.sentiment
             values = (r.mention_id, r.network, None, None, r.published_at, r.author,
                       r.author_followers, r.text, lang, label,
-                      corrected_score(label) if corr else e.score, True, None, r.url,
-                      "user" if corr else f"model:{enricher.mode}")
+                      corrected_score(label) if corr else e.score,
+                      bool(corr) or e.sentiment != UNKNOWN_SENTIMENT, None, r.url,
+                      "user" if corr else f"model:{e.model}")
             for brand, tagged in hits:
                 for k, v in zip(MENTION_COLUMNS, values, strict=True):
                     cols[k].append(v)
@@ -170,7 +179,7 @@ class MentionIngest(BrandQueries):
         return [asdict(c) for c in sorted(self.repo.corrections(ws.id).values(),
                                           key=lambda c: c.corrected_at)]
 
-    def classifier(self, languages: str | Sequence[str], mode: str = "default",
+    def classifier(self, languages: str | Sequence[str], mode: str = DEFAULT_MODE,
                    model_path: str | None = None, where: str = "--languages"
                    ) -> MentionEnricher:
         """Language and sentiment for any texts (`listen classify`, the classify API);
@@ -180,9 +189,13 @@ class MentionIngest(BrandQueries):
 
 def classified(enricher: MentionEnricher, texts: Sequence[str]) -> list[dict[str, Any]]:
     """What `listen classify` and the classify API answer per text."""
-    return [{"text": t, "lang": e.lang, "sentiment": e.sentiment, "score": e.score,
-             "confidence": e.confidence} for t, e in zip(texts, enricher.enrich(texts),
-                                                          strict=True)]
+    out: list[dict[str, Any]] = []
+    for t, e in zip(texts, enricher.enrich(texts), strict=True):
+        out.append({"text": t, "lang": e.lang, "sentiment": e.sentiment, "score": e.score,
+                    "confidence": e.confidence})
+        if e.note:  # no sentiment for this language in this mode: say so, never guess
+            out[-1]["note"] = e.note
+    return out
 
 
 def _match(raws: Sequence[RawMention], queries: list[tuple[Brand, Query]],
@@ -193,7 +206,8 @@ def _match(raws: Sequence[RawMention], queries: list[tuple[Brand, Query]],
     for r in raws:  # the same mention twice in one chunk: keep the last
         uniq[r.mention_id] = r
     items = list(uniq.values())
-    langs = enricher.languages([r.text for r in items], [r.lang for r in items])
+    langs = enricher.languages([r.text for r in items], [r.lang for r in items],
+                               [r.author or "" for r in items])
     matched: list[Matched] = []
     for r, lang in zip(items, langs, strict=True):
         d = prepare(Document(r.text, lang, r.author, r.network))

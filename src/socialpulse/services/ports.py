@@ -255,6 +255,10 @@ class Enrichment(Protocol):
     def score(self) -> float: ...
     @property
     def confidence(self) -> float: ...
+    @property
+    def model(self) -> str: ...  # the mode that labelled it
+    @property
+    def note(self) -> str: ...  # why there is no sentiment (label "unknown"), else ""
 
 
 class MentionEnricher(Protocol):
@@ -262,21 +266,22 @@ class MentionEnricher(Protocol):
 
     mode: str
 
-    def languages(self, texts: Sequence[str], hints: Sequence[str] | None = None
-                  ) -> list[str]: ...
+    def languages(self, texts: Sequence[str], hints: Sequence[str] | None = None,
+                  authors: Sequence[str] | None = None) -> list[str]: ...
 
     def sentiment(self, texts: Sequence[str], langs: Sequence[str]) -> Sequence[Enrichment]: ...
 
-    def enrich(self, texts: Sequence[str], hints: Sequence[str] | None = None
-               ) -> Sequence[Enrichment]: ...
+    def enrich(self, texts: Sequence[str], hints: Sequence[str] | None = None,
+               authors: Sequence[str] | None = None) -> Sequence[Enrichment]: ...
 
 
 class ListeningNlp(Protocol):
     """Builds enrichers (a model per mode) and checks language lists against what the
     language detector supports."""
 
-    def enricher(self, languages: Sequence[str], mode: str = "default",
-                 model_path: str | None = None) -> MentionEnricher: ...
+    def enricher(self, languages: Sequence[str], mode: str = "accurate",
+                 model_path: str | None = None,
+                 corrections: Sequence[tuple[str, str, str]] = ()) -> MentionEnricher: ...
 
     def parse_languages(self, value: str | Sequence[str], where: str) -> tuple[str, ...]: ...
 

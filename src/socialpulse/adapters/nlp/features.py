@@ -18,6 +18,8 @@ from dataclasses import dataclass
 import numpy as np
 import numpy.typing as npt
 
+from .cues import cue_features
+
 _URL = re.compile(r"https?://\S+|www\.\S+", re.IGNORECASE)
 _USER = re.compile(r"@\w[\w.]*")
 _REPEAT = re.compile(r"(.)\1{2,}")
@@ -55,6 +57,8 @@ class FeatureConfig:
     char_max: int = 5
     word_ngrams: int = 2
     per_language: bool = True
+    #: shared cue features (``cues.py``): lexicon words, negation scope, emoji
+    cues: bool = False
 
     @property
     def dim(self) -> int:
@@ -104,16 +108,16 @@ def _char_ngrams(
     return docs, hashes
 
 
-def _word_ngrams(
-    cp: npt.NDArray[np.uint64], doc: npt.NDArray[np.int64], cfg: FeatureConfig
-) -> tuple[list[npt.NDArray[np.int64]], list[npt.NDArray[np.uint64]]]:
+def _words(
+    cp: npt.NDArray[np.uint64], doc: npt.NDArray[np.int64]
+) -> tuple[npt.NDArray[np.uint64], npt.NDArray[np.int64]]:
+    """The (unmixed) hash and the document of every word, in text order."""
     small = cp < len(_BREAK)
     brk = np.zeros(len(cp), dtype=bool)
     brk[small] = _BREAK[cp[small].astype(np.int64)]
-    inword = ~brk
-    if not inword.any():
-        return [], []
-    idx = np.flatnonzero(inword)
+    idx = np.flatnonzero(~brk)
+    if not len(idx):
+        return np.zeros(0, np.uint64), np.zeros(0, np.int64)
     # a word starts where a word character follows a break (or the array start)
     starts_mask = np.ones(len(idx), dtype=bool)
     starts_mask[1:] = idx[1:] != idx[:-1] + 1
@@ -125,7 +129,20 @@ def _word_ngrams(
         powers = np.cumprod(np.full(max_len, _PRIME, dtype=np.uint64))
         contrib = cp[idx] * powers[pos]
     wh = np.add.reduceat(contrib, starts)  # uint64 sums wrap, which is what a hash wants
-    wdoc = doc[idx[starts]]
+    return wh, doc[idx[starts]]
+
+
+def text_word_hashes(text: str) -> list[np.uint64]:
+    """The word hashes of one text as a post's words are hashed (normalised first)."""
+    wh, _ = _words(*_codepoints([text]))
+    return list(wh)
+
+
+def _word_ngrams(
+    wh: npt.NDArray[np.uint64], wdoc: npt.NDArray[np.int64], cfg: FeatureConfig
+) -> tuple[list[npt.NDArray[np.int64]], list[npt.NDArray[np.uint64]]]:
+    if not len(wh):
+        return [], []
     docs = [wdoc]
     hashes = [_mix(wh, 7)]
     prev_h, prev_d = wh, wdoc
@@ -154,8 +171,9 @@ def hashed_features(
     (the "frustratingly easy" feature augmentation of domain adaptation).
     """
     cp, doc = _codepoints(texts)
+    wh, wdoc = _words(cp, doc)
     d1, h1 = _char_ngrams(cp, doc, cfg)
-    d2, h2 = _word_ngrams(cp, doc, cfg)
+    d2, h2 = _word_ngrams(wh, wdoc, cfg)
     docs = np.concatenate(d1 + d2) if d1 or d2 else np.zeros(0, np.int64)
     hashes = np.concatenate(h1 + h2) if h1 or h2 else np.zeros(0, np.uint64)
     mask = np.uint64(cfg.dim - 1)
@@ -173,6 +191,9 @@ def hashed_features(
     norms = np.sqrt(np.bincount(docs, weights=v * v, minlength=len(texts)))
     norms[norms == 0] = 1.0
     v = (v / norms[docs]).astype(np.float32)
+    if cfg.cues:  # after the normalisation: a cue weighs the same in a short and a long post
+        cd, cf, cv = cue_features(cp, doc, wh, wdoc, len(texts), cfg.dim)
+        docs, f, v = np.concatenate([docs, cd]), np.concatenate([f, cf]), np.concatenate([v, cv])
     return docs, f, v
 
 

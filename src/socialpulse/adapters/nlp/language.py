@@ -1,14 +1,21 @@
 """Language identification restricted to the workspace's languages (py3langid, offline).
 
 URLs, @handles and #hashtags are stripped first: they are not in any language and pull short
-posts towards English. Restricting the candidate set is what makes py3langid accurate on short
-social posts (DESIGN.md measured 97%); a text with no letters left gets ``und`` (undetermined).
+posts towards English. Restricting the candidate set is what makes py3langid accurate on social
+posts (DESIGN.md measured 97%); a text with no letters left gets ``und`` (undetermined).
+
+One or two words carry little evidence ("muy bueno" is Spanish, "bom dia" could be several), so
+``detect`` takes a prior over the languages: what the author usually writes and what the
+workspace's mentions are mostly in (``history.py`` builds it). The detector's scores, tempered
+(``TEMPERATURE``), and the prior's log are added: a long text's evidence outweighs any prior, a
+two-word text's does not.
 """
 
 from __future__ import annotations
 
+import math
 import re
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from functools import lru_cache
 from typing import Any
 
@@ -17,6 +24,10 @@ from socialpulse.domain.errors import InvalidInput
 _STRIP = re.compile(r"https?://\S+|www\.\S+|[@#][\w.]+", re.UNICODE)
 _LETTER = re.compile(r"[^\W\d_]", re.UNICODE)
 UNDETERMINED = "und"
+#: py3langid's naive-Bayes scores treat overlapping character n-grams as independent, so they
+#: are overconfident; with a prior they are divided by this (chosen on UMSAB train's short
+#: texts, scripts/eval_language.py --tune)
+TEMPERATURE = 8.0
 #: writing systems of languages that do not use the Latin script (code point ranges)
 _SCRIPTS: dict[str, tuple[tuple[int, int], ...]] = {
     "arabic": ((0x0600, 0x06FF), (0x0750, 0x077F), (0xFB50, 0xFDFF), (0xFE70, 0xFEFF)),
@@ -93,7 +104,9 @@ class LanguageDetector:
         self._ident = ident
         self._scripts = {_SCRIPT_OF_LANG.get(lang, "latin") for lang in self.languages}
 
-    def detect(self, text: str) -> str:
+    def detect(self, text: str, prior: Mapping[str, float] | None = None) -> str:
+        """The text's language among the workspace's; ``prior`` (language -> probability,
+        missing languages ~0) weighs in where the text itself says little."""
         cleaned = _STRIP.sub(" ", text)
         if not _LETTER.search(cleaned):
             return UNDETERMINED
@@ -102,8 +115,18 @@ class LanguageDetector:
             return UNDETERMINED
         if len(self.languages) == 1:
             return self.languages[0]
-        lang: str = self._ident.classify(cleaned)[0]
-        return lang
+        if not prior:
+            lang: str = self._ident.classify(cleaned)[0]
+            return lang
+        ranked = self._ident.rank(cleaned)
+        best = max(ranked, key=lambda kv: kv[1] / TEMPERATURE
+                   + math.log(max(prior.get(kv[0], 0.0), 1e-6)))
+        return str(best[0])
 
     def detect_many(self, texts: Sequence[str]) -> list[str]:
         return [self.detect(t) for t in texts]
+
+
+def word_count(text: str) -> int:
+    """Words with letters once URLs, handles and hashtags are gone (what evidence is left)."""
+    return sum(1 for w in _STRIP.sub(" ", text).split() if _LETTER.search(w))

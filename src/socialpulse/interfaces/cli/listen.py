@@ -41,8 +41,9 @@ PeriodOpt = Annotated[
     str | None,
     typer.Option(help="2026-Q3, 2026-09, 2026-W37 or A..B (default: the last 90 days of data)."),
 ]
-ModeOpt = Annotated[str, typer.Option("--mode", help="Sentiment model: default, accurate or "
-                                      "transformer.")]
+ModeOpt = Annotated[str, typer.Option(
+    "--mode", help="Sentiment model: accurate (the better one), fast (for backfills), auto "
+    "(accurate up to 1,000 distinct texts per batch, fast above) or transformer.")]
 ModelPathOpt = Annotated[
     str | None,
     typer.Option("--model-path", help="Local checkpoint folder for --mode transformer "
@@ -134,7 +135,7 @@ def ingest(
                                             "(default: detected).", show_default=False)] = None,
     network: Annotated[str | None, typer.Option(help="Network of every mention when a JSONL "
                                                 "or CSV file has no network column.")] = None,
-    mode: ModeOpt = "default",
+    mode: ModeOpt = "accurate",
     model_path: ModelPathOpt = None,
     workspace: WorkspaceOpt = None,
 ) -> None:
@@ -160,7 +161,7 @@ def _read_texts(src: TextIO) -> Iterator[str]:
 def classify(
     file: Annotated[str, typer.Argument(help="Text file, one text per line ('-' or none: "
                                         "standard input).")] = "-",
-    mode: ModeOpt = "default",
+    mode: ModeOpt = "accurate",
     languages: Annotated[str, typer.Option("--languages", help="Candidate languages, "
                                            "comma-separated.")] = "en,es,de,fr,pt,it,ar,fa",
     fmt: Annotated[str, typer.Option("--format", help="jsonl (one JSON object per line).")]
