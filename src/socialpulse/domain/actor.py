@@ -58,6 +58,8 @@ class Action(StrEnum):
     USERS_EDIT = "users.edit"  # add, disable or enable users, issue reset links (site-wide)
     PUBLISH_DRAFT = "publish.draft"  # write, submit, schedule and cancel posts
     PUBLISH_APPROVE = "publish.approve"  # approve or reject submitted posts
+    INBOX_REPLY = "inbox.reply"  # answer conversations of the inbox
+    INBOX_MANAGE = "inbox.manage"  # assign, claim, change status, tag and note conversations
 
 
 ACTION_HELP: Mapping[Action, str] = {
@@ -82,6 +84,8 @@ ACTION_HELP: Mapping[Action, str] = {
     Action.USERS_EDIT: "add, disable or enable users or reset their passwords",
     Action.PUBLISH_DRAFT: "write and schedule posts",
     Action.PUBLISH_APPROVE: "approve posts",
+    Action.INBOX_REPLY: "reply to inbox conversations",
+    Action.INBOX_MANAGE: "assign, tag, note or change the status of inbox conversations",
 }
 
 GRANTS: Mapping[ActorKind, frozenset[Action]] = {

@@ -12,7 +12,8 @@ A signed-in user (or their API token) holds one role per workspace they are a me
   analytical tools alongside. Imports, removing data and settings stay with admins.
 - publisher: read, and write, submit, schedule and cancel posts (publish.draft);
   approver: read, and approve or reject them (publish.approve); owners and admins both.
-- agent: read today; the inbox's actions are added when the inbox lands.
+- agent: read, and answer and manage the inbox's conversations (inbox.reply, inbox.manage);
+  owners and admins both.
 - viewer: read only (an executive, an agency's client).
 
 Site-wide actions (creating a workspace, building the demo, running jobs, managing users and
@@ -59,6 +60,8 @@ _ADMIN = _ANALYSIS | {
     Action.CONNECTIONS_EDIT,
     Action.PUBLISH_DRAFT,
     Action.PUBLISH_APPROVE,
+    Action.INBOX_REPLY,
+    Action.INBOX_MANAGE,
 }
 
 ROLE_GRANTS: Mapping[Role, frozenset[Action]] = {
@@ -67,7 +70,7 @@ ROLE_GRANTS: Mapping[Role, frozenset[Action]] = {
     Role.ANALYST: _ANALYSIS,
     Role.PUBLISHER: _READ | {Action.PUBLISH_DRAFT},
     Role.APPROVER: _READ | {Action.PUBLISH_APPROVE},
-    Role.AGENT: _READ,
+    Role.AGENT: _READ | {Action.INBOX_REPLY, Action.INBOX_MANAGE},
     Role.VIEWER: _READ,
 }
 
@@ -84,7 +87,7 @@ ROLE_HELP: Mapping[Role, str] = {
     Role.ANALYST: "read; goals, reports, maturity and listening",
     Role.PUBLISHER: "read; write, submit, schedule and cancel posts",
     Role.APPROVER: "read; approve or reject posts",
-    Role.AGENT: "read (the inbox when it lands)",
+    Role.AGENT: "read; answer, assign, tag and close inbox conversations",
     Role.VIEWER: "read only",
 }
 
