@@ -37,6 +37,7 @@ if TYPE_CHECKING:
     from socialpulse.services.goals import GoalsService
     from socialpulse.services.identity import IdentityService
     from socialpulse.services.imports import ImportService
+    from socialpulse.services.inbox import InboxService
     from socialpulse.services.jobs import JobService
     from socialpulse.services.listening import ListeningService
     from socialpulse.services.listening_live import LiveListening
@@ -361,6 +362,13 @@ class App:
         sync = SyncService(repo, registry, self.secrets, self.store, self.lake,
                            LakeImportTables(self.lake), self.jobs, utc_now)
         return ConnectionsService(repo, registry, self.secrets, self.store, sync)
+
+    @cached_property
+    def inbox(self) -> InboxService:
+        from socialpulse.adapters.store.inbox_repo import InboxRepo
+        from socialpulse.services.inbox import InboxService
+
+        return InboxService(InboxRepo(self.store))
 
     @cached_property
     def publishing(self) -> PublishingService:

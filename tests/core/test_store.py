@@ -30,6 +30,7 @@ def _assert_migrations_match_tables(store: Store) -> None:
     importlib.import_module("socialpulse.adapters.store.connections_tables")  # issue 15
     importlib.import_module("socialpulse.adapters.store.alert_rules_tables")  # issue 15/16
     importlib.import_module("socialpulse.adapters.store.publishing_tables")  # issue 17
+    importlib.import_module("socialpulse.adapters.store.inbox_tables")  # issue 18
     importlib.import_module("socialpulse.adapters.store.change_log_tables")  # issue 14
     importlib.import_module("socialpulse.adapters.store.oidc_tables")  # issue 14
     with store.engine.connect() as c:

@@ -135,6 +135,16 @@ class Conversation:
         return self.first_response_at is not None
 
 
+@dataclass(frozen=True)
+class Note:
+    """An internal note on a conversation: seen by the team, never sent."""
+
+    id: int
+    author: str
+    text: str
+    created_at: datetime
+
+
 # -- priority -----------------------------------------------------------------------------------
 
 #: Words that raise priority, with their points (whole words, any case).
@@ -188,3 +198,57 @@ def priority(sentiment: str, author_followers: int, texts: Iterable[str]) -> Pri
     score = sum(r.points for r in reasons)
     level = next(name for floor, name in LEVELS if score >= floor)
     return Priority(score, level, tuple(reasons))
+
+
+# -- the inbox's view ---------------------------------------------------------------------------
+
+UNASSIGNED = "none"  # the assignee filter's word for "nobody"
+
+
+@dataclass(frozen=True)
+class InboxFilter:
+    """Which conversations a view shows (every field optional; all given ones must hold).
+
+    ``waiting_since``: only conversations whose first message arrived at or before it (the
+    "older than" filter, as an instant); ``after``: the keyset cursor, the (last_message_at, id)
+    of the previous page's last row (pages run newest first)."""
+
+    network: str | None = None
+    account: str | None = None
+    sentiment: str | None = None
+    language: str | None = None
+    status: Status | None = None
+    assignee: str | None = None  # a name, or UNASSIGNED
+    tag: str | None = None
+    unanswered: bool = False
+    waiting_since: datetime | None = None
+    after: tuple[datetime, int] | None = None
+
+
+_DURATION = re.compile(r"^\s*(\d{1,5})\s*([mhd])\s*$")
+
+
+def parse_age(text: str) -> int:
+    """An age such as ``30m``, ``4h`` or ``2d`` in minutes (the "older than" filter)."""
+    m = _DURATION.match(text.lower())
+    if m is None:
+        raise InvalidInput(f"older than: cannot read {text.strip()[:20]!r}; write e.g. 30m, "
+                           "4h or 2d")
+    return int(m.group(1)) * {"m": 1, "h": 60, "d": 1440}[m.group(2)]
+
+
+def cursor_text(last_message_at: datetime, conversation_id: int) -> str:
+    """The opaque cursor of a page's last row (what `parse_cursor` reads back)."""
+    return f"{last_message_at.isoformat()}~{conversation_id}"
+
+
+def parse_cursor(text: str) -> tuple[datetime, int]:
+    """A cursor from `cursor_text`; anything else -> one line."""
+    stamp, _, ident = text.partition("~")
+    try:
+        when = datetime.fromisoformat(stamp)
+        if when.tzinfo is None or not ident.isdigit():
+            raise ValueError
+        return when, int(ident)
+    except ValueError:
+        raise InvalidInput(f"after: {text[:60]!r} is not a page cursor of the inbox") from None
