@@ -35,7 +35,8 @@ import socialpulse.interfaces.cli.worker
 import socialpulse.interfaces.cli.users
 import socialpulse.interfaces.cli.access
 import socialpulse.interfaces.cli.audit_log
-import socialpulse.interfaces.cli.posts  # noqa: F401
+import socialpulse.interfaces.cli.posts
+import socialpulse.interfaces.cli.inbox  # noqa: F401
 # isort: on
 from socialpulse.domain.errors import SocialPulseError
 from socialpulse.interfaces.cli.root import app
