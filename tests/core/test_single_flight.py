@@ -84,13 +84,14 @@ def test_concurrent_overviews_run_each_engine_question_once(demo_home_template: 
     ws = app.workspace("demo")
     period = parse_period("2026-Q3")
     runs: list[Any] = []
-    engine_run = app.metrics.engine.run
+    engine: Any = app.metrics.engine  # its run is wrapped to count the questions asked
+    engine_run = engine.run
 
-    def counted(*args: object) -> object:
-        runs.append(args[0])
-        return engine_run(*args)
+    def counted(p: Any, accounts: Any, tz: str) -> Any:
+        runs.append(p)
+        return engine_run(p, accounts, tz)
 
-    app.metrics.engine.run = counted
+    engine.run = counted
     start = threading.Barrier(8)
     tiles: list[object] = []
 
