@@ -95,9 +95,8 @@ def run_chaos(app: App, n: int, kills: int, seed: int = 17, settle_s: float = 60
     sky.add_account("alice.test", "did:plc:alice", followers=10, items=[])
     try:
         slugs = _setup(app, masto, sky)
-        soon = (_now() + timedelta(seconds=5 + n // 20)).astimezone(ZoneInfo(ZONE))
-        at = soon.replace(tzinfo=None, second=0, microsecond=0) + timedelta(minutes=1)
         texts: dict[Network, list[str]] = {Network.MASTODON: [], Network.BLUESKY: []}
+        approved = []
         for i in range(n):
             slug = slugs[i % 3]
             network = Network.BLUESKY if slug == "sky" else Network.MASTODON
@@ -106,10 +105,13 @@ def run_chaos(app: App, n: int, kills: int, seed: int = 17, settle_s: float = 60
             post = app.publishing.draft(ME, ws, [Variant(network, body)], campaign="chaos")
             app.publishing.submit(ME, ws, post.id)
             app.publishing.approve(ME, ws, post.id)
-            app.publishing.schedule(ME, ws, post.id, at)
-            texts[network].append(f"Post {i} from the chaos run https://shop.example/p/{i}"
-                                  f"?utm_campaign=chaos&utm_source={network.value}"
+            approved.append((ws, post.id))
+            texts[network].append(f"{body}?utm_campaign=chaos&utm_source={network.value}"
                                   "&utm_medium=social")
+        soon = (_now() + timedelta(seconds=5 + n // 10)).astimezone(ZoneInfo(ZONE))
+        at = soon.replace(tzinfo=None, second=0, microsecond=0) + timedelta(minutes=1)
+        for ws, post_id in approved:
+            app.publishing.schedule(ME, ws, post_id, at)
         _faults(masto, sky, rng, n)
         due = at.replace(tzinfo=ZoneInfo(ZONE)).astimezone(UTC)
         note(f"{n} posts scheduled for {due:%H:%M:%S} UTC")

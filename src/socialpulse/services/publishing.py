@@ -197,3 +197,30 @@ class PublishingService:
             self.jobs.enqueue(actor, SEND, payload, key=job_key(post_id, network, gen),
                               run_at=at, workspace=ws.slug)
         return self.get(ws, post_id)
+
+
+#: The fields of `post_record` a table shows, in order.
+COLUMNS = ["id", "status", "scheduled", "networks", "campaign", "text", "published"]
+
+
+def post_record(p: Post) -> dict[str, object]:
+    """A post as people and scripts see it (CLI, API): statuses in words, the schedule as the
+    local time and zone asked for plus its UTC instant, each send's platform id and error."""
+    when = (f"{p.scheduled_local:%Y-%m-%d %H:%M} {p.zone}" if p.scheduled_local is not None
+            else "")
+    first = p.variants[0].text if p.variants else ""
+    return {
+        "id": p.id, "status": p.status.words, "state": p.status.value, "scheduled": when,
+        "scheduled_utc": p.scheduled_at.isoformat() if p.scheduled_at else None,
+        "networks": ", ".join(v.network.value for v in p.variants),
+        "campaign": p.campaign, "goal": p.goal,
+        "text": first if len(first) <= 40 else first[:39] + "…",
+        "comment": p.comment,
+        "published": ", ".join(s.url or s.platform_id for s in p.sends if s.platform_id),
+        "variants": [{"network": v.network.value, "text": v.text, "links": list(v.links)}
+                     for v in p.variants],
+        "sends": [{"network": s.network.value, "status": s.status.words,
+                   "state": s.status.value, "attempts": s.attempts,
+                   "platform_id": s.platform_id, "url": s.url, "error": s.error}
+                  for s in p.sends],
+    }

@@ -30,6 +30,7 @@ import socialpulse.interfaces.cli.listen
 import socialpulse.interfaces.cli.listen_live
 import socialpulse.interfaces.cli.report
 import socialpulse.interfaces.cli.connect
+import socialpulse.interfaces.cli.publish
 import socialpulse.interfaces.cli.core
 import socialpulse.interfaces.cli.worker
 import socialpulse.interfaces.cli.users
