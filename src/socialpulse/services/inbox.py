@@ -17,6 +17,7 @@ import builtins
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta, tzinfo
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from socialpulse.domain.actor import Action, Actor, authorize
@@ -72,6 +73,24 @@ class Thread:
     notes: list[Note]
     priority: Priority
     due: datetime | None
+
+
+def when_text(value: datetime | None) -> str:
+    """An instant as every inbox answer writes it ("" for none)."""
+    return f"{value:%Y-%m-%d %H:%M} UTC" if value is not None else ""
+
+
+def row_record(r: Row, now: datetime) -> dict[str, Any]:
+    """A conversation as the list shows it (CLI and API)."""
+    c = r.conversation
+    waited = int((now - c.first_message_at).total_seconds() // 60)
+    return {"id": c.id, "network": c.network, "account": c.account, "author": c.author,
+            "kind": c.kind.value, "status": c.status.value, "assignee": c.assignee or "",
+            "priority": c.priority, "language": c.language, "sentiment": c.sentiment,
+            "tags": list(c.tags), "answered": c.answered,
+            "waiting": f"{waited // 60}h{waited % 60:02d}" if not c.answered else "answered",
+            "due": when_text(r.due) + (" (late)" if r.overdue else ""), "preview": c.preview[:60],
+            "claimed_by": c.claimed_by or ""}
 
 
 def _name(text: str, what: str) -> str:

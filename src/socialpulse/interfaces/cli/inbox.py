@@ -17,7 +17,7 @@ nothing; re-running one changes nothing more.
 from __future__ import annotations
 
 from datetime import UTC, date, datetime, time, timedelta
-from typing import Annotated, Any
+from typing import Annotated
 
 import typer
 
@@ -34,7 +34,7 @@ from socialpulse.interfaces.cli.common import (
     open_workspace,
 )
 from socialpulse.interfaces.cli.root import app
-from socialpulse.services.inbox import Row
+from socialpulse.services.inbox import row_record, when_text
 
 inbox_app = typer.Typer(help="The unified inbox: list, assign, claim, close, tag and note "
                         "conversations; SLA and care metrics.", no_args_is_help=True)
@@ -44,23 +44,6 @@ COLUMNS = ["id", "network", "author", "kind", "status", "assignee", "priority", 
            "due", "preview"]
 IdsArg = Annotated[list[int], typer.Argument(help="Conversation ids.", min=1, max=2**62)]
 IdArg = Annotated[int, typer.Argument(help="Conversation id.", min=1, max=2**62)]
-
-
-def _when(value: datetime | None) -> str:
-    return f"{value:%Y-%m-%d %H:%M} UTC" if value is not None else ""
-
-
-def row_record(r: Row, now: datetime) -> dict[str, Any]:
-    """A conversation as the list shows it (CLI and API)."""
-    c = r.conversation
-    waited = int((now - c.first_message_at).total_seconds() // 60)
-    return {"id": c.id, "network": c.network, "account": c.account, "author": c.author,
-            "kind": c.kind.value, "status": c.status.value, "assignee": c.assignee or "",
-            "priority": c.priority, "language": c.language, "sentiment": c.sentiment,
-            "tags": list(c.tags), "answered": c.answered,
-            "waiting": f"{waited // 60}h{waited % 60:02d}" if not c.answered else "answered",
-            "due": _when(r.due) + (" (late)" if r.overdue else ""), "preview": c.preview[:60],
-            "claimed_by": c.claimed_by or ""}
 
 
 @inbox_app.command("list")
@@ -107,23 +90,23 @@ def show(conversation: IdArg, fmt: TextJsonFormatOpt = "text",
     c = t.conversation
     if fmt == "json":
         echo_json({"id": c.id, "status": c.status.value, "assignee": c.assignee,
-                   "claimed_by": c.claimed_by, "tags": list(c.tags), "due": _when(t.due),
-                   "first_response": _when(c.first_response_at),
+                   "claimed_by": c.claimed_by, "tags": list(c.tags), "due": when_text(t.due),
+                   "first_response": when_text(c.first_response_at),
                    "priority": t.priority.as_dict(),
                    "messages": [{"id": m.external_id, "author": m.author, "ours": m.ours,
-                                 "at": _when(m.created_at), "text": m.text}
+                                 "at": when_text(m.created_at), "text": m.text}
                                 for m in t.messages],
-                   "notes": [{"author": n.author, "at": _when(n.created_at), "text": n.text}
+                   "notes": [{"author": n.author, "at": when_text(n.created_at), "text": n.text}
                              for n in t.notes]})
         return
     typer.echo(f"conversation {c.id} ({c.network}, {c.account}): {c.status.value}, "
-               f"assigned to {c.assignee or 'nobody'}; due {_when(t.due) or 'no SLA'}")
+               f"assigned to {c.assignee or 'nobody'}; due {when_text(t.due) or 'no SLA'}")
     why = "; ".join(f"{r.detail} +{r.points}" for r in t.priority.reasons) or "nothing"
     typer.echo(f"priority {t.priority.level} ({t.priority.score}): {why}")
     for m in t.messages:
-        typer.echo(f"  {_when(m.created_at)}  {'(us) ' if m.ours else ''}{m.author}: {m.text}")
+        typer.echo(f"  {when_text(m.created_at)}  {'(us) ' if m.ours else ''}{m.author}: {m.text}")
     for n in t.notes:
-        typer.echo(f"  note by {n.author}, {_when(n.created_at)}: {n.text}")
+        typer.echo(f"  note by {n.author}, {when_text(n.created_at)}: {n.text}")
 
 
 @inbox_app.command("assign")
@@ -191,7 +174,7 @@ def answered_elsewhere(conversation: IdArg, workspace: WorkspaceOpt = None) -> N
     """Mark a conversation answered outside socialpulse (it counts as answered)."""
     a, ws = open_workspace(workspace)
     c = a.inbox.answered_elsewhere(acting(), ws, conversation)
-    typer.echo(f"conversation {c.id}: answered elsewhere ({_when(c.first_response_at)})")
+    typer.echo(f"conversation {c.id}: answered elsewhere ({when_text(c.first_response_at)})")
 
 
 @inbox_app.command("sla")
