@@ -223,3 +223,19 @@ def test_without_credentials_nothing_but_public_routes_answers(matrix: Matrix) -
             if not ok or any(x in r.text for x in CANARIES):
                 wrong.append(f"{method} {path}: {r.status_code} {r.text[:100]}")
     assert wrong == []
+
+
+def test_another_workspace_answers_as_one_that_does_not_exist(matrix: Matrix) -> None:
+    m = matrix
+    with TestClient(m.web, base_url="http://127.0.0.1", raise_server_exceptions=False) as c:
+        token = m.tokens[Role.VIEWER.value]
+        theirs = _call(c, "GET", f"/api/workspaces/{OTHER}/accounts", token)
+        nowhere = _call(c, "GET", "/api/workspaces/no-such-place/accounts", token)
+        assert theirs.status_code == nowhere.status_code == 404
+        assert theirs.json()["error"]["message"].replace(OTHER, "X") == \
+            nowhere.json()["error"]["message"].replace("no-such-place", "X") == \
+            "workspace 'X' not found (workspaces: mine)"
+        listed = _call(c, "GET", "/api/workspaces", token).json()
+        assert [w["slug"] for w in listed] == [OWN]
+        everything = _call(c, "GET", "/api/workspaces", m.tokens["site-admin"]).json()
+        assert {w["slug"] for w in everything} == {OWN, OTHER}

@@ -12,7 +12,7 @@ from typing import Any
 
 from socialpulse.domain.actor import Action, Actor, authorize
 from socialpulse.domain.errors import InvalidInput
-from socialpulse.domain.models import Workspace
+from socialpulse.domain.models import MAX_ID, Workspace
 from socialpulse.services.ports import DataLake, LedgerBatch, WorkspaceRepository
 
 #: What a batch's ledger state means to a user.
@@ -106,7 +106,7 @@ class BatchService:
     def remove(self, actor: Actor, ws: Workspace, batch_id: int) -> RemoveResult:
         """Take one import out atomically; running it again changes nothing."""
         authorize(actor, Action.DATA_REMOVE, ws.slug)
-        if not 0 < batch_id < 2**63:  # beyond what the database compares: a typo
+        if not 0 < batch_id <= MAX_ID:  # beyond what the database compares: a typo
             raise InvalidInput(f"batch: {batch_id} is not a batch number (see lake batches)")
         removal = self.lake.remove(ws.id, batch_id)
         return RemoveResult(batch_id, [b.id for b in removal.batches], removal.rows,

@@ -84,8 +84,12 @@ def sp(request: Request) -> App:
 
 def visible_workspaces(request: Request) -> list[Workspace]:
     """The workspaces the request's actor may see (every one for the local user): the
-    switcher, the API's workspace list and the default workspace of a page read this."""
-    return sp(request).members.visible(acting(request))
+    switcher, the API's workspace list and the default workspace of a page read this (once
+    per request: the route check, the route and its page all ask)."""
+    known: list[Workspace] | None = getattr(request.state, "visible_workspaces", None)
+    if known is None:
+        known = request.state.visible_workspaces = sp(request).members.visible(acting(request))
+    return known
 
 
 def readable_workspace(request: Request, slug: str | None) -> Workspace:
