@@ -72,6 +72,7 @@ READS: Mapping[tuple[str, str], Action] = {
 
 _G, _L, _M = Action.GOALS_EDIT, Action.LISTENING_EDIT, Action.MATURITY_EDIT
 _C = Action.CONNECTIONS_EDIT
+_IM = Action.INBOX_MANAGE
 _WS = "/api/workspaces/{slug}"
 
 #: What each write needs in its workspace (or site-wide, for `SITE_ACTIONS`).
@@ -133,6 +134,13 @@ WRITES: Mapping[tuple[str, str], Action] = {
     ("POST", f"{_WS}/publishing/posts/{{post_id}}/cancel"): Action.PUBLISH_DRAFT,
     ("POST", f"{_WS}/publishing/posts/{{post_id}}/approve"): Action.PUBLISH_APPROVE,
     ("POST", f"{_WS}/publishing/posts/{{post_id}}/reject"): Action.PUBLISH_APPROVE,
+    ("POST", f"{_WS}/inbox/assign"): _IM,
+    ("POST", f"{_WS}/inbox/status"): _IM,
+    ("POST", f"{_WS}/inbox/{{conversation}}/note"): _IM,
+    ("POST", f"{_WS}/inbox/{{conversation}}/tag"): _IM,
+    ("POST", f"{_WS}/inbox/{{conversation}}/claim"): _IM,
+    ("POST", f"{_WS}/inbox/{{conversation}}/answered-elsewhere"): Action.INBOX_REPLY,
+    ("POST", "/inbox/act"): _IM,
 }
 
 #: What a route that names no workspace in its path or query needs: `classify`'s answer.

@@ -76,6 +76,7 @@ ROUTERS: list[APIRouter] = [
     __import__("socialpulse.interfaces.web.compare", fromlist=["router"]).router,
     __import__("socialpulse.interfaces.web.connections", fromlist=["router"]).router,
     __import__("socialpulse.interfaces.web.publishing", fromlist=["router"]).router,
+    __import__("socialpulse.interfaces.web.inbox", fromlist=["router"]).router,
     __import__("socialpulse.interfaces.web.workspace", fromlist=["router"]).router,
     __import__("socialpulse.interfaces.web.signin", fromlist=["router"]).router,
     __import__("socialpulse.interfaces.web.activity", fromlist=["router"]).router,
