@@ -13,10 +13,11 @@ correction, or a later file holding the mention again).
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
-from dataclasses import replace
+from collections import OrderedDict
+from collections.abc import Callable, Hashable, Sequence
+from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import ibis
 import ibis.expr.types as ir
@@ -27,7 +28,22 @@ from socialpulse.domain import formula as fx
 from socialpulse.domain.listening.figures import BrandFigure, BrandMeasure
 from socialpulse.domain.listening.selection import MentionSelection
 
+T = TypeVar("T")
+FilesKey = tuple[tuple[str, int, int], ...]
 _TRUNC = {"week": "W", "month": "M"}
+#: answers kept per workspace and files (the Overview asks one per filter of its period)
+ANSWERS_PER_WORKSPACE = 64
+
+
+@dataclass
+class _Held:
+    """What one workspace's current mention files give: the latest rows, held by the
+    backend, and the answers already computed from them."""
+
+    key: FilesKey
+    table: ir.Table
+    answers: OrderedDict[Hashable, Any] = field(default_factory=OrderedDict)
+
 #: the plain counts every per-brand row carries beside its figures
 _SENTIMENT_COUNTS = ("positive", "neutral", "negative")
 
@@ -37,10 +53,11 @@ class IbisMentionQueries:
 
     def __init__(self, engine: IbisEngine) -> None:
         self.engine = engine
-        # per workspace: (the files read, with their sizes and times; the latest rows held by
-        # the backend). A page asks ~10 questions: the files are read and reduced once, not
-        # ten times; any commit (ingest, correction, rebuilt demo) changes the key.
-        self._held: dict[int, tuple[tuple[tuple[str, int, int], ...], ir.Table]] = {}
+        # per workspace: the files read (with their sizes and times), the latest rows held by
+        # the backend, and answers computed from them. A page asks ~10 questions: the files
+        # are read and reduced once, not ten times; any commit (ingest, correction, rebuilt
+        # demo) changes the key, which drops the table and its answers together.
+        self._held: dict[int, _Held] = {}
         self._explaining = False
 
     # -- running ----------------------------------------------------------------------------
@@ -69,17 +86,37 @@ class IbisMentionQueries:
             return self._latest_rows(workspace_id)
         key = _files_key(self.engine.files(workspace_id, "mentions"))
         held = self._held.get(workspace_id)
-        if held is not None and key is not None and held[0] == key:
-            return held[1]
+        if held is not None and key is not None and held.key == key:
+            return held.table
         if held is not None:
             del self._held[workspace_id]
-            held[1].release()
+            held.table.release()
         table = self._latest_rows(workspace_id)
         if key is None:
             return table
         table = table.cache()
-        self._held[workspace_id] = (key, table)
+        self._held[workspace_id] = _Held(key, table)
         return table
+
+    def _answer(self, workspace_id: int, question: Hashable, compute: Callable[[], T]) -> T:
+        """``compute()``'s answer, kept beside the held latest rows of the same files: asked
+        again before any commit changes the files, it is not run again. Answers live in
+        memory only (a read writes nothing) and go with the table when the files change.
+        Requests asking together wait on the engine's lock and find the first one's answer,
+        so the lock is the single flight. Callers must not change what they get."""
+        with self.engine.lock:
+            table = self._latest(workspace_id)  # refreshes the held entry for today's files
+            held = self._held.get(workspace_id)
+            if held is None or held.table is not table:  # files moving: answer uncached
+                return compute()
+            if question in held.answers:
+                held.answers.move_to_end(question)
+                return held.answers[question]  # type: ignore[no-any-return]
+            value = compute()
+            held.answers[question] = value
+            while len(held.answers) > ANSWERS_PER_WORKSPACE:
+                held.answers.popitem(last=False)
+            return value
 
     def _latest_rows(self, workspace_id: int) -> ir.Table:
         t = self.engine.dataset("mentions", workspace_id)
@@ -235,6 +272,12 @@ class IbisMentionQueries:
         at most ``limit`` each: one query for all alerts, not one per alert."""
         if not sels:
             return []
+        # the Overview's alert panel asks this on every load: one run per files and question
+        return self._answer(sels[0].workspace_id, ("alert_mentions", tuple(sels), limit),
+                            lambda: self._alert_mentions(sels, limit))
+
+    def _alert_mentions(self, sels: Sequence[MentionSelection], limit: int
+                        ) -> list[list[dict[str, Any]]]:
         cols = ["mention_id", "published_at", "author", "author_followers", "network", "lang",
                 "sentiment", "text", "url"]
 
@@ -296,7 +339,7 @@ class IbisMentionQueries:
         raise ValueError(f"no SQL to show for {question!r}")
 
 
-def _files_key(paths: Sequence[Path]) -> tuple[tuple[str, int, int], ...] | None:
+def _files_key(paths: Sequence[Path]) -> FilesKey | None:
     """What identifies the files' content: path, size and modification time (files are
     written once and renamed into place). None when one went away meanwhile (a compaction
     retired it): read uncached then."""

@@ -88,7 +88,7 @@ class GoalMeasurer:
         return (f"{g.measure_words(self.catalogue, metric, variant)} over {period.label()}, "
                 f"{scope}")
 
-    def _version(self, ws: Workspace) -> DataVersion:
+    def version(self, ws: Workspace) -> DataVersion:
         """The data's version stamp, read per call: any import, compaction or rebuilt demo,
         from any process, changes it (`services.versioned`)."""
         return data_version(self.workspaces, ws)
@@ -100,7 +100,7 @@ class GoalMeasurer:
     def compute(
         self, ws: Workspace, goal: Goal, period: DateRange, breakdown: Breakdown = Breakdown()
     ) -> Any:
-        key = ("compute", ws.id, self._version(ws), goal.metric, goal.variant, period,
+        key = ("compute", ws.id, self.version(ws), goal.metric, goal.variant, period,
                breakdown, goal.networks, goal.account_ids, goal.campaign)
         return self.cached(key, lambda: self.metrics.compute(
             ws, [(goal.metric, goal.variant)], breakdown, period, goal.networks,
@@ -122,7 +122,7 @@ class GoalMeasurer:
 
     def data_end(self, ws: Workspace) -> date | None:
         """The last day with data in the workspace (None when it holds none)."""
-        rng = self.cached(("data_range", ws.id, self._version(ws)),
+        rng = self.cached(("data_range", ws.id, self.version(ws)),
                           lambda: self.metrics.data_range(ws))
         return rng.end if rng else None
 

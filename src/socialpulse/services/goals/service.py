@@ -15,6 +15,7 @@ validated or stored; reads take none.
 from __future__ import annotations
 
 import builtins
+import copy
 from collections.abc import Callable, Mapping, Sequence
 from datetime import date
 from typing import Any
@@ -161,8 +162,17 @@ class GoalsService:
         goals = self.repo.goals(ws.id, include_archived)
         if not goals:
             return []
-        end = self.measure.data_end(ws)
-        return [self.tracker.track(ws, gl, day, end, record=False, detail=False)
+        # each goal's tracking depends only on the goal as stored, the day and the data (the
+        # lake, accounts, time zone): memoised under the version stamp read once here, so the
+        # Overview's panel costs one stamp and one goals read when nothing changed, not a
+        # stamp and an accounts read per measurement
+        version = self.measure.version(ws)
+
+        def track(gl: Goal) -> Tracking:
+            return self.tracker.track(ws, gl, day, self.measure.data_end(ws), record=False,
+                                      detail=False)
+        return [copy.copy(self.measure.cached(("track", ws.id, version, repr(gl), day),
+                                              lambda gl=gl: track(gl)))  # type: ignore[misc]
                 for gl in goals]
 
     def at_risk(self, ws: Workspace, today: date | None = None) -> builtins.list[Tracking]:
