@@ -47,6 +47,10 @@ def test_workflow_over_http(app: App) -> None:
         assert r.json()["scheduled_utc"] == "2030-07-01T07:00:00+00:00"  # CEST
         [listed] = c.get(BASE, params={"status": "scheduled"}).json()["posts"]
         assert listed["id"] == pid and listed["campaign"] == "launch"
+        for at, zone in (("0001-01-01 00:00", "Pacific/Kiritimati"),
+                         ("9999-12-31 23:59", "Pacific/Pago_Pago")):  # beyond UTC's range
+            r = c.post(f"{BASE}/{pid}/schedule", json={"at": at, "zone": zone})
+            assert r.status_code == 400, r.text
         assert c.post(f"{BASE}/{pid}/cancel").json()["status"] == "cancelled"
 
 
@@ -57,6 +61,10 @@ def test_workflow_over_http(app: App) -> None:
      "Mastodon: 501 characters (at most 500)"),
     ("post", BASE, {"text": "x", "networks": ["mastodon"], "colour": "red"}, 400,
      "body: unknown field 'colour'"),
+    ("post", BASE, {"text": "a\x00b", "networks": ["mastodon"]}, 400,
+     "Mastodon: the text holds control characters"),
+    ("post", BASE, {"text": "x", "networks": ["mastodon"], "campaign": "\x00"}, 400,
+     "must not hold NUL characters"),
     ("post", f"{BASE}/99/approve", {}, 404, "post 99 not found"),
     ("post", f"{BASE}/abc/cancel", None, 400, "post_id"),
     ("get", f"{BASE}?status=lost", None, 400, "status: unknown value 'lost'"),

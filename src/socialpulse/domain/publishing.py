@@ -248,6 +248,8 @@ def problems(variant: Variant, limits: NetworkLimits | None = None) -> list[str]
         return [f"{label}: publishing to this network is not supported"]
     out = []
     text = full_text(variant)
+    if any(ord(ch) < 32 and ch not in "\n\t" for ch in text):
+        out.append(f"{label}: the text holds control characters")
     if not text and not variant.media:
         out.append(f"{label}: the post is empty")
     n = length(text, lim)
@@ -327,8 +329,11 @@ def local_to_utc(local: datetime, zone: tzinfo, zone_name: str, *, later: bool =
         raise InvalidInput(f"scheduled time {local:%Y-%m-%d %H:%M}: give a local time without "
                            "an offset; the zone says which")
     aware = local.replace(tzinfo=zone, fold=1 if later else 0)
-    instant = aware.astimezone(UTC)
-    back = instant.astimezone(zone).replace(tzinfo=None)
+    try:
+        instant = aware.astimezone(UTC)
+        back = instant.astimezone(zone).replace(tzinfo=None)
+    except (OverflowError, ValueError):
+        raise InvalidInput(f"scheduled time {local:%Y-%m-%d %H:%M} is out of range") from None
     if back != local:
         first = (local + timedelta(hours=1)).replace(minute=0, second=0, microsecond=0)
         raise InvalidInput(f"scheduled time {local:%Y-%m-%d %H:%M} does not exist in "

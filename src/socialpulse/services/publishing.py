@@ -95,7 +95,7 @@ class PublishingService:
               campaign: str = "", goal: str = "", accounts: Sequence[str] = ()) -> Post:
         """A new draft: every problem of every variant refused in one line, nothing kept."""
         authorize(actor, Action.PUBLISH_DRAFT, ws.slug)
-        chosen = self._checked(ws, variants, accounts)
+        chosen = self._checked(ws, variants, accounts, campaign, goal)
         return self.repo.create(ws.id, actor.id, campaign.strip()[:200], goal.strip()[:200],
                                 ws.timezone, chosen, now=self.clock())
 
@@ -106,7 +106,7 @@ class PublishingService:
         only while no send was claimed."""
         authorize(actor, Action.PUBLISH_DRAFT, ws.slug)
         post = self.get(ws, post_id)
-        chosen = self._checked(ws, variants, accounts)
+        chosen = self._checked(ws, variants, accounts, campaign or "", goal or "")
         ok = self.repo.edit(post_id, EDITABLE, (campaign if campaign is not None
                                                 else post.campaign).strip()[:200],
                             (goal if goal is not None else post.goal).strip()[:200], chosen,
@@ -116,8 +116,10 @@ class PublishingService:
                            "no longer be edited")
         return self.get(ws, post_id)
 
-    def _checked(self, ws: Workspace, variants: Sequence[Variant], accounts: Sequence[str]
-                 ) -> list[Variant]:
+    def _checked(self, ws: Workspace, variants: Sequence[Variant], accounts: Sequence[str],
+                 *words: str) -> list[Variant]:
+        if any("\x00" in w for w in (*words, *accounts)):
+            raise InvalidInput("campaign, goal and accounts must not hold NUL characters")
         found = check_post(variants)
         if found:
             raise InvalidInput("; ".join(found))
@@ -168,6 +170,8 @@ class PublishingService:
 
     def _move(self, ws: Workspace, post_id: int, expected: Sequence[PostStatus],
               target: PostStatus, comment: str | None = None) -> Post:
+        if comment is not None and "\x00" in comment:
+            raise InvalidInput("comment: must not hold NUL characters")
         post = self.get(ws, post_id)
         if post.status not in expected or not self.repo.move(
                 post_id, expected, target, now=self.clock(), comment=comment):
