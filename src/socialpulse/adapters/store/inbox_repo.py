@@ -42,7 +42,9 @@ def _utc(dt: datetime) -> datetime:
     return dt.astimezone(UTC)
 
 
-def _conversation(r: ConversationRow, tags: Sequence[str] = ()) -> Conversation:
+def _conversation(r: Any, tags: Sequence[str] = ()) -> Conversation:
+    """From an ORM row or a Core row of the table (the list reads plain rows: no ORM
+    bookkeeping per row)."""
     return Conversation(
         id=r.id, workspace_id=r.workspace_id, network=r.network, account=r.account,
         root_id=r.root_id, kind=MessageKind(r.kind), author=r.author, preview=r.preview,
@@ -63,7 +65,7 @@ def _message(r: MessageRow) -> Message:
 
 def _filtered(workspace_id: int, f: InboxFilter) -> Any:
     c = ConversationRow
-    q = select(c).where(c.workspace_id == workspace_id)
+    q = select(ConversationRow.__table__).where(c.workspace_id == workspace_id)
     for column, value in ((c.network, f.network), (c.account, f.account),
                           (c.sentiment, f.sentiment), (c.language, f.language)):
         if value is not None:
@@ -161,7 +163,7 @@ class InboxRepo:
 
     def page(self, workspace_id: int, f: InboxFilter, limit: int) -> list[Conversation]:
         with self.store.session() as s:
-            rows = list(s.scalars(_filtered(workspace_id, f).limit(limit)))
+            rows = list(s.execute(_filtered(workspace_id, f).limit(limit)))
             tags: dict[int, list[str]] = {}
             if rows:
                 for cid, tag in s.execute(select(TagRow.conversation_id, TagRow.tag).where(
