@@ -29,12 +29,13 @@ def label_ids(labels: list[str]) -> npt.NDArray[np.int64]:
 
 
 def fit_delta(x: Array, base_logits: Array, y: npt.NDArray[np.int64],
-              strength: float = STRENGTH, steps: int = STEPS) -> Array:
+              strength: float | None = None, steps: int = STEPS) -> Array:
     """The weight change (``x.shape[1]`` x 3) that fits ``y`` from ``base_logits``.
 
     Rows of ``x`` are features as the model sees them (unit length for both shipped models),
     so a step of 1 / (0.5 * mean row norm^2 + 2 * strength) is a safe gradient-descent step.
     """
+    strength = STRENGTH if strength is None else strength
     n = len(x)
     delta = np.zeros((x.shape[1], base_logits.shape[1]), dtype=np.float32)
     if n == 0:

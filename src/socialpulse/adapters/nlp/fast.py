@@ -61,7 +61,7 @@ class FastSentiment:
                 ) -> FastSentiment:
         """A copy whose weights moved to fit these corrections (``adapt.fit_delta``), on the
         features the corrections have (every other weight is unchanged)."""
-        clone = object.__new__(FastSentiment)
+        clone = object.__new__(type(self))
         clone.__dict__.update(self.__dict__)
         if not texts:
             return clone
