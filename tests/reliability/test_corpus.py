@@ -97,8 +97,9 @@ def test_cli_import(case: Case, corpus: dict[str, Path], home: Path,
 @pytest.mark.parametrize("case", CASES, ids=[c.id for c in CASES])
 def test_upload_api(case: Case, corpus: dict[str, Path], home: Path) -> None:
     path = corpus[case.id]
-    before = home_state(home)
     with _client(home) as c:
+        # the app's start may create the home's secret key; the request itself must not write
+        before = home_state(home)
         r = c.post("/api/workspaces/default/imports",
                    files={"files": (path.name, path.read_bytes(), "application/octet-stream")})
     assert "Traceback" not in r.text
@@ -120,8 +121,8 @@ def test_import_page(case: Case, corpus: dict[str, Path], home: Path) -> None:
     import html
 
     path = corpus[case.id]
-    before = home_state(home)
     with browser_client(create_app(Settings(home=home)), raise_server_exceptions=False) as c:
+        before = home_state(home)  # after the app's start (it may create the secret key)
         r = c.post("/import?workspace=default", follow_redirects=False,
                    files={"files": (path.name, path.read_bytes(), "application/octet-stream")})
         assert r.status_code == 303, (case.id, r.status_code, r.text[-500:])
