@@ -79,6 +79,8 @@ def test_api_lists_filters_and_acts(api: TestClient) -> None:
     ("get", f"{API}?older_than=soon", None, 400, "older than: cannot read 'soon'"),
     ("get", f"{API}?after=x", None, 400, "is not a page cursor"),
     ("get", f"{API}/999999", None, 404, "conversation 999999 not found"),
+    ("get", f"{API}/3000000000", None, 400, "is not an id"),
+    ("post", f"{API}/status", {"ids": [3000000000], "status": "open"}, 400, "ids: give a"),
     ("post", f"{API}/status", {"ids": [1], "status": "gone"}, 400, "unknown status 'gone'"),
     ("post", f"{API}/status", {"ids": "1", "status": "open"}, 400, "ids: give a list"),
     ("post", f"{API}/assign", {"ids": [1], "who": "x"}, 400, "unknown field 'who'"),

@@ -23,6 +23,7 @@ import typer
 
 from socialpulse.domain.errors import InvalidInput
 from socialpulse.domain.inbox import InboxFilter, parse_age, parse_cursor, parse_status
+from socialpulse.domain.models import MAX_ID
 from socialpulse.interfaces.cli.common import (
     FormatOpt,
     TextJsonFormatOpt,
@@ -42,8 +43,8 @@ app.add_typer(inbox_app, name="inbox")
 
 COLUMNS = ["id", "network", "author", "kind", "status", "assignee", "priority", "waiting",
            "due", "preview"]
-IdsArg = Annotated[list[int], typer.Argument(help="Conversation ids.", min=1, max=2**62)]
-IdArg = Annotated[int, typer.Argument(help="Conversation id.", min=1, max=2**62)]
+IdsArg = Annotated[list[int], typer.Argument(help="Conversation ids.", min=1, max=MAX_ID)]
+IdArg = Annotated[int, typer.Argument(help="Conversation id.", min=1, max=MAX_ID)]
 
 
 @inbox_app.command("list")

@@ -23,11 +23,12 @@ from socialpulse.domain.inbox import (
     parse_cursor,
     parse_status,
 )
-from socialpulse.domain.models import Workspace
+from socialpulse.domain.models import MAX_ID, Workspace
 from socialpulse.services.inbox import row_record, when_text
 
 from .common import (
     Acting,
+    RowId,
     api_workspace,
     body_fields,
     json_body,
@@ -69,7 +70,7 @@ def _page(request: Request, ws: Workspace, limit: int) -> dict[str, Any]:
 
 def _ids(value: Any) -> list[int]:
     if not isinstance(value, list) or not value or not all(
-            isinstance(v, int) and not isinstance(v, bool) and 0 < v < 2**62 for v in value):
+            isinstance(v, int) and not isinstance(v, bool) and 0 < v <= MAX_ID for v in value):
         raise InvalidInput("ids: give a list of conversation ids")
     return list(value)
 
@@ -83,7 +84,7 @@ def api_inbox(request: Request, slug: str, limit: int = 50) -> dict[str, Any]:
 
 
 @router.get("/api/workspaces/{slug}/inbox/{conversation}", tags=["inbox"])
-def api_thread(request: Request, slug: str, conversation: int) -> dict[str, Any]:
+def api_thread(request: Request, slug: str, conversation: RowId) -> dict[str, Any]:
     """A conversation: its messages, internal notes, priority with its reasons, SLA due."""
     t = sp(request).inbox.thread(api_workspace(request, slug), conversation)
     c = t.conversation
@@ -123,7 +124,7 @@ async def api_status(request: Request, slug: str, actor: Acting) -> dict[str, An
 
 
 @router.post("/api/workspaces/{slug}/inbox/{conversation}/note", tags=["inbox"])
-async def api_note(request: Request, slug: str, conversation: int, actor: Acting
+async def api_note(request: Request, slug: str, conversation: RowId, actor: Acting
                    ) -> dict[str, Any]:
     """Add an internal note: ``{text}``."""
     ws = api_workspace(request, slug)
@@ -133,7 +134,7 @@ async def api_note(request: Request, slug: str, conversation: int, actor: Acting
 
 
 @router.post("/api/workspaces/{slug}/inbox/{conversation}/tag", tags=["inbox"])
-async def api_tag(request: Request, slug: str, conversation: int, actor: Acting
+async def api_tag(request: Request, slug: str, conversation: RowId, actor: Acting
                   ) -> dict[str, Any]:
     """Tag a conversation: ``{tag, remove?}``."""
     ws = api_workspace(request, slug)
@@ -144,7 +145,7 @@ async def api_tag(request: Request, slug: str, conversation: int, actor: Acting
 
 
 @router.post("/api/workspaces/{slug}/inbox/{conversation}/claim", tags=["inbox"])
-def api_claim(request: Request, slug: str, conversation: int, actor: Acting
+def api_claim(request: Request, slug: str, conversation: RowId, actor: Acting
               ) -> dict[str, Any]:
     """Say you are on it; 409 naming the agent who is, if another one is."""
     c = sp(request).inbox.claim(actor, api_workspace(request, slug), conversation)
@@ -153,7 +154,7 @@ def api_claim(request: Request, slug: str, conversation: int, actor: Acting
 
 @router.post("/api/workspaces/{slug}/inbox/{conversation}/answered-elsewhere",
              tags=["inbox"])
-def api_elsewhere(request: Request, slug: str, conversation: int, actor: Acting
+def api_elsewhere(request: Request, slug: str, conversation: RowId, actor: Acting
                   ) -> dict[str, Any]:
     """Mark a conversation answered outside socialpulse (it counts as answered)."""
     c = sp(request).inbox.answered_elsewhere(actor, api_workspace(request, slug), conversation)
@@ -177,7 +178,7 @@ def inbox_page(request: Request) -> HTMLResponse:
 
 @router.post("/inbox/act", include_in_schema=False)
 def inbox_act(request: Request, actor: Acting,
-              conversation: Annotated[int, Form()], action: Annotated[str, Form()],
+              conversation: Annotated[int, Form(ge=1, le=MAX_ID)], action: Annotated[str, Form()],
               value: Annotated[str, Form()] = "", back: Annotated[str, Form()] = ""
               ) -> Response:
     """The page's row actions: assign (value: agent, blank unassigns), status, claim."""
