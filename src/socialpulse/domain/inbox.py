@@ -64,9 +64,16 @@ def parse_tag(text: str) -> str:
     return tag
 
 
+def check_text(value: str, field_name: str) -> str:
+    """Text bound for the database: no NUL character (PostgreSQL refuses it)."""
+    if "\x00" in value:
+        raise InvalidInput(f"{field_name}: contains a NUL character")
+    return value
+
+
 def parse_note(text: str) -> str:
     """An internal note's text: not empty, at most 5,000 characters."""
-    body = text.strip()
+    body = check_text(text, "note").strip()
     if not body:
         raise InvalidInput("note: the text is empty")
     if len(body) > 5000:
@@ -231,9 +238,9 @@ _DURATION = re.compile(r"^\s*(\d{1,5})\s*([mhd])\s*$")
 def parse_age(text: str) -> int:
     """An age such as ``30m``, ``4h`` or ``2d`` in minutes (the "older than" filter)."""
     m = _DURATION.match(text.lower())
-    if m is None:
+    if m is None or int(m.group(1)) * {"m": 1, "h": 60, "d": 1440}[m.group(2)] > 3650 * 1440:
         raise InvalidInput(f"older than: cannot read {text.strip()[:20]!r}; write e.g. 30m, "
-                           "4h or 2d")
+                           "4h or 2d (at most 3650d)")
     return int(m.group(1)) * {"m": 1, "h": 60, "d": 1440}[m.group(2)]
 
 
@@ -247,7 +254,8 @@ def parse_cursor(text: str) -> tuple[datetime, int]:
     stamp, _, ident = text.partition("~")
     try:
         when = datetime.fromisoformat(stamp)
-        if when.tzinfo is None or not ident.isdigit():
+        if when.tzinfo is None or not (ident.isascii() and ident.isdigit()) \
+                or int(ident) > 2**31 - 1:
             raise ValueError
         return when, int(ident)
     except ValueError:

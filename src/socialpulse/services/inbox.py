@@ -29,6 +29,7 @@ from socialpulse.domain.inbox import (
     Note,
     Priority,
     Status,
+    check_text,
     cursor_text,
     parse_note,
     parse_tag,
@@ -94,7 +95,7 @@ def row_record(r: Row, now: datetime) -> dict[str, Any]:
 
 
 def _name(text: str, what: str) -> str:
-    name = text.strip()
+    name = check_text(text, what).strip()
     if not name or len(name) > 200:
         raise InvalidInput(f"{what}: give a name of 1-200 characters")
     return name
@@ -131,6 +132,8 @@ class InboxService:
         """One page of conversations, newest activity first."""
         if not 1 <= limit <= MAX_PAGE:
             raise InvalidInput(f"limit: {limit}; use 1 to {MAX_PAGE}")
+        for name in ("network", "account", "sentiment", "language", "assignee", "tag"):
+            check_text(getattr(f, name) or "", name)
         convs = self.repo.page(ws.id, f, limit + 1)
         more = len(convs) > limit
         convs = convs[:limit]
