@@ -46,8 +46,8 @@ if TYPE_CHECKING:
     from socialpulse.services.metrics import MetricsService
     from socialpulse.services.oidc_signin import OidcSignIn
     from socialpulse.services.overview import OverviewService
-    from socialpulse.services.posts import PostsService
     from socialpulse.services.ports import MetricEngine
+    from socialpulse.services.posts import PostsService
     from socialpulse.services.publishing import PublishingService
     from socialpulse.services.publishing_outbox import Outbox
     from socialpulse.services.report_branding import BrandingService
