@@ -65,14 +65,26 @@ def test_loopback_names_are_answered_on_any_port(client: TestClient, host: str) 
     assert client.get("/api/workspaces", headers={"Host": host}).status_code == 200
 
 
+@pytest.mark.parametrize("header", ["X-Forwarded-For", "Forwarded", "X-Real-IP",
+                                    "X-Forwarded-Host"])
+def test_a_proxied_request_is_not_the_local_user(client: TestClient, header: str) -> None:
+    """A server on 127.0.0.1 with no users behind a reverse proxy: what the proxy forwards
+    must sign in, though it arrives from loopback with a loopback Host."""
+    assert client.get("/api/workspaces").status_code == 200
+    r = client.get("/api/workspaces", headers={header: "203.0.113.9"})
+    assert r.status_code == 401, (header, r.status_code)
+
+
 def test_allowed_hosts_come_from_settings_env_and_the_cli(
         demo_app_ro: App, monkeypatch: pytest.MonkeyPatch, tmp_path: Any,
         capsys: pytest.CaptureFixture[str]) -> None:
     settings = replace(demo_app_ro.settings,
                        allowed_hosts=(*DEFAULT_ALLOWED_HOSTS, "dash.example.org"))
     with TestClient(create_app(settings), base_url=BASE_URL) as c:
-        assert c.get("/api/workspaces", headers={"Host": "Dash.Example.org:443"}).status_code \
-            == 200
+        # an added name passes the host check; with no users it is not the local user's
+        # (only requests to a loopback name are), so it must sign in
+        r = c.get("/api/workspaces", headers={"Host": "Dash.Example.org:443"})
+        assert r.status_code == 401 and "sign in" in r.json()["error"]["message"]
         assert c.get("/api/workspaces", headers={"Host": "example.org"}).status_code == 400
     monkeypatch.setenv("SOCIALPULSE_ALLOWED_HOSTS", " dash.example.org, ,Intra.Local ")
     got = Settings.from_env(home=tmp_path).allowed_hosts

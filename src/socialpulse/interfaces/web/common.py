@@ -35,7 +35,7 @@ from socialpulse.domain.query import Breakdown, parse_breakdown
 from socialpulse.services.metrics import network_label
 
 from .registry import NAV, active_nav
-from .security import csrf_input, csrf_token, offsite_rel, require_json
+from .security import csrf_input, csrf_token, host_name, offsite_rel, require_json
 
 WEB_DIR = Path(__file__).parent
 TEMPLATES_DIR = WEB_DIR / "templates"
@@ -182,13 +182,28 @@ def acting(request: Request) -> Actor:
             raise SignInRefused("Authorization: the API token is unknown, expired or revoked")
     elif (user := signed_in_user(request)) is not None:
         actor = app.members.actor_for(user)
-    elif not app.identity.has_users() and is_loopback(app.settings.host):
+    elif (not app.identity.has_users() and is_loopback(app.settings.host)
+          and came_from_this_machine(request)):
         actor = local_actor()
     else:
         raise NotSignedIn("sign in first (pages: /signin; the API: an Authorization: Bearer "
                           "token)")
     request.state.actor = actor
     return actor
+
+
+#: Headers a reverse proxy adds: a request carrying one was forwarded from elsewhere.
+PROXY_HEADERS = ("forwarded", "x-forwarded-for", "x-forwarded-host", "x-real-ip")
+
+
+def came_from_this_machine(request: Request) -> bool:
+    """Whether a request was sent to a loopback name and not forwarded by a proxy: the local
+    mode (no users) serves only those. A server bound to 127.0.0.1 behind a reverse proxy
+    (which adds X-Forwarded-For, or sends the public name as Host) would otherwise open the
+    local user's powers to whoever reaches the proxy."""
+    if any(name in request.headers for name in PROXY_HEADERS):
+        return False
+    return is_loopback(host_name(request.headers.get("host", "")))
 
 
 #: A route parameter that is the acting user (``actor: Acting``).
