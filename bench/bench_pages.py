@@ -17,6 +17,7 @@ Every request is bounded (``--timeout``); a timed-out or failed request counts a
 the script exits non-zero if any request failed, so a smoke test can run it small.
 
     python -m bench.bench_pages [--home DIR] [--users 50] [--think 5] [--seconds 60]
+                                [--workers 1] [--label demo]
 
 Writes pages_* entries to bench/results.json (see bench/results.py).
 """
@@ -77,9 +78,9 @@ def _free_port() -> int:
         return int(sock.getsockname()[1])
 
 
-def start_server(home: Path) -> tuple[subprocess.Popen[bytes], str]:
+def start_server(home: Path, workers: int = 1) -> tuple[subprocess.Popen[bytes], str]:
     port = _free_port()
-    proc = subprocess.Popen(_cli(home, "serve", "--port", str(port)),
+    proc = subprocess.Popen(_cli(home, "serve", "--port", str(port), "--workers", str(workers)),
                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     url = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + 120
@@ -159,13 +160,14 @@ def build_demo(home: Path) -> None:
                    stdout=subprocess.DEVNULL)
 
 
-def report(tally: Tally, label: str, users: int, think: float) -> None:
+def report(tally: Tally, label: str, users: int, think: float, workers: int = 1) -> None:
     static95 = tally.p("static", 0.95) * 1000
     for name in PAGES:
         p95 = tally.p(name, 0.95) * 1000
         record(f"pages_{name}_p95_{label}", p95, static95, "ms (p95)", users=users,
-               think_s=think, requests=len(tally.times.get(name, [])),
+               think_s=think, requests=len(tally.times.get(name, [])), workers=workers,
                p50_ms=tally.p(name, 0.5) * 1000, failed_in_phase=len(tally.errors),
+               load_1min=round(os.getloadavg()[0], 1),
                baseline_what="p95 of a static file from the same server in the same run")
 
 
@@ -180,13 +182,15 @@ def main() -> None:
     ap.add_argument("--closed-seconds", type=float, default=15.0)
     ap.add_argument("--timeout", type=float, default=30.0)
     ap.add_argument("--no-writes", action="store_true")
+    ap.add_argument("--workers", type=int, default=1,
+                    help="server processes (`serve --workers`); memos are per process")
     args = ap.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         home = args.home
         if home is None:
             home = Path(tmp) / "home"
             build_demo(home)
-        proc, url = start_server(home)
+        proc, url = start_server(home, args.workers)
         errors: list[str] = []
         try:
             # first loads fill caches, as for a user; not timed, so a cold start on a busy
@@ -196,7 +200,7 @@ def main() -> None:
             tally = asyncio.run(think_time(url, args.users, args.think, args.seconds,
                                            args.timeout))
             errors += tally.errors
-            report(tally, args.label, args.users, args.think)
+            report(tally, args.label, args.users, args.think, args.workers)
             rates = {}
             for path in ("/", STATIC):
                 rate, t = asyncio.run(closed_loop(url, path, args.clients, args.closed_seconds,
@@ -204,7 +208,8 @@ def main() -> None:
                 rates[path] = rate
                 errors += t.errors
             record(f"pages_overview_closed_loop_{args.label}", rates["/"], rates[STATIC],
-                   "requests/s", clients=args.clients,
+                   "requests/s", clients=args.clients, workers=args.workers,
+                   load_1min=round(os.getloadavg()[0], 1),
                    baseline_what="requests/s for a static file, same server, same run")
             if not args.no_writes:
                 w = writer(home, args.seconds)
@@ -214,7 +219,8 @@ def main() -> None:
                 finally:
                     w.wait(timeout=args.seconds + 600)
                 errors += tally.errors
-                report(tally, f"{args.label}_with_writes", args.users, args.think)
+                report(tally, f"{args.label}_with_writes", args.users, args.think,
+                       args.workers)
         finally:
             proc.terminate()
             proc.wait(timeout=60)
