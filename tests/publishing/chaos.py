@@ -128,8 +128,12 @@ def run_chaos(app: App, n: int, kills: int, seed: int = 17, settle_s: float = 60
         try:
             posts = _settle(app, slugs, settle_s)
         finally:
-            proc.terminate()
-            proc.wait(30)
+            proc.terminate()  # a job waiting out a rate limit keeps it: then it is killed
+            try:
+                proc.wait(30)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+                proc.wait(30)
         return ChaosResult(posts, masto, sky, done_kills, time.monotonic() - start, texts)
     finally:
         for f in (*masto, sky):
