@@ -202,8 +202,8 @@ class Outbox:
 
     def _ask_person(self, ctx: JobContext, post: Post, network: Network, message: str
                     ) -> dict[str, Any]:
-        text = (f"{message}; check the account on {network.value}, then mark the post "
-                "published or schedule it again")
+        text = (f"{message}; check the account on {network.value}: the post may be there, "
+                "and it is not sent again by itself")
         self.repo.finish_send(post.id, network, ctx.job.id, PostStatus.UNKNOWN,
                               now=self.clock(), error=text)
         return {"post": post.id, "network": network.value, "unknown": text}
