@@ -226,7 +226,6 @@ class App:
 
         return MetricsService(self.catalogue, self.store, self.metric_engine)
 
-
     @cached_property
     def goals(self) -> GoalsService:
         from socialpulse.adapters.store.goals_repo import GoalsRepository
