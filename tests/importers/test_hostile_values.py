@@ -223,10 +223,12 @@ def test_upload_api_gives_the_cli_message_and_writes_nothing(data_home, tmp_path
         capsys.readouterr()
         assert main(["import", str(path)]) == 2
         expected.append(error_line(capsys.readouterr().err))
-    before = home_state(data_home)
     app = open_home(Settings(home=data_home))
     try:
         with browser_client(create_app(app.settings), raise_server_exceptions=False) as c:
+            # after the app's start (it may create the home's secret key): the refused
+            # uploads themselves must write nothing
+            before = home_state(data_home)
             for path, msg in zip(paths, expected, strict=True):
                 r = c.post("/api/workspaces/default/imports",
                            files={"files": (path.name, path.read_bytes(), "text/csv")})

@@ -100,7 +100,9 @@ def test_pages_and_report_show_no_internal_names(home: Path) -> None:
             # jobs live in memory: the crawl's made-up job id is a page saying it is not found;
             # a made-up token (one-time links, alert acknowledgements) is a page saying the
             # link does not work (its text is scanned all the same)
-            assert resp.status_code == 200 or "{job_id}" in path or "{token}" in path, \
+            # single sign-on is not configured for the demo: its pages answer not found
+            assert resp.status_code == 200 or "{job_id}" in path or "{token}" in path \
+                or (path.startswith("/oidc/") and resp.status_code == 404), \
                 f"GET {url}: {resp.status_code}"
             if "text/html" in resp.headers.get("content-type", ""):
                 found += offences(url, visible_texts(resp.text))

@@ -112,6 +112,9 @@ def path_values(client: TestClient) -> dict[str, str]:
         # an alert's acknowledgement page; that a real one changes nothing is tested in
         # tests/listening_live/test_alerts.py
         "token": "no-such-alert-token",
+        # the demo's inbox and outbox are empty: a made-up id is a 404, still a read
+        "conversation": "1",
+        "post_id": "1",
         "path": "app.css",
     }
 
