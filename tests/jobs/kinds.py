@@ -32,8 +32,11 @@ def _run(ctx: JobContext, outside: bool) -> dict[str, Any]:
     if outside:
         ctx.acting_outside()
     ctx.progress("working", 0, 1)
-    if ctx.payload.get("hold_first") and ctx.job.attempts == 1:
-        (folder / f"holding-{ctx.job.id}").touch()
+    # hold only the job's very first run: a retry by a person (`worker --retry`) counts its
+    # tries afresh and must not hold again
+    holding = folder / f"holding-{ctx.job.id}"
+    if ctx.payload.get("hold_first") and ctx.job.attempts == 1 and not holding.exists():
+        holding.touch()
         deadline = time.monotonic() + HOLD_S
         while time.monotonic() < deadline:
             time.sleep(0.05)
