@@ -39,7 +39,7 @@ from socialpulse.services.inbox import row_record, when_text
 
 inbox_app = typer.Typer(help="The unified inbox: list, assign, claim, close, tag and note "
                         "conversations; SLA and care metrics.", no_args_is_help=True)
-app.add_typer(inbox_app, name="inbox")
+app.add_typer(inbox_app, name="inbox", hidden=True)  # until messages sync in (see web/inbox.py)
 
 COLUMNS = ["id", "network", "author", "kind", "status", "assignee", "priority", "waiting",
            "due", "preview"]
