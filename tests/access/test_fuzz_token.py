@@ -2,8 +2,9 @@
 zero 5xx. The same fuzzer as tests/reliability/test_fuzz_api.py (local mode); here the server
 has users, so every request resolves the token, its user's roles and the route table first.
 
-An owner's token reaches every write of the demo workspace (on SQLite and on PostgreSQL); a
-read-only token is refused every write (403) and answers every read.
+An owner's token reaches every write of the demo workspace (on PostgreSQL, where the stricter
+types found 32-bit id overflows); a read-only token, on SQLite, is refused every write (403) and
+answers every read. Each run takes about half a minute on two cores, so each database runs one.
 """
 
 from __future__ import annotations
@@ -27,9 +28,8 @@ from .conftest import add_user, fresh_pg_database
 EXAMPLES = 3
 
 
-@pytest.mark.parametrize("read_only", [False, True], ids=["owner", "read-only"])
-def test_no_operation_answers_5xx_with_a_token(demo_app: App, read_only: bool) -> None:
-    fuzz_with_a_token(demo_app, read_only)
+def test_no_operation_answers_5xx_with_a_read_only_token(demo_app: App) -> None:
+    fuzz_with_a_token(demo_app, read_only=True)
 
 
 @pytest.mark.postgres

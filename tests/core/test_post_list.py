@@ -32,8 +32,10 @@ from socialpulse.services.posts import post_rate
 from socialpulse.settings import Settings
 from tests.core.test_lake_intervals import KINDS, _lake
 
-SORTS = ("engagements", "impressions", "shares", "engagement_rate")
-PAGES = [(1, 0), (3, 0), (5, 5), (10, 3), (40, 0)]
+#: a counter, a rarer counter and the rate; the first page, a page after an offset, a long page
+#: (cuts inside ties have their own test below)
+SORTS = ("engagements", "shares", "engagement_rate")
+PAGES = [(1, 0), (5, 5), (40, 0)]
 
 
 def _tie_batches(acc: int) -> list[dict[str, pa.Table]]:
